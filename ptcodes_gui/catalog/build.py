@@ -1,0 +1,172 @@
+"""Build the shipped catalog: PT codes from ``resources/catalog`` + ICD-10-CM, one SQLite file.
+
+Run ``python -m ptcodes_gui.catalog.build [OUT]``; ``pip install`` runs it through
+``hatch_build.py``. The file is written in ``journal_mode=DELETE`` (never WAL) so that it
+opens read-only and immutable from an install folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from ptcodes_gui.catalog import icd10
+from ptcodes_gui.catalog.resources import ResourceSet, default_resource_dir, load_resources
+from ptcodes_gui.catalog.schema import SCHEMA_VERSION, is_pt_relevant, packaged_catalog_path
+from ptcodes_gui.domain.models import Code
+
+
+def _code_row(code: Code) -> dict[str, Any]:
+    data = asdict(code)
+    return {
+        "code": code.code,
+        "system": code.system,
+        "title": code.title,
+        "category": code.category,
+        "timed": int(code.timed),
+        "status": code.status,
+        "data": json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+    }
+
+
+def _common_prefixes(res: ResourceSet) -> tuple[str, ...]:
+    """Undotted codes that the PT shorthand list points at (facts sheet §7)."""
+    return tuple(sorted({icd10.undotted(c) for codes in res.icd_aliases.values() for c in codes}))
+
+
+def _icd_priority(entry: icd10.IcdEntry, common: tuple[str, ...]) -> tuple[int, int]:
+    """Row order = search priority: FTS5 hands back matches in rowid order, so a capped
+    query without ORDER BY rank returns the most likely codes first at no cost."""
+    if icd10.undotted(entry.code).startswith(common) and entry.billable:
+        return (0, entry.order)
+    pt = is_pt_relevant(entry.code)
+    tier = (1 if pt else 3) + (0 if entry.billable else 1)
+    return (tier, entry.order)
+
+
+def _icd_rows(
+    entries: Sequence[icd10.IcdEntry], common: tuple[str, ...]
+) -> Iterator[dict[str, Any]]:
+    ordered = sorted(entries, key=lambda e: _icd_priority(e, common))
+    for rowid, e in enumerate(ordered, start=1):
+        inclusion = [text for kind, text in e.notes if kind == "inclusionTerm"]
+        yield {
+            "id": rowid,
+            "code": e.code,
+            "ucode": icd10.undotted(e.code) if e.kind not in ("chapter", "block") else e.code,
+            "title": e.title,
+            "terms": "; ".join(inclusion),
+            "billable": int(e.billable),
+            "kind": e.kind,
+            "parent": e.parent,
+            "chapter": e.chapter,
+            "pt": int(is_pt_relevant(e.code)) + int(
+                e.billable and icd10.undotted(e.code).startswith(common)
+            ),
+            "ord": e.order,
+            "notes": json.dumps(e.notes, ensure_ascii=False, separators=(",", ":"))
+            if e.notes
+            else None,
+        }
+
+
+def build_catalog(
+    out: Path,
+    *,
+    resource_dir: Path | None = None,
+    icd_xml: Path | None = None,
+    include_icd: bool = True,
+) -> dict[str, Any]:
+    """Write the catalog to ``out`` atomically; return figures about what was built."""
+    t0 = time.perf_counter()
+    res: ResourceSet = load_resources(resource_dir or default_resource_dir())
+    entries = icd10.parse_icd10cm(icd_xml) if include_icd else []
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".catalog-", suffix=".sqlite", dir=out.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        conn = sqlite3.connect(tmp)
+        db = sqlite_utils.Database(conn)
+        db.execute("PRAGMA journal_mode=DELETE")
+        db.execute("PRAGMA page_size=4096")
+        db["meta"].insert_all(
+            [
+                {"key": "catalog_version", "value": res.version},
+                {"key": "content_date", "value": res.content_date},
+                {"key": "ncci_as_of", "value": res.ncci_as_of},
+                {"key": "icd_release", "value": icd10.ICD10_RELEASE if include_icd else ""},
+                {"key": "schema_version", "value": str(SCHEMA_VERSION)},
+                {"key": "sources", "value": json.dumps(res.sources, ensure_ascii=False)},
+                {"key": "icd_aliases", "value": json.dumps(res.icd_aliases)},
+                {"key": "search_hints", "value": json.dumps(res.search_hints)},
+            ],
+            pk="key",
+        )
+        db["codes"].insert_all((_code_row(c) for c in res.codes), pk="code")
+        db["ncci"].insert_all(
+            (asdict(p) for p in res.pairs), pk=("column1", "column2")
+        )
+        db["icd"].insert_all(
+            _icd_rows(entries, _common_prefixes(res)),
+            pk="id",
+            columns={
+                "id": int, "code": str, "ucode": str, "title": str, "terms": str,
+                "billable": int, "kind": str, "parent": str, "chapter": str, "pt": int,
+                "ord": int, "notes": str,
+            },
+            batch_size=5000,
+        )
+        db["icd"].create_index(["ucode"], unique=True)
+        db["icd"].create_index(["parent", "ord"])
+        db.execute(
+            "CREATE VIRTUAL TABLE icd_fts USING fts5(title, terms, content='icd', "
+            "content_rowid='id', detail='none', prefix='1 2 3', "
+            "tokenize=\"unicode61 remove_diacritics 2\")"
+        )
+        db.execute("INSERT INTO icd_fts(rowid, title, terms) SELECT id, title, terms FROM icd")
+        db.execute("INSERT INTO icd_fts(icd_fts) VALUES('optimize')")
+        db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        conn.commit()
+        db.execute("VACUUM")
+        conn.close()
+        os.replace(tmp, out)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return {
+        "path": str(out),
+        "pt_codes": sum(1 for c in res.codes if c.system != "modifier"),
+        "modifiers": sum(1 for c in res.codes if c.system == "modifier"),
+        "ncci_pairs": len(res.pairs),
+        "icd_entries": len(entries),
+        "icd_billable": sum(1 for e in entries if e.billable),
+        "bytes": out.stat().st_size,
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("out", nargs="?", type=Path, default=packaged_catalog_path())
+    parser.add_argument("--resources", type=Path, default=None)
+    parser.add_argument("--no-icd", action="store_true", help="PT codes only (fast, for tests)")
+    args = parser.parse_args(argv)
+    info = build_catalog(args.out, resource_dir=args.resources, include_icd=not args.no_icd)
+    print(json.dumps(info, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,604 @@
+"""Read-only access to the built catalog: ``get`` and ``search``.
+
+PT codes, HCPCS codes and modifiers (a few hundred rows) are held in memory and ranked in
+Python, where the ranking is easy to read and to test. ICD-10-CM (~98k rows) stays in
+SQLite: codes are found by a B-tree range on the undotted code, words through FTS5 in
+rowid order (the build stores rows in priority order), then a capped candidate set is
+re-ranked in Python. Nothing here sorts tens of thousands of rows per keystroke.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from ptcodes_gui.catalog import query as q
+from ptcodes_gui.catalog.schema import SCHEMA_VERSION, packaged_catalog_path
+from ptcodes_gui.domain.models import (
+    CATEGORIES,
+    SYSTEM_FILTERS,
+    Code,
+    Fact,
+    Hit,
+    IcdNote,
+    NcciPair,
+    System,
+)
+
+ICD_CANDIDATES = 300
+_CATEGORY_ORDER = {name: i for i, name in enumerate(CATEGORIES)}
+
+
+class CatalogError(Exception):
+    """The catalog file is missing, unreadable or of an unknown version."""
+
+
+@dataclass(frozen=True)
+class CatalogInfo:
+    path: str
+    catalog_version: str
+    content_date: str
+    ncci_as_of: str
+    icd_release: str
+    sources: dict[str, str]
+    pt_codes: int
+    modifiers: int
+    icd_codes: int
+    icd_billable: int
+
+
+@dataclass
+class _PtEntry:
+    code: Code
+    hit: Hit
+    key: str  # upper-case code
+    title_words: frozenset[str]
+    abbr_keys: frozenset[str]  # phrase keys of abbreviations
+    abbr_words: frozenset[str]
+    syn_words: frozenset[str]
+    syn_keys: frozenset[str]
+    desc_words: frozenset[str]
+
+
+def _words(*texts: str) -> frozenset[str]:
+    out: set[str] = set()
+    for t in texts:
+        out.update(q.tokens(t) if len(t) < q.MAX_QUERY_CHARS else q._TOKEN.findall(q.normalize(t)))
+    return frozenset(out)
+
+
+def _all_words(text: str) -> frozenset[str]:
+    return frozenset(q._TOKEN.findall(text.lower()))
+
+
+def _fact(d: dict[str, Any]) -> Fact:
+    return Fact(**d)
+
+
+def _code_from_json(data: dict[str, Any]) -> Code:
+    tuples = (
+        "replaced_by", "addon_to", "addons", "abbreviations", "synonyms", "related",
+        "modifiers",
+    )
+    fields: dict[str, Any] = dict(data)
+    for name in tuples:
+        fields[name] = tuple(fields.get(name) or ())
+    fields["notes"] = tuple(_fact(n) for n in fields.get("notes") or ())
+    fields["sources"] = tuple(_fact(n) for n in fields.get("sources") or ())
+    fields["parents"] = ()
+    fields["children"] = ()
+    fields["icd_notes"] = ()
+    fields["ncci"] = ()
+    return Code(**fields)
+
+
+def _hit_for(code: Code) -> Hit:
+    return Hit(
+        code=code.code,
+        system=code.system,
+        title=code.title,
+        timed=None if code.system in (System.MODIFIER, System.ICD10CM) else code.timed,
+        status=code.status,
+        category=code.category,
+        billable=code.billable,
+        common=code.common,
+        replaced_by=code.replaced_by,
+    )
+
+
+def _next_key(prefix: str) -> str:
+    return prefix + "~"
+
+
+class Catalog:
+    """The shipped catalog, opened read-only and immutable."""
+
+    def __init__(self, path: Path) -> None:
+        if not path.is_file():
+            raise CatalogError(
+                f"The code catalog was not found at {path}. Reinstall PT Codes, or from a "
+                "source checkout run: python -m ptcodes_gui.catalog.build"
+            )
+        uri = path.resolve().as_uri() + "?mode=ro&immutable=1"
+        try:
+            self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.DatabaseError as exc:
+            raise CatalogError(f"The code catalog at {path} cannot be read: {exc}") from exc
+        if version != SCHEMA_VERSION:
+            raise CatalogError(
+                f"The code catalog at {path} has layout version {version}; this program "
+                f"reads version {SCHEMA_VERSION}. Rebuild or reinstall it."
+            )
+        self.path = path
+        self._meta = meta
+        self._aliases: dict[str, tuple[str, ...]] = {
+            k: tuple(v) for k, v in json.loads(meta.get("icd_aliases", "{}")).items()
+        }
+        self._hints: dict[str, tuple[str, ...]] = {
+            q.phrase_key(k): tuple(v) for k, v in json.loads(meta.get("search_hints", "{}")).items()
+        }
+        self._aliases = {q.phrase_key(k): v for k, v in self._aliases.items()}
+        self._pt: dict[str, _PtEntry] = {}
+        for (data,) in self._db.execute("SELECT data FROM codes"):
+            code = _code_from_json(json.loads(data))
+            self._pt[code.code.upper()] = self._entry(code)
+        self._pairs: list[NcciPair] = [
+            NcciPair(**dict(zip(
+                ("column1", "column2", "indicator", "source", "confidence", "as_of", "note",
+                 "effective", "deleted"), row, strict=True)))
+            for row in self._db.execute(
+                "SELECT column1, column2, indicator, source, confidence, as_of, note, "
+                "effective, deleted FROM ncci")
+        ]
+        self._builtin_pairs = list(self._pairs)
+        self._descriptors: dict[str, tuple[str, str]] = {}
+        self._pt_vocab = frozenset(
+            w for e in self._pt.values()
+            for w in e.title_words | e.abbr_words | e.syn_words | e.desc_words
+        )
+        self._pt_prefixes = frozenset(
+            w[:i] for w in self._pt_vocab for i in range(q.TYPO_MIN_LEN - 1, len(w) + 1)
+        )
+        self._icd_vocab: frozenset[str] | None = None
+        self._icd_count = self._db.execute("SELECT count(*) FROM icd").fetchone()[0]
+        self._icd_billable = self._db.execute(
+            "SELECT count(*) FROM icd WHERE billable"
+        ).fetchone()[0]
+
+    # ------------------------------------------------------------------ info
+
+    def info(self) -> CatalogInfo:
+        pt = [e.code for e in self._pt.values()]
+        return CatalogInfo(
+            path=str(self.path),
+            catalog_version=self._meta.get("catalog_version", ""),
+            content_date=self._meta.get("content_date", ""),
+            ncci_as_of=self._meta.get("ncci_as_of", ""),
+            icd_release=self._meta.get("icd_release", ""),
+            sources=json.loads(self._meta.get("sources", "{}")),
+            pt_codes=sum(1 for c in pt if c.system != System.MODIFIER),
+            modifiers=sum(1 for c in pt if c.system == System.MODIFIER),
+            icd_codes=self._icd_count,
+            icd_billable=self._icd_billable,
+        )
+
+    def close(self) -> None:
+        self._db.close()
+
+    # --------------------------------------------------------------- overlays
+
+    def set_ncci_pairs(self, pairs: Sequence[NcciPair] | None) -> None:
+        """Replace the built-in NCCI pairs (an imported CMS table), or restore them (None)."""
+        self._pairs = list(pairs) if pairs is not None else list(self._builtin_pairs)
+
+    def set_clinic_codes(self, codes: Iterable[Code]) -> None:
+        """Add or annotate entries from a clinic's own import (never written to the file)."""
+        for code in codes:
+            key = code.code.upper()
+            base = self._pt.get(key)
+            if base is not None:
+                extra = tuple(
+                    Fact(text=n.text, source=n.source, confidence=n.confidence, kind="clinic")
+                    for n in code.notes
+                )
+                code = replace(base.code, notes=base.code.notes + extra)
+            self._pt[key] = self._entry(code)
+
+    def set_descriptors(self, descriptors: dict[str, tuple[str, str]]) -> None:
+        """Licensed descriptor text by code: (text, source name)."""
+        self._descriptors = dict(descriptors)
+
+    def descriptor(self, code: str) -> tuple[str, str] | None:
+        return self._descriptors.get(code.upper())
+
+    # ------------------------------------------------------------------- get
+
+    def get(self, code: str) -> Code | None:
+        key = q.code_key(code)
+        if not key:
+            return None
+        entry = self._pt.get(key)
+        if entry is not None:
+            return replace(entry.code, ncci=tuple(self.pairs_for(entry.code.code)))
+        return self._get_icd(key)
+
+    def exists(self, code: str) -> bool:
+        key = q.code_key(code)
+        if key in self._pt:
+            return True
+        return self._db.execute("SELECT 1 FROM icd WHERE ucode = ?", (key,)).fetchone() is not None
+
+    def all_codes(self) -> list[str]:
+        """Every PT code and modifier (not diagnoses)."""
+        return [e.code.code for e in self._pt.values()]
+
+    def pairs_for(self, code: str) -> list[NcciPair]:
+        return [p for p in self._pairs if code in (p.column1, p.column2)]
+
+    def ncci_pairs(self, codes: Iterable[str]) -> list[NcciPair]:
+        wanted = set(codes)
+        return [p for p in self._pairs if p.column1 in wanted and p.column2 in wanted]
+
+    def children(self, code: str) -> list[tuple[str, str]]:
+        row = self._db.execute(
+            "SELECT code FROM icd WHERE ucode = ?", (q.code_key(code),)
+        ).fetchone()
+        if row is None:
+            return []
+        return [
+            (c, t)
+            for c, t in self._db.execute(
+                "SELECT code, title FROM icd WHERE parent = ? ORDER BY ord", (row[0],)
+            )
+        ]
+
+    def billable_descendants(self, code: str, limit: int = 50) -> list[Hit]:
+        key = q.code_key(code)
+        rows = self._db.execute(
+            "SELECT code, title, billable FROM icd WHERE ucode >= ? AND ucode < ? AND billable "
+            "ORDER BY ucode LIMIT ?",
+            (key, _next_key(key), limit),
+        ).fetchall()
+        return [self._icd_hit(c, t, b) for c, t, b in rows]
+
+    def suggest(self, code: str, limit: int = 8) -> list[Hit]:
+        """Nearest valid codes for a code that does not exist (longest existing prefix)."""
+        key = q.code_key(code)
+        for cut in range(len(key), 0, -1):
+            prefix = key[:cut]
+            pt = sorted(
+                (e for k, e in self._pt.items() if k.startswith(prefix)), key=lambda e: e.key
+            )
+            if pt:
+                return [e.hit for e in pt[:limit]]
+            if cut >= 2 and prefix[0].isalpha():
+                rows = self._db.execute(
+                    "SELECT code, title, billable FROM icd WHERE ucode >= ? AND ucode < ? "
+                    "AND kind NOT IN ('chapter','block') ORDER BY ucode LIMIT ?",
+                    (prefix, _next_key(prefix), limit),
+                ).fetchall()
+                if rows:
+                    return [self._icd_hit(c, t, b) for c, t, b in rows]
+        return []
+
+    def _get_icd(self, key: str) -> Code | None:
+        row = self._db.execute(
+            "SELECT code, title, billable, kind, parent, notes, terms FROM icd WHERE ucode = ?",
+            (key,),
+        ).fetchone()
+        if row is None:
+            return None
+        code, title, billable, _kind, parent, notes, terms = row
+        icd_notes: list[IcdNote] = [
+            IcdNote(kind=k, text=t, from_code=code) for k, t in json.loads(notes or "[]")
+        ]
+        parents: list[tuple[str, str]] = []
+        seen = 0
+        while parent and seen < 12:
+            seen += 1
+            prow = self._db.execute(
+                "SELECT code, title, parent, notes FROM icd WHERE code = ?", (parent,)
+            ).fetchone()
+            if prow is None:
+                break
+            parents.append((prow[0], prow[1]))
+            icd_notes.extend(
+                IcdNote(kind=k, text=t, from_code=prow[0]) for k, t in json.loads(prow[3] or "[]")
+            )
+            parent = prow[2]
+        children = [
+            (c, t)
+            for c, t in self._db.execute(
+                "SELECT code, title FROM icd WHERE parent = ? ORDER BY ord", (code,)
+            )
+        ]
+        return Code(
+            code=code,
+            system=System.ICD10CM,
+            title=title,
+            description="",
+            category="diagnosis",
+            attendance="not_applicable",
+            discipline="any",
+            billable=bool(billable),
+            parents=tuple(parents),
+            children=tuple(children),
+            icd_notes=tuple(icd_notes),
+            synonyms=tuple(t for t in (terms or "").split("; ") if t),
+        )
+
+    # ---------------------------------------------------------------- search
+
+    def search(
+        self,
+        text: str,
+        limit: int = 50,
+        system: str | None = None,
+        *,
+        category: str | None = None,
+        common_only: bool = False,
+    ) -> list[Hit]:
+        """Ranked hits for what a clinician typed. Never raises on any text."""
+        if system is not None and system not in SYSTEM_FILTERS:
+            raise ValueError(f"unknown system filter {system!r}; use one of {SYSTEM_FILTERS}")
+        limit = max(0, min(int(limit), 1000))
+        if limit == 0:
+            return []
+        text = text if isinstance(text, str) else str(text)
+        want_pt = system in (None, "pt", "cpt", "hcpcs", "modifier")
+        want_icd = system in (None, "icd10cm") and not common_only and category in (
+            None, "diagnosis"
+        )
+        words = q.tokens(text)
+        if not words:
+            return self._browse(limit, system, category, common_only)
+
+        pt_strong: list[Hit] = []
+        pt_weak: list[Hit] = []
+        if want_pt:
+            pt_strong, pt_weak = self._search_pt(text, words, system, category, common_only)
+        icd: list[Hit] = []
+        if want_icd:
+            icd = self._search_icd(text, words, limit, typo_ok=not pt_strong)
+        code_query = q.looks_like_icd_code(text) and not any(
+            h.code.upper().startswith(q.code_key(text)) for h in pt_strong
+        )
+        ordered = icd + pt_strong + pt_weak if code_query else pt_strong + icd + pt_weak
+        return ordered[:limit]
+
+    def _browse(
+        self, limit: int, system: str | None, category: str | None, common_only: bool
+    ) -> list[Hit]:
+        if system == "icd10cm" or category == "diagnosis":
+            rows = self._db.execute(
+                "SELECT code, title, billable FROM icd WHERE kind = 'chapter' ORDER BY ord LIMIT ?",
+                (limit,),
+            ).fetchall()
+            return [self._icd_hit(c, t, b) for c, t, b in rows]
+        entries = [
+            e for e in self._pt.values()
+            if self._pt_allowed(e, system, category, common_only)
+        ]
+        entries.sort(key=lambda e: (_CATEGORY_ORDER.get(e.code.category, 99),
+                                    e.code.is_deleted, e.key))
+        return [e.hit for e in entries[:limit]]
+
+    @staticmethod
+    def _pt_allowed(
+        e: _PtEntry, system: str | None, category: str | None, common_only: bool
+    ) -> bool:
+        s = e.code.system
+        if system == "pt" and s not in (System.CPT, System.HCPCS):
+            return False
+        if system in ("cpt", "hcpcs", "modifier") and s != system:
+            return False
+        if category is not None and e.code.category != category:
+            return False
+        return not (common_only and not e.code.common)
+
+    def _search_pt(
+        self,
+        text: str,
+        words: list[str],
+        system: str | None,
+        category: str | None,
+        common_only: bool,
+    ) -> tuple[list[Hit], list[Hit]]:
+        key = q.code_key(text)
+        phrase = " ".join(words)
+        hinted = self._hints.get(phrase, ())
+        words = [self._pt_correct(w) for w in words]
+        strong: list[tuple[float, str, Hit]] = []
+        weak: list[tuple[float, str, Hit]] = []
+        for e in self._pt.values():
+            if not self._pt_allowed(e, system, category, common_only):
+                continue
+            score = 0.0
+            if e.key == key:
+                score = 1000.0
+            elif len(key) >= 2 and e.key.startswith(key) and (key[0].isdigit() or len(words) == 1):
+                score = 800.0 - len(e.key)
+            if phrase in e.abbr_keys:
+                score = max(score, 600.0)
+            elif phrase in e.syn_keys:
+                score = max(score, 450.0)
+            if e.code.code in hinted:
+                score = max(score, 700.0 - hinted.index(e.code.code))
+            only_desc = False
+            if score == 0.0:
+                score, only_desc = self._word_score(e, words)
+            if score <= 0:
+                continue
+            if e.code.common:
+                score += 3
+            if e.code.is_deleted:
+                score -= 20
+            if e.code.discipline not in ("PT", "any"):
+                score -= 8
+            if e.code.verify:
+                score -= 2
+            (weak if only_desc else strong).append((-score, e.key, e.hit))
+        strong.sort()
+        weak.sort()
+        return [h for _, _, h in strong], [h for _, _, h in weak]
+
+    @staticmethod
+    def _word_score(e: _PtEntry, words: list[str]) -> tuple[float, bool]:
+        total = 0.0
+        only_desc = True
+        for w in words:
+            best = 0.0
+            if w in e.abbr_words:
+                best = 60.0
+            if w in e.title_words:
+                best = max(best, 50.0)
+            elif any(t.startswith(w) for t in e.title_words):
+                best = max(best, 40.0)
+            if w in e.syn_words:
+                best = max(best, 35.0)
+            elif any(t.startswith(w) for t in e.syn_words | e.abbr_words):
+                best = max(best, 30.0)
+            if best > 0:
+                only_desc = False
+            elif w in e.desc_words:
+                best = 8.0
+            elif len(w) >= 3 and any(t.startswith(w) for t in e.desc_words):
+                best = 5.0
+            if best == 0:
+                return 0.0, False
+            total += best
+        # shorter titles are more specific
+        return total - len(e.code.title) / 50.0, only_desc
+
+    def _pt_correct(self, word: str) -> str:
+        if (
+            not q.TYPO_MIN_LEN <= len(word) <= q.TYPO_MAX_LEN
+            or word in self._pt_prefixes
+            or not word.isalpha()
+        ):
+            return word
+        fixed = q.correct(word, self._pt_prefixes)
+        return fixed or word
+
+    # --- ICD
+
+    def _icd_hit(self, code: str, title: str, billable: int) -> Hit:
+        return Hit(
+            code=code,
+            system=System.ICD10CM,
+            title=title,
+            timed=None,
+            category="diagnosis",
+            billable=bool(billable),
+        )
+
+    def _search_icd(
+        self, text: str, words: list[str], limit: int, *, typo_ok: bool = True
+    ) -> list[Hit]:
+        out: list[Hit] = []
+        seen: set[str] = set()
+
+        def add(rows: Iterable[tuple[str, str, int]]) -> None:
+            for c, t, b in rows:
+                if c not in seen:
+                    seen.add(c)
+                    out.append(self._icd_hit(c, t, b))
+
+        alias = self._aliases.get(" ".join(words))
+        if alias:
+            for code in alias:
+                key = q.code_key(code)
+                add(self._db.execute(
+                    "SELECT code, title, billable FROM icd WHERE ucode = ?", (key,)))
+                add(self._db.execute(
+                    "SELECT code, title, billable FROM icd WHERE ucode > ? AND ucode < ? "
+                    "AND billable ORDER BY ucode LIMIT ?",
+                    (key, _next_key(key), limit)))
+        if q.looks_like_icd_code(text):
+            key = q.code_key(text)
+            add(self._db.execute(
+                "SELECT code, title, billable FROM icd WHERE ucode >= ? AND ucode < ? "
+                "AND kind NOT IN ('chapter','block') ORDER BY ucode LIMIT ?",
+                (key, _next_key(key), limit)))
+            if out:
+                return out[:limit]
+        if len(out) >= limit:
+            return out[:limit]
+        ranked = self._icd_words(words, limit)
+        if not ranked and typo_ok:
+            fixed = [self._icd_correct(w) for w in words]
+            if fixed != words:
+                ranked = self._icd_words(fixed, limit)
+        add(ranked)
+        return out[:limit]
+
+    def _icd_words(self, words: list[str], limit: int) -> list[tuple[str, str, int]]:
+        expr = q.fts_expression(words)
+        # one or two letters match tens of thousands of rows: rowid order is the ranking
+        short = sum(len(w) for w in words) <= 2
+        rows = self._db.execute(
+            "SELECT i.code, i.title, i.billable, i.pt, i.ord, i.terms FROM icd_fts "
+            "JOIN icd i ON i.id = icd_fts.rowid WHERE icd_fts MATCH ? LIMIT ?",
+            (expr, limit if short else ICD_CANDIDATES),
+        ).fetchall()
+        if short:
+            return [(c, t, b) for c, t, b, *_ in rows]
+        scored = []
+        for code, title, billable, pt, ord_, _terms in rows:
+            title_words = _all_words(title)
+            score = 0.0
+            for w in words:
+                if w in title_words:
+                    score += 3
+                elif any(t.startswith(w) for t in title_words):
+                    score += 2
+                else:
+                    score += 0.5  # matched only an inclusion term
+            score += 2.0 * billable + 2.0 * pt  # pt: 1 PT chapter, 2 PT shorthand list
+            if len(code) == 8 and code[-1] == "A":
+                score += 0.3  # initial encounter before subsequent / sequela
+            score -= (len(title) // 12) * 0.2  # coarse, so ties fall back to tabular order
+            scored.append((-score, ord_, (code, title, billable)))
+        scored.sort()
+        return [row for _, _, row in scored]
+
+    def _icd_correct(self, word: str) -> str:
+        if not q.TYPO_MIN_LEN <= len(word) <= q.TYPO_MAX_LEN or not word.isalpha():
+            return word
+        if self._icd_vocab is None:
+            self._db.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.icd_vocab "
+                "USING fts5vocab(main, icd_fts, row)"
+            )
+            self._icd_vocab = frozenset(
+                t for (t,) in self._db.execute("SELECT term FROM temp.icd_vocab")
+            )
+        if word in self._icd_vocab:
+            return word
+        return q.correct(word, self._icd_vocab) or word
+
+    # ------------------------------------------------------------- internals
+
+    def _entry(self, code: Code) -> _PtEntry:
+        return _PtEntry(
+            code=code,
+            hit=_hit_for(code),
+            key=code.code.upper(),
+            title_words=_all_words(q.normalize(code.title)),
+            abbr_keys=frozenset(q.phrase_key(a) for a in code.abbreviations),
+            abbr_words=frozenset(w for a in code.abbreviations for w in q.tokens(a)),
+            syn_words=frozenset(w for s in code.synonyms for w in q.tokens(s)),
+            syn_keys=frozenset(q.phrase_key(s) for s in code.synonyms),
+            desc_words=_all_words(q.normalize(code.description)),
+        )
+
+
+def open_catalog(path: Path | str | None = None) -> Catalog:
+    """Open the shipped catalog (or the file at ``path``) read-only."""
+    return Catalog(Path(path) if path is not None else packaged_catalog_path())

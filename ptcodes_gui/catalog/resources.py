@@ -1,0 +1,150 @@
+"""Read the hand-edited catalog sources (``resources/catalog``) into domain objects.
+
+Used only by the catalog build; the running app reads the built SQLite file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ptcodes_gui.domain.models import Code, Fact, NcciPair
+
+
+@dataclass(frozen=True)
+class ResourceSet:
+    version: str
+    content_date: str
+    ncci_as_of: str
+    sources: dict[str, str]
+    codes: tuple[Code, ...]
+    pairs: tuple[NcciPair, ...]
+    icd_aliases: dict[str, tuple[str, ...]]
+    search_hints: dict[str, tuple[str, ...]]
+
+
+def default_resource_dir() -> Path:
+    """The ``resources/catalog`` folder of a source checkout (build time only)."""
+    return Path(__file__).resolve().parents[2] / "resources" / "catalog"
+
+
+def _tuple(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(v) for v in value)
+
+
+def _code_from_table(row: dict[str, Any]) -> Code:
+    notes = tuple(
+        Fact(
+            text=str(n["text"]),
+            source=str(n.get("source", "")),
+            confidence=str(n.get("confidence", "M")),
+            kind=str(n.get("kind", "note")),
+            payer=n.get("payer"),
+        )
+        for n in row.get("notes", [])
+    )
+    core = Fact(
+        text="meaning, timed/untimed and unit length",
+        source=str(row.get("source", "")),
+        confidence=str(row.get("confidence", "M")),
+        kind="core",
+    )
+    timed = bool(row.get("timed", False))
+    return Code(
+        code=str(row["code"]).strip(),
+        system=str(row["system"]),
+        title=str(row["title"]).strip(),
+        description=str(row.get("description", "")).strip(),
+        category=str(row.get("category", "other")),
+        timed=timed,
+        unit_minutes=row.get("unit_minutes"),
+        first_unit_minutes=row.get("first_unit_minutes"),
+        attendance=str(row.get("attendance", "not_applicable")),
+        discipline=str(row.get("discipline", "PT")),
+        status=str(row.get("status", "active")),
+        replaced_by=_tuple(row.get("replaced_by")),
+        deleted_year=row.get("deleted_year"),
+        addon_to=_tuple(row.get("addon_to")),
+        abbreviations=_tuple(row.get("abbreviations")),
+        synonyms=_tuple(row.get("synonyms")),
+        related=_tuple(row.get("related")),
+        modifiers=_tuple(row.get("modifiers")),
+        notes=notes,
+        sources=(core,),
+        common=bool(row.get("common", False)),
+        seed_listed=bool(row.get("seed_listed", False)),
+        medicare_status=row.get("medicare_status"),
+        not_medicare=bool(row.get("not_medicare", False)),
+        verify=bool(row.get("verify", False)),
+    )
+
+
+def load_resources(directory: Path | None = None) -> ResourceSet:
+    base = directory or default_resource_dir()
+    meta = tomllib.loads((base / "catalog.toml").read_text(encoding="utf-8"))
+    sources = {
+        str(key): str(val.get("title", key)) for key, val in meta.get("sources", {}).items()
+    }
+    codes: list[Code] = []
+    for path in sorted((base / "codes").glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        codes.extend(_code_from_table(row) for row in data.get("code", []))
+    # add-on relations are written once (on the add-on); derive the reverse link here
+    addons: dict[str, list[str]] = {}
+    for c in codes:
+        for primary in c.addon_to:
+            addons.setdefault(primary, []).append(c.code)
+    codes = [
+        _with_addons(c, tuple(sorted(addons.get(c.code, [])))) if c.code in addons else c
+        for c in codes
+    ]
+    ncci = tomllib.loads((base / "ncci.toml").read_text(encoding="utf-8"))
+    as_of = str(ncci.get("as_of", meta.get("content_date", "")))
+    pairs = tuple(
+        NcciPair(
+            column1=str(p["column1"]),
+            column2=str(p["column2"]),
+            indicator=int(p["indicator"]),
+            source=str(p.get("source", "")),
+            confidence=str(p.get("confidence", "M")),
+            as_of=str(p.get("as_of", as_of)),
+            note=str(p.get("note", "")),
+        )
+        for p in ncci.get("pair", [])
+    )
+    aliases: dict[str, tuple[str, ...]] = {}
+    alias_path = base / "icd_aliases.toml"
+    if alias_path.exists():
+        adata = tomllib.loads(alias_path.read_text(encoding="utf-8"))
+        for entry in adata.get("alias", []):
+            for word in _tuple(entry["terms"]):
+                aliases[word.lower()] = _tuple(entry["codes"])
+    hints: dict[str, tuple[str, ...]] = {}
+    hint_path = base / "search_hints.toml"
+    if hint_path.exists():
+        hdata = tomllib.loads(hint_path.read_text(encoding="utf-8"))
+        for entry in hdata.get("hint", []):
+            for word in _tuple(entry["terms"]):
+                hints[word.lower()] = _tuple(entry["codes"])
+    return ResourceSet(
+        version=str(meta.get("version", "0")),
+        content_date=str(meta.get("content_date", "")),
+        ncci_as_of=as_of,
+        sources=sources,
+        codes=tuple(codes),
+        pairs=pairs,
+        icd_aliases=aliases,
+        search_hints=hints,
+    )
+
+
+def _with_addons(code: Code, addons: tuple[str, ...]) -> Code:
+    from dataclasses import replace
+
+    return replace(code, addons=addons)

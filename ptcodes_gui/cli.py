@@ -1,0 +1,231 @@
+"""``ptcodes``: the catalog and the billing rules, headless.
+
+Exit status: 0 success, 1 nothing found (message on stderr), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from ptcodes_gui.catalog import Catalog, CatalogError, open_catalog
+from ptcodes_gui.domain.models import ATTENDANCE, CATEGORIES, SYSTEM_FILTERS, Code, Hit, System
+
+EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE = 0, 1, 2
+
+
+def hit_json(hit: Hit) -> dict[str, Any]:
+    return {
+        "code": hit.code,
+        "system": hit.system,
+        "title": hit.title,
+        "timed": hit.timed,
+        "status": hit.status,
+        "category": hit.category,
+        "billable": hit.billable,
+        "common": hit.common,
+        "replaced_by": list(hit.replaced_by),
+    }
+
+
+def code_json(code: Code) -> dict[str, Any]:
+    notes = [_note_line(n.kind, n.payer, n.text, n.source, n.confidence) for n in code.notes]
+    out: dict[str, Any] = {
+        "code": code.code,
+        "system": code.system,
+        "title": code.title,
+        "description": code.description,
+        "category": code.category,
+        "timed": bool(code.timed),
+        "unit_minutes": code.unit_minutes,
+        "first_unit_minutes": code.first_unit_minutes,
+        "attendance": code.attendance,
+        "discipline": code.discipline,
+        "status": code.status,
+        "replaced_by": list(code.replaced_by),
+        "addon_to": list(code.addon_to),
+        "addons": list(code.addons),
+        "notes": notes,
+        "abbreviations": list(code.abbreviations),
+        "synonyms": list(code.synonyms),
+        "related": list(code.related),
+        "modifiers": list(code.modifiers),
+        "common": code.common,
+        "medicare_status": code.medicare_status,
+        "not_medicare": code.not_medicare,
+        "verify": code.verify,
+        "sources": [{"fact": s.text, "source": s.source, "confidence": s.confidence}
+                    for s in code.sources],
+        "ncci": [
+            {"column1": p.column1, "column2": p.column2, "indicator": p.indicator,
+             "source": p.source, "confidence": p.confidence, "as_of": p.as_of, "note": p.note}
+            for p in code.ncci
+        ],
+    }
+    if code.system == System.ICD10CM:
+        by_kind: dict[str, list[str]] = {}
+        for n in code.icd_notes:
+            by_kind.setdefault(n.kind, []).append(
+                n.text if n.from_code == code.code else f"{n.text} (at {n.from_code})"
+            )
+        out["billable"] = code.billable
+        out["parents"] = [c for c, _ in code.parents]
+        out["parent_titles"] = [{"code": c, "title": t} for c, t in code.parents]
+        out["children"] = [{"code": c, "title": t} for c, t in code.children]
+        out["notes_by_kind"] = by_kind
+        out["notes"] = [f"{k}: {t}" for k, texts in by_kind.items() for t in texts]
+        out["timed"] = False
+    return out
+
+
+def _note_line(kind: str, payer: str | None, text: str, source: str, confidence: str) -> str:
+    head = f"{payer} " if payer else ""
+    verify = " VERIFY" if confidence.upper().startswith("L") else ""
+    return f"[{kind}] {head}{text} (source: {source}; confidence {confidence}{verify})"
+
+
+def _print_hits(hits: Sequence[Hit], out: TextIO) -> None:
+    for h in hits:
+        badge = "" if h.timed is None else ("timed  " if h.timed else "untimed")
+        flags = []
+        if h.status == "deleted":
+            flags.append("DELETED" + (f" -> {', '.join(h.replaced_by)}" if h.replaced_by else ""))
+        if not h.billable:
+            flags.append("header, not billable")
+        extra = f"  [{'; '.join(flags)}]" if flags else ""
+        out.write(f"{h.code:<9} {badge:<7}  {h.title}{extra}\n")
+
+
+def _print_code(code: Code, catalog: Catalog, out: TextIO) -> None:
+    system = System(code.system).label
+    out.write(f"{code.code}  ({system})  {code.title}\n")
+    if code.is_deleted:
+        out.write(f"  DELETED{f' in {code.deleted_year}' if code.deleted_year else ''}; "
+                  f"use {', '.join(code.replaced_by)}\n")
+    if code.system == System.ICD10CM:
+        out.write("  billable: " + ("yes" if code.billable else "NO (a header: pick a code below)")
+                  + "\n")
+        if code.parents:
+            out.write("  under: " + " > ".join(f"{c} {t}" for c, t in code.parents) + "\n")
+        for n in code.icd_notes:
+            where = "" if n.from_code == code.code else f" (from {n.from_code})"
+            out.write(f"  {n.kind}{where}: {n.text}\n")
+        if code.children:
+            out.write("  codes under it:\n")
+            for c, t in code.children[:40]:
+                out.write(f"    {c:<9} {t}\n")
+        return
+    if code.description:
+        out.write(f"\n  {code.description}\n\n")
+    out.write(f"  category: {CATEGORIES.get(code.category, code.category)}\n")
+    if code.system != System.MODIFIER:
+        out.write(f"  {code.timed_label}; {ATTENDANCE.get(code.attendance, code.attendance)}\n")
+    if code.addon_to:
+        out.write(f"  add-on code: bill only with {', '.join(code.addon_to)}\n")
+    if code.addons:
+        out.write(f"  add-on codes: {', '.join(code.addons)}\n")
+    if code.abbreviations:
+        out.write(f"  also typed as: {', '.join(code.abbreviations)}\n")
+    if code.modifiers:
+        out.write(f"  modifiers: {', '.join(code.modifiers)}\n")
+    for n in code.notes:
+        out.write("  - " + _note_line(n.kind, n.payer, n.text, n.source, n.confidence) + "\n")
+    for p in code.ncci:
+        other = p.column2 if p.column1 == code.code else p.column1
+        out.write(f"  NCCI: with {other}: indicator {p.indicator} "
+                  f"(col1 {p.column1}, col2 {p.column2}; {p.source}, as of {p.as_of})\n")
+    if code.related:
+        out.write(f"  related: {', '.join(code.related)}\n")
+    descriptor = catalog.descriptor(code.code)
+    if descriptor:
+        out.write(f"  licensed descriptor ({descriptor[1]}): {descriptor[0]}\n")
+
+
+def _cmd_search(args: argparse.Namespace, catalog: Catalog) -> int:
+    hits = catalog.search(args.text, limit=args.limit, system=args.system)
+    if args.json:
+        json.dump([hit_json(h) for h in hits], sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        _print_hits(hits, sys.stdout)
+    if not hits:
+        sys.stderr.write(f"No codes found for {args.text!r}.\n")
+        return EXIT_NOT_FOUND
+    return EXIT_OK
+
+
+def _cmd_show(args: argparse.Namespace, catalog: Catalog) -> int:
+    code = catalog.get(args.code)
+    if code is None:
+        near = catalog.suggest(args.code)
+        msg = f"{args.code}: not found in the catalog."
+        if near:
+            msg += " Nearest valid codes: " + ", ".join(f"{h.code} ({h.title})" for h in near)
+        sys.stderr.write(msg + "\n")
+        return EXIT_NOT_FOUND
+    if args.json:
+        json.dump(code_json(code), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        _print_code(code, catalog, sys.stdout)
+    return EXIT_OK
+
+
+def _cmd_info(args: argparse.Namespace, catalog: Catalog) -> int:
+    info = catalog.info()
+    if args.json:
+        json.dump(info.__dict__, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(
+            f"Catalog {info.catalog_version} (content reviewed {info.content_date}); "
+            f"{info.pt_codes} PT/HCPCS codes, {info.modifiers} modifiers; NCCI pairs as of "
+            f"{info.ncci_as_of}; {info.icd_release}: {info.icd_billable} billable codes of "
+            f"{info.icd_codes} entries\n"
+        )
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ptcodes", description="PT Codes: look up PT billing and ICD-10-CM codes offline."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("search", help="search codes by code, words or shorthand")
+    p.add_argument("text")
+    p.add_argument("--system", choices=SYSTEM_FILTERS)
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_search)
+    p = sub.add_parser("show", help="everything the catalog knows about one code")
+    p.add_argument("code")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_show)
+    p = sub.add_parser("info", help="catalog version, dates and counts")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_info)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "limit", 1) is not None and getattr(args, "limit", 1) < 1:
+        parser.error("--limit must be at least 1")
+    try:
+        catalog = open_catalog()
+    except CatalogError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_NOT_FOUND
+    try:
+        result: int = args.func(args, catalog)
+        return result
+    finally:
+        catalog.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""Frozen dataclasses shared by the catalog, the billing rules, the CLI and the window.
+
+Nothing here knows about SQL or Qt: the catalog builds these from its rows, and
+widgets only ever receive these objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class System(StrEnum):
+    """Which code set an entry belongs to (the value is what the CLI and JSON use)."""
+
+    CPT = "cpt"
+    HCPCS = "hcpcs"
+    MODIFIER = "modifier"
+    ICD10CM = "icd10cm"
+
+    @property
+    def label(self) -> str:
+        return {
+            "cpt": "CPT",
+            "hcpcs": "HCPCS",
+            "modifier": "Modifier",
+            "icd10cm": "ICD-10-CM",
+        }[self.value]
+
+
+#: Values accepted by ``search(system=...)``: a System value, or "pt" for CPT + HCPCS.
+SYSTEM_FILTERS: tuple[str, ...] = ("pt", "cpt", "hcpcs", "modifier", "icd10cm")
+
+CATEGORIES: dict[str, str] = {
+    "evaluation": "Evaluation",
+    "supervised_modality": "Supervised modality",
+    "constant_attendance_modality": "Constant-attendance modality",
+    "therapeutic_procedure": "Therapeutic procedure",
+    "tests_measurements": "Tests and measurements",
+    "orthotics_prosthetics": "Orthotics / prosthetics",
+    "wound_care": "Wound care",
+    "remote_virtual_care": "Remote and virtual care",
+    "other": "Other",
+    "modifier": "Modifier",
+    "diagnosis": "Diagnosis (ICD-10-CM)",
+}
+
+ATTENDANCE: dict[str, str] = {
+    "constant": "constant attendance (one-on-one)",
+    "supervised": "supervised (no constant attendance required)",
+    "not_applicable": "not applicable",
+}
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A billing statement with where it came from and how sure we are (H, M, L)."""
+
+    text: str
+    source: str
+    confidence: str
+    kind: str = "note"  # payer | documentation | pitfall | note
+    payer: str | None = None
+
+    @property
+    def needs_verification(self) -> bool:
+        return self.confidence.upper().startswith("L")
+
+
+@dataclass(frozen=True)
+class NcciPair:
+    """A procedure-to-procedure edit: column2 is not paid with column1 on one day."""
+
+    column1: str
+    column2: str
+    indicator: int  # 0 never together, 1 allowed with 59/X{EPSU}, 9 not applicable
+    source: str
+    confidence: str
+    as_of: str  # ISO date the edit is known valid on
+    note: str = ""
+    effective: str | None = None
+    deleted: str | None = None
+
+    @property
+    def modifier_allowed(self) -> bool:
+        return self.indicator == 1
+
+
+@dataclass(frozen=True)
+class IcdNote:
+    # includes | inclusionTerm | excludes1 | excludes2 | codeFirst | useAdditionalCode |
+    # codeAlso | sevenChrNote | sevenChrDef | notes
+    kind: str
+    text: str
+    from_code: str  # the code (this one or an ancestor) where the note is written
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One row of a search result list: enough to draw a row, nothing more."""
+
+    code: str
+    system: str
+    title: str
+    timed: bool | None  # None for diagnoses and modifiers
+    status: str = "active"  # active | deleted
+    category: str = ""
+    billable: bool = True
+    common: bool = False
+    replaced_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Code:
+    """Everything the catalog knows about one code."""
+
+    code: str
+    system: str
+    title: str
+    description: str = ""
+    category: str = "other"
+    timed: bool = False
+    unit_minutes: int | None = None
+    first_unit_minutes: int | None = None  # e.g. 97550: the first unit is 30 minutes
+    attendance: str = "not_applicable"
+    discipline: str = "PT"
+    status: str = "active"
+    replaced_by: tuple[str, ...] = ()
+    deleted_year: int | None = None
+    addon_to: tuple[str, ...] = ()  # this is an add-on code; needs one of these primaries
+    addons: tuple[str, ...] = ()  # add-on codes that go with this primary
+    abbreviations: tuple[str, ...] = ()
+    synonyms: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    modifiers: tuple[str, ...] = ()
+    notes: tuple[Fact, ...] = ()
+    sources: tuple[Fact, ...] = ()  # provenance of the core facts (meaning, timed, units)
+    common: bool = False
+    seed_listed: bool = False
+    medicare_status: str | None = None  # e.g. "B" bundled
+    not_medicare: bool = False
+    verify: bool = False
+    # ICD-10-CM only
+    billable: bool = True
+    # (code, title) from the direct parent up to the chapter
+    parents: tuple[tuple[str, str], ...] = ()
+    children: tuple[tuple[str, str], ...] = ()
+    icd_notes: tuple[IcdNote, ...] = ()
+    ncci: tuple[NcciPair, ...] = field(default=())
+
+    @property
+    def is_addon(self) -> bool:
+        return bool(self.addon_to)
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.status == "deleted"
+
+    @property
+    def is_diagnosis(self) -> bool:
+        return self.system == System.ICD10CM
+
+    @property
+    def timed_label(self) -> str:
+        if self.system in (System.ICD10CM, System.MODIFIER):
+            return ""
+        if self.timed:
+            first = (
+                f", first unit {self.first_unit_minutes} min"
+                if self.first_unit_minutes and self.first_unit_minutes != self.unit_minutes
+                else ""
+            )
+            return f"timed, {self.unit_minutes}-minute units{first}"
+        return "untimed (one unit per session)"

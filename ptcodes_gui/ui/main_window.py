@@ -1,0 +1,561 @@
+"""The main window: search field, filters, results, detail pane and the visit panel.
+
+``MainWindow._connect_signals`` only wires sub-widgets together; the catalog and the
+user store are passed in by ``app.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ptcodes_gui import APP_NAME, __version__
+from ptcodes_gui.catalog import Catalog
+from ptcodes_gui.domain.formatting import sanitize_text
+from ptcodes_gui.domain.models import CATEGORIES, Code, Hit
+from ptcodes_gui.ui.detail_html import render_code
+from ptcodes_gui.ui.results_model import ResultsModel
+
+RESULT_LIMIT = 200
+SYSTEM_CHOICES: tuple[tuple[str, str | None], ...] = (
+    ("All codes", None),
+    ("PT procedure codes", "pt"),
+    ("Modifiers", "modifier"),
+    ("Diagnoses (ICD-10-CM)", "icd10cm"),
+    ("Favorites", "favorites"),
+    ("Recent", "recent"),
+)
+
+
+class Store(Protocol):
+    """What the window needs from the user database (see ``ptcodes_gui.userdata``)."""
+
+    read_only: bool
+
+    def favorites(self) -> list[str]: ...
+    def toggle_favorite(self, code: str) -> bool: ...
+    def is_favorite(self, code: str) -> bool: ...
+    def add_recent(self, code: str) -> None: ...
+    def recents(self) -> list[str]: ...
+    def get_setting(self, key: str, default: Any = None) -> Any: ...
+    def set_setting(self, key: str, value: Any) -> None: ...
+
+
+class MainWindow(QMainWindow):
+    """Signals: ``code_shown(str)`` after the detail pane shows a code."""
+
+    code_shown = Signal(str)
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        store: Store,
+        *,
+        visit_panel: QWidget | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.catalog = catalog
+        self.store = store
+        self._history: list[str] = []
+        self._history_pos = -1
+        self._current: Code | None = None
+        self.setWindowTitle(APP_NAME)
+        self.setObjectName("MainWindow")
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(0)  # coalesce queued keystrokes; search takes ~1 ms
+        self._build_widgets(visit_panel)
+        self._build_actions()
+        self._connect_signals()
+        self._restore_state()
+        self.run_search()
+
+    # ----------------------------------------------------------------- build
+
+    def _build_widgets(self, visit_panel: QWidget | None) -> None:
+        self.search_edit = QLineEdit()
+        self.search_edit.setObjectName("searchEdit")
+        self.search_edit.setPlaceholderText(
+            "Search by code, words or shorthand (TherEx, NMR, HP/CP, LBP)…  Ctrl+K"
+        )
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setAccessibleName("Search codes")
+        self.search_edit.setMaxLength(200)
+        self.search_edit.installEventFilter(self)
+
+        self.system_combo = QComboBox()
+        self.system_combo.setAccessibleName("Code set filter")
+        for label, value in SYSTEM_CHOICES:
+            self.system_combo.addItem(label, value)
+        self.category_combo = QComboBox()
+        self.category_combo.setAccessibleName("Category filter")
+        self.category_combo.addItem("All categories", None)
+        for key, label in CATEGORIES.items():
+            self.category_combo.addItem(label, key)
+        self.common_check = QCheckBox("&Common only")
+        self.common_check.setAccessibleName("Show only commonly used codes")
+        self.common_check.setToolTip("Codes the seed guide lists as commonly used by PTs")
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.system_combo, 2)
+        filters.addWidget(self.category_combo, 2)
+        filters.addWidget(self.common_check)
+
+        self.results_model = ResultsModel(self)
+        self.results_view = QTableView()
+        self.results_view.setObjectName("resultsView")
+        self.results_view.setAccessibleName("Search results")
+        self.results_view.setModel(self.results_model)
+        self.results_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.results_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.results_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.results_view.setAlternatingRowColors(True)
+        self.results_view.setWordWrap(False)
+        self.results_view.setTabKeyNavigation(False)
+        vh = self.results_view.verticalHeader()
+        vh.setVisible(False)
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vh.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        hh = self.results_view.horizontalHeader()
+        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
+        hh.resizeSection(0, self.fontMetrics().horizontalAdvance("S83.511A") + 24)
+        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
+        self.results_view.installEventFilter(self)
+
+        self.detail_view = QTextBrowser()
+        self.detail_view.setObjectName("detailView")
+        self.detail_view.setAccessibleName("Code details")
+        self.detail_view.setOpenLinks(False)
+        self.detail_view.setOpenExternalLinks(False)
+
+        self.copy_button = QPushButton("Copy code")
+        self.copy_button.setAccessibleName("Copy the selected code")
+        self.copy_button.setToolTip("Copy the code as plain text (Ctrl+C)")
+        self.copy_title_button = QPushButton("Copy with title")
+        self.copy_title_button.setAccessibleName("Copy the selected code with its title")
+        self.favorite_button = QPushButton("☆ Favorite")
+        self.favorite_button.setCheckable(True)
+        self.favorite_button.setAccessibleName("Favorite")
+        self.favorite_button.setToolTip("Star this code (Ctrl+D)")
+        self.add_button = QPushButton("Add to visit")
+        self.add_button.setAccessibleName("Add the selected code to the visit")
+        self.add_button.setToolTip("Add to the visit (Enter)")
+        buttons = QHBoxLayout()
+        for b in (self.copy_button, self.copy_title_button, self.favorite_button, self.add_button):
+            buttons.addWidget(b)
+
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.search_edit)
+        top_layout.addLayout(filters)
+        top_layout.addWidget(self.results_view)
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        bottom_layout.addWidget(self.detail_view)
+        bottom_layout.addLayout(buttons)
+
+        self.left_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.left_splitter.setObjectName("leftSplitter")
+        self.left_splitter.addWidget(top)
+        self.left_splitter.addWidget(bottom)
+        self.left_splitter.setStretchFactor(0, 3)
+        self.left_splitter.setStretchFactor(1, 2)
+        self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.main_splitter.setObjectName("mainSplitter")
+        self.main_splitter.addWidget(self.left_splitter)
+        self.visit_panel = visit_panel
+        if visit_panel is not None:
+            self.main_splitter.addWidget(visit_panel)
+            self.main_splitter.setStretchFactor(0, 3)
+            self.main_splitter.setStretchFactor(1, 2)
+        self.setCentralWidget(self.main_splitter)
+
+        self.count_label = QLabel()
+        self.count_label.setAccessibleName("Result count")
+        self.version_label = QLabel()
+        self.version_label.setAccessibleName("Catalog version")
+        self.statusBar().addWidget(self.count_label)
+        self.statusBar().addPermanentWidget(self.version_label)
+        info = self.catalog.info()
+        self.version_label.setText(
+            f"Catalog {info.catalog_version} · content {info.content_date} · NCCI as of "
+            f"{info.ncci_as_of} · {info.icd_release or 'no ICD-10-CM'}"
+        )
+        self.resize(1200, 800)
+        self.setMinimumSize(900, 600)
+
+    def _build_actions(self) -> None:
+        menu = self.menuBar()
+        self.file_menu = menu.addMenu("&File")
+        self.edit_menu = menu.addMenu("&Edit")
+        self.go_menu = menu.addMenu("&Go")
+        self.help_menu = menu.addMenu("&Help")
+
+        def action(text: str, shortcut: QKeySequence | str | None, slot: Any) -> QAction:
+            act = QAction(text, self)
+            if shortcut is not None:
+                act.setShortcut(QKeySequence(shortcut))
+            act.triggered.connect(slot)
+            self.addAction(act)
+            return act
+
+        self.focus_search_action = action("Find", "Ctrl+K", self.focus_search)
+        self.focus_search_action.setShortcuts([QKeySequence("Ctrl+K"), QKeySequence("Ctrl+F")])
+        self.favorite_action = action("Toggle favorite", "Ctrl+D", self.toggle_favorite)
+        self.copy_title_action = action("Copy code with title", "Ctrl+Alt+C", self.copy_with_title)
+        self.back_action = action("Back", "Alt+Left", self.go_back)
+        self.forward_action = action("Forward", "Alt+Right", self.go_forward)
+        self.quit_action = action("Quit", QKeySequence.StandardKey.Quit, self.close)
+        self.about_action = action("About PT Codes", None, self.show_about)
+        self.copy_action = QAction("Copy code", self)
+        self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
+        self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.copy_action.triggered.connect(self.copy_code)
+        self.results_view.addAction(self.copy_action)
+        self.edit_menu.addAction(self.focus_search_action)
+        self.edit_menu.addAction(self.copy_action)
+        self.edit_menu.addAction(self.copy_title_action)
+        self.edit_menu.addAction(self.favorite_action)
+        self.go_menu.addAction(self.back_action)
+        self.go_menu.addAction(self.forward_action)
+        self.file_menu.addAction(self.quit_action)
+        self.help_menu.addAction(self.about_action)
+
+    def _connect_signals(self) -> None:
+        self.search_edit.textChanged.connect(self._on_search_text_changed)
+        self._search_timer.timeout.connect(self.run_search)
+        self.system_combo.currentIndexChanged.connect(self._on_filter_changed)
+        self.category_combo.currentIndexChanged.connect(self._on_filter_changed)
+        self.common_check.toggled.connect(self._on_filter_changed)
+        sel = self.results_view.selectionModel()
+        sel.currentRowChanged.connect(self._on_current_row_changed)
+        self.results_view.doubleClicked.connect(self._on_result_activated)
+        self.detail_view.anchorClicked.connect(self._on_link_clicked)
+        self.copy_button.clicked.connect(self.copy_code)
+        self.copy_title_button.clicked.connect(self.copy_with_title)
+        self.favorite_button.clicked.connect(self.toggle_favorite)
+        self.add_button.clicked.connect(self.add_current_to_visit)
+
+    # ---------------------------------------------------------------- search
+
+    def focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    def _on_search_text_changed(self, _text: str) -> None:
+        self._search_timer.start()
+
+    def _on_filter_changed(self, *_args: object) -> None:
+        self.store.set_setting("filter.system", self.system_combo.currentIndex())
+        self.store.set_setting("filter.category", self.category_combo.currentIndex())
+        self.store.set_setting("filter.common", self.common_check.isChecked())
+        self.run_search()
+
+    def run_search(self) -> None:
+        text = self.search_edit.text()
+        system = self.system_combo.currentData()
+        category = self.category_combo.currentData()
+        common = self.common_check.isChecked()
+        hits: list[Hit]
+        if system in ("favorites", "recent"):
+            codes = self.store.favorites() if system == "favorites" else self.store.recents()
+            hits = self._hits_for(codes, text, category, common)
+        else:
+            hits = self.catalog.search(
+                text, limit=RESULT_LIMIT, system=system, category=category, common_only=common
+            )
+        self.results_model.set_hits(hits)
+        n = len(hits)
+        more = "+" if n >= RESULT_LIMIT else ""
+        self.count_label.setText(f"{n}{more} result{'s' if n != 1 else ''}")
+        if hits:
+            self.results_view.selectRow(0)
+        else:
+            self.detail_view.setHtml(
+                "<p>No codes match. Try fewer letters, a code number, or another filter.</p>"
+                if text.strip() or system in ("favorites", "recent")
+                else ""
+            )
+            self._current = None
+            self._update_buttons()
+
+    def _hits_for(
+        self, codes: list[str], text: str, category: str | None, common: bool
+    ) -> list[Hit]:
+        wanted = {h.code for h in self.catalog.search(text, limit=1000)} if text.strip() else None
+        hits: list[Hit] = []
+        for c in codes:
+            code = self.catalog.get(c)
+            if code is None or (wanted is not None and code.code not in wanted):
+                continue
+            if category is not None and code.category != category:
+                continue
+            if common and not code.common:
+                continue
+            hits.append(
+                Hit(code=code.code, system=code.system, title=code.title,
+                    timed=None if code.system in ("icd10cm", "modifier") else code.timed,
+                    status=code.status, category=code.category, billable=code.billable,
+                    common=code.common, replaced_by=code.replaced_by)
+            )
+        return hits
+
+    def current_hit(self) -> Hit | None:
+        return self.results_model.hit(self.results_view.currentIndex().row())
+
+    def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        hit = self.results_model.hit(current.row())
+        if hit is not None:
+            self.show_code(hit.code)
+
+    def _on_result_activated(self, _index: QModelIndex) -> None:
+        self.add_current_to_visit()
+
+    # ---------------------------------------------------------------- detail
+
+    def show_code(self, code: str, *, record: bool = True) -> bool:
+        found = self.catalog.get(code)
+        if found is None:
+            near = self.catalog.suggest(code)
+            hint = ", ".join(h.code for h in near[:6])
+            self.statusBar().showMessage(
+                f"{code} is not in the catalog" + (f". Nearest: {hint}" if hint else ""), 5000
+            )
+            return False
+        self._current = found
+        muted = self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text).name()
+        self.detail_view.setHtml(
+            render_code(
+                found,
+                favorite=self.store.is_favorite(found.code),
+                descriptor=self.catalog.descriptor(found.code),
+                muted=muted,
+            )
+        )
+        if record:
+            del self._history[self._history_pos + 1 :]
+            if not self._history or self._history[-1] != found.code:
+                self._history.append(found.code)
+            self._history_pos = len(self._history) - 1
+        self._update_buttons()
+        self.code_shown.emit(found.code)
+        return True
+
+    def current_code(self) -> Code | None:
+        return self._current
+
+    def _on_link_clicked(self, url: QUrl) -> None:
+        if url.scheme() != "code":
+            return
+        code = url.path() or url.toString().removeprefix("code:")
+        if self.show_code(code):
+            row = self.results_model.row_of(code)
+            if row >= 0:
+                self.results_view.selectionModel().blockSignals(True)
+                self.results_view.selectRow(row)
+                self.results_view.selectionModel().blockSignals(False)
+
+    def go_back(self) -> None:
+        if self._history_pos > 0:
+            self._history_pos -= 1
+            self.show_code(self._history[self._history_pos], record=False)
+
+    def go_forward(self) -> None:
+        if self._history_pos < len(self._history) - 1:
+            self._history_pos += 1
+            self.show_code(self._history[self._history_pos], record=False)
+
+    def _update_buttons(self) -> None:
+        has = self._current is not None
+        for b in (self.copy_button, self.copy_title_button, self.favorite_button, self.add_button):
+            b.setEnabled(has)
+        fav = has and self._current is not None and self.store.is_favorite(self._current.code)
+        self.favorite_button.setChecked(bool(fav))
+        self.favorite_button.setText("★ Favorite" if fav else "☆ Favorite")
+        self.back_action.setEnabled(self._history_pos > 0)
+        self.forward_action.setEnabled(self._history_pos < len(self._history) - 1)
+
+    # ------------------------------------------------------------ copy, star
+
+    def _clipboard_set(self, text: str) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.clipboard().setText(sanitize_text(text))
+
+    def copy_code(self) -> None:
+        if self._current is None:
+            return
+        self._clipboard_set(self._current.code)
+        self.store.add_recent(self._current.code)
+        self.statusBar().showMessage(f"Copied {self._current.code}", 3000)
+
+    def copy_with_title(self) -> None:
+        if self._current is None:
+            return
+        self._clipboard_set(f"{self._current.code} {self._current.title}")
+        self.store.add_recent(self._current.code)
+        self.statusBar().showMessage(f"Copied {self._current.code} with its title", 3000)
+
+    def toggle_favorite(self) -> None:
+        if self._current is None:
+            return
+        if self.store.read_only:
+            self.statusBar().showMessage("Favorites cannot be saved: the data folder is read-only.",
+                                         5000)
+            self._update_buttons()
+            return
+        now = self.store.toggle_favorite(self._current.code)
+        self.statusBar().showMessage(
+            f"{self._current.code} {'added to' if now else 'removed from'} favorites", 3000
+        )
+        self.show_code(self._current.code, record=False)
+        if self.system_combo.currentData() == "favorites":
+            self.run_search()
+
+    def add_current_to_visit(self) -> None:
+        if self._current is None:
+            return
+        self.store.add_recent(self._current.code)
+        adder = getattr(self.visit_panel, "add_code", None)
+        if adder is not None:
+            adder(self._current.code)
+
+    # ------------------------------------------------------------- keyboard
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            key = event.key()
+            if watched is self.search_edit:
+                if key in (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
+                    self._move_selection(key)
+                    return True
+                if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                    self._search_timer.stop()
+                    if self.results_model.rowCount() and self.search_edit.text():
+                        self.run_search_if_stale()
+                    self.add_current_to_visit()
+                    return True
+                if key == Qt.Key.Key_Escape:
+                    self.search_edit.clear()
+                    return True
+                if event.matches(QKeySequence.StandardKey.Copy) and not (
+                    self.search_edit.hasSelectedText()
+                ):
+                    self.copy_code()
+                    return True
+            elif watched is self.results_view:
+                if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                    self.add_current_to_visit()
+                    return True
+                if key == Qt.Key.Key_Escape:
+                    self.focus_search()
+                    return True
+        return super().eventFilter(watched, event)
+
+    def run_search_if_stale(self) -> None:
+        """Enter pressed before the coalesced search ran: answer the current text first."""
+        if self._search_timer.isActive():
+            self._search_timer.stop()
+            self.run_search()
+
+    def _move_selection(self, key: int) -> None:
+        rows = self.results_model.rowCount()
+        if not rows:
+            return
+        row = self.results_view.currentIndex().row()
+        step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 10,
+                Qt.Key.Key_PageUp: -10}[Qt.Key(key)]
+        row = max(0, min(rows - 1, (row if row >= 0 else -1) + step))
+        self.results_view.selectRow(row)
+        self.results_view.scrollTo(self.results_model.index(row, 0))
+
+    # ----------------------------------------------------------------- about
+
+    def about_text(self) -> str:
+        info = self.catalog.info()
+        return (
+            f"<h3>{APP_NAME} {__version__}</h3>"
+            f"<p>Catalog {info.catalog_version}, content reviewed {info.content_date}: "
+            f"{info.pt_codes} PT/HCPCS codes and {info.modifiers} modifiers; NCCI pairs as of "
+            f"{info.ncci_as_of}. {info.icd_release}: {info.icd_billable:,} billable codes.</p>"
+            "<p><b>Licensing.</b> CPT® codes and descriptors are the copyright of the American "
+            "Medical Association. This program ships only code numbers with its own plain-"
+            "language summaries; a clinic holding a CPT license can import its licensed "
+            "descriptors (File → Import). HCPCS Level II codes and modifiers, NCCI edits (CMS) "
+            "and ICD-10-CM (CDC/NCHS) are public-domain government data.</p>"
+            "<p><b>Sources.</b> CMS Medicare Claims Processing Manual (Pub. 100-04 ch. 5), "
+            "CMS NCCI procedure-to-procedure edits, CMS physician fee schedule status "
+            "indicators, APTA and billing publishers; each fact in the detail pane names its "
+            "source and confidence.</p>"
+            "<p><b>Disclaimer.</b> Payer rules vary and change. This is a reference, not "
+            "billing or legal advice: check each payer's current policy.</p>"
+            "<p>PT Codes works offline, opens no network connection and stores no patient "
+            "data.</p>"
+        )
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, f"About {APP_NAME}", self.about_text())
+
+    # ----------------------------------------------------------------- state
+
+    def _restore_state(self) -> None:
+        geom = self.store.get_setting("window.geometry")
+        if isinstance(geom, str):
+            self.restoreGeometry(QByteArray.fromBase64(geom.encode()))
+        for key, splitter in (("window.main_splitter", self.main_splitter),
+                              ("window.left_splitter", self.left_splitter)):
+            state = self.store.get_setting(key)
+            if isinstance(state, str):
+                splitter.restoreState(QByteArray.fromBase64(state.encode()))
+        for key, combo in (("filter.system", self.system_combo),
+                           ("filter.category", self.category_combo)):
+            idx = self.store.get_setting(key)
+            if isinstance(idx, int) and 0 <= idx < combo.count():
+                combo.blockSignals(True)
+                combo.setCurrentIndex(idx)
+                combo.blockSignals(False)
+        common = self.store.get_setting("filter.common")
+        if isinstance(common, bool):
+            self.common_check.blockSignals(True)
+            self.common_check.setChecked(common)
+            self.common_check.blockSignals(False)
+
+    def save_state(self) -> None:
+        if self.store.read_only:
+            return
+        self.store.set_setting("window.geometry", bytes(self.saveGeometry().toBase64()).decode())
+        self.store.set_setting(
+            "window.main_splitter", bytes(self.main_splitter.saveState().toBase64()).decode()
+        )
+        self.store.set_setting(
+            "window.left_splitter", bytes(self.left_splitter.saveState().toBase64()).decode()
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        super().closeEvent(event)
