@@ -110,9 +110,9 @@ def _print_code(code: Code, catalog: Catalog, out: TextIO) -> None:
                   + "\n")
         if code.parents:
             out.write("  under: " + " > ".join(f"{c} {t}" for c, t in code.parents) + "\n")
-        for n in code.icd_notes:
-            where = "" if n.from_code == code.code else f" (from {n.from_code})"
-            out.write(f"  {n.kind}{where}: {n.text}\n")
+        for icd_note in code.icd_notes:
+            where = "" if icd_note.from_code == code.code else f" (from {icd_note.from_code})"
+            out.write(f"  {icd_note.kind}{where}: {icd_note.text}\n")
         if code.children:
             out.write("  codes under it:\n")
             for c, t in code.children[:40]:

@@ -101,7 +101,7 @@ def build_catalog(
         db = sqlite_utils.Database(conn)
         db.execute("PRAGMA journal_mode=DELETE")
         db.execute("PRAGMA page_size=4096")
-        db["meta"].insert_all(
+        db.table("meta").insert_all(
             [
                 {"key": "catalog_version", "value": res.version},
                 {"key": "content_date", "value": res.content_date},
@@ -114,11 +114,11 @@ def build_catalog(
             ],
             pk="key",
         )
-        db["codes"].insert_all((_code_row(c) for c in res.codes), pk="code")
-        db["ncci"].insert_all(
+        db.table("codes").insert_all((_code_row(c) for c in res.codes), pk="code")
+        db.table("ncci").insert_all(
             (asdict(p) for p in res.pairs), pk=("column1", "column2")
         )
-        db["icd"].insert_all(
+        db.table("icd").insert_all(
             _icd_rows(entries, _common_prefixes(res)),
             pk="id",
             columns={
@@ -128,8 +128,8 @@ def build_catalog(
             },
             batch_size=5000,
         )
-        db["icd"].create_index(["ucode"], unique=True)
-        db["icd"].create_index(["parent", "ord"])
+        db.table("icd").create_index(["ucode"], unique=True)
+        db.table("icd").create_index(["parent", "ord"])
         db.execute(
             "CREATE VIRTUAL TABLE icd_fts USING fts5(title, terms, content='icd', "
             "content_rowid='id', detail='none', prefix='1 2 3', "
@@ -141,6 +141,7 @@ def build_catalog(
         conn.commit()
         db.execute("VACUUM")
         conn.close()
+        os.chmod(tmp, 0o644)  # mkstemp makes it 0600: installed copies must be world-readable
         os.replace(tmp, out)
     finally:
         if tmp.exists():

@@ -429,7 +429,7 @@ class Catalog:
             elif phrase in e.syn_keys:
                 score = max(score, 450.0)
             if e.code.code in hinted:
-                score = max(score, 700.0 - hinted.index(e.code.code))
+                score = max(score, 700.0 - 10 * hinted.index(e.code.code))
             only_desc = False
             if score == 0.0:
                 score, only_desc = self._word_score(e, words)

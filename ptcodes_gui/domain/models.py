@@ -46,7 +46,7 @@ CATEGORIES: dict[str, str] = {
 }
 
 ATTENDANCE: dict[str, str] = {
-    "constant": "constant attendance (one-on-one)",
+    "constant": "constant attendance (the provider is with the patient the whole time)",
     "supervised": "supervised (no constant attendance required)",
     "not_applicable": "not applicable",
 }

@@ -46,6 +46,10 @@ SYSTEM_CHOICES: tuple[tuple[str, str | None], ...] = (
 )
 
 
+def _b64(data: QByteArray) -> str:
+    return bytes(data.toBase64().data()).decode("ascii")
+
+
 class Store(Protocol):
     """What the window needs from the user database (see ``ptcodes_gui.userdata``)."""
 
@@ -216,7 +220,9 @@ class MainWindow(QMainWindow):
         self.go_menu = menu.addMenu("&Go")
         self.help_menu = menu.addMenu("&Help")
 
-        def action(text: str, shortcut: QKeySequence | str | None, slot: Any) -> QAction:
+        def action(
+            text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None, slot: Any
+        ) -> QAction:
             act = QAction(text, self)
             if shortcut is not None:
                 act.setShortcut(QKeySequence(shortcut))
@@ -548,12 +554,12 @@ class MainWindow(QMainWindow):
     def save_state(self) -> None:
         if self.store.read_only:
             return
-        self.store.set_setting("window.geometry", bytes(self.saveGeometry().toBase64()).decode())
+        self.store.set_setting("window.geometry", _b64(self.saveGeometry()))
         self.store.set_setting(
-            "window.main_splitter", bytes(self.main_splitter.saveState().toBase64()).decode()
+            "window.main_splitter", _b64(self.main_splitter.saveState())
         )
         self.store.set_setting(
-            "window.left_splitter", bytes(self.left_splitter.saveState().toBase64()).decode()
+            "window.left_splitter", _b64(self.left_splitter.saveState())
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:

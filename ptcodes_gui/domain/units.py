@@ -1,0 +1,253 @@
+"""Timed-unit arithmetic: the CMS 8-minute rule and the AMA/CPT midpoint rule.
+
+Pure functions on minutes; nothing here knows codes, payers or Qt. The rules are in
+PT-CODING-FACTS.md section 3 (CMS Pub. 100-04 ch. 5 §20.2).
+
+CMS 8-minute rule (``assign_cms``)
+    The minutes of all timed 15-minute codes of the day are added up (T). Total units are
+    ``(T + 7) // 15`` (0 below 8 minutes: 8-22 → 1, 23-37 → 2, ...). Each code first gets one
+    unit per full 15 minutes it ran; each remaining unit goes to the code with the most
+    minutes left over (``minutes % 15``), at most one such unit per code. When codes with equal
+    left-over minutes compete for fewer units than there are codes, that is the clinician's
+    choice: it is reported as a ``Tie`` and a default (earliest lines in the given order) is
+    filled in and marked ``by_default`` so a screen can show it as a choice, never as a fact.
+
+    Why the full blocks always fit in the total: with ``F = Σ mᵢ // 15`` and
+    ``T = Σ mᵢ``, ``F ≤ T // 15 ≤ (T + 7) // 15``. The units left after the full blocks are
+    ``R = (S + 7) // 15`` where ``S = Σ (mᵢ % 15)``; with ``n`` codes that have left-over
+    minutes, ``S ≤ 14n`` so ``R ≤ (14n + 7) // 15 ≤ n``: there are never more remaining units
+    than codes with left-over minutes, so no code ever needs a second unit from its
+    remainder, and a code with no left-over minutes never gets one.
+
+AMA/CPT midpoint rule (``assign_midpoint``)
+    Each code on its own: a unit counts once more than half of it has passed, so for
+    15-minute units ``0`` below 8 minutes, else ``(m + 7) // 15``.
+
+Codes with other unit lengths (``midpoint_units(m, unit_minutes)``, ``first_unit_units``)
+    e.g. 97550 caregiver training "first 30 minutes" is worth one unit once more than half of
+    its 30 minutes (16 minutes) has passed; see ``ptcodes_gui.domain.visit`` for how such codes
+    are kept out of the 15-minute pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final, Literal
+
+UNIT_MINUTES: Final = 15
+#: Fewest total timed minutes that earn a unit under the CMS rule (and per code under midpoint).
+MIN_MINUTES: Final = 8
+
+
+def _check_minutes(minutes: int, what: str = "minutes") -> int:
+    if isinstance(minutes, bool) or not isinstance(minutes, int):
+        raise TypeError(f"{what} must be a whole number of minutes, not {minutes!r}")
+    if minutes < 0:
+        raise ValueError(f"{what} cannot be negative ({minutes})")
+    return minutes
+
+
+def _check_unit_length(unit_minutes: int) -> int:
+    if isinstance(unit_minutes, bool) or not isinstance(unit_minutes, int) or unit_minutes < 1:
+        raise ValueError(f"a unit must last at least 1 minute, not {unit_minutes!r}")
+    return unit_minutes
+
+
+def cms_total_units(total_timed_minutes: int) -> int:
+    """Units the CMS 8-minute rule allows for ``total_timed_minutes`` of timed codes.
+
+    0 below 8 minutes, else ``(T + 7) // 15``. (For T < 8 the formula gives 0 as well.)
+    """
+    total = _check_minutes(total_timed_minutes, "total timed minutes")
+    return 0 if total < MIN_MINUTES else (total + 7) // UNIT_MINUTES
+
+
+def midpoint_units(minutes: int, unit_minutes: int = UNIT_MINUTES) -> int:
+    """Units of one code under the midpoint ("substantial portion") rule.
+
+    A unit counts once more than half of it has passed: for 15-minute units 0 below 8
+    minutes, else ``(m + 7) // 15``; for a 30-minute unit the first one needs 16 minutes.
+    """
+    m = _check_minutes(minutes)
+    length = _check_unit_length(unit_minutes)
+    return (m + (length - 1) // 2) // length
+
+
+def minutes_for_units(units: int, unit_minutes: int = UNIT_MINUTES) -> int:
+    """Fewest minutes that support ``units`` under the midpoint rule.
+
+    For 15-minute units this is also the fewest *total* timed minutes for ``units`` under the
+    CMS rule: 1 → 8, 2 → 23, 3 → 38, ...
+    """
+    if isinstance(units, bool) or not isinstance(units, int) or units < 0:
+        raise ValueError(f"units must be a whole number of at least 0, not {units!r}")
+    length = _check_unit_length(unit_minutes)
+    if units == 0:
+        return 0
+    return units * length - (length - 1) // 2
+
+
+def first_unit_units(minutes: int, first_unit_minutes: int) -> int:
+    """Units (0 or 1) of a "first N minutes" code such as 97550 (first 30 minutes).
+
+    Such a code is billed once: one unit once more than half of its first block has
+    passed (16 minutes for 30), never more (the time beyond belongs to its add-on code).
+    """
+    return min(1, midpoint_units(minutes, first_unit_minutes))
+
+
+@dataclass(frozen=True)
+class LineUnits:
+    """How one line's units were reached."""
+
+    key: str
+    minutes: int
+    units: int
+    full_units: int  # one per full 15 minutes
+    remainder: int  # minutes % 15
+    extra: bool = False  # got one unit for its left-over minutes
+    by_default: bool = False  # that extra unit is a default pick in a tie: the clinician decides
+
+
+@dataclass(frozen=True)
+class Tie:
+    """``units`` units are to be split among ``candidates`` (equal left-over minutes).
+
+    ``default`` holds the candidates that got a unit in the default shown (the first ones
+    in the given order); the clinician may move it to any other candidate.
+    """
+
+    candidates: tuple[str, ...]
+    units: int
+    remaining_minutes: int
+    default: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    rule: Literal["cms", "midpoint"]
+    total_minutes: int
+    total_units: int
+    lines: tuple[LineUnits, ...]
+    ties: tuple[Tie, ...] = ()
+
+    def units_for(self, key: str) -> int:
+        for line in self.lines:
+            if line.key == key:
+                return line.units
+        raise KeyError(key)
+
+    def as_dict(self) -> dict[str, int]:
+        return {line.key: line.units for line in self.lines}
+
+    @property
+    def has_ties(self) -> bool:
+        return bool(self.ties)
+
+
+def _checked_lines(lines: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+    checked: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    for key, minutes in lines:
+        if key in seen:
+            raise ValueError(f"line key {key!r} appears twice; keys must be unique")
+        seen.add(key)
+        checked.append((key, _check_minutes(minutes, f"minutes of {key}")))
+    return checked
+
+
+def assign_cms(lines: Sequence[tuple[str, int]]) -> Assignment:
+    """Assign the CMS 8-minute-rule units of the day to timed 15-minute lines.
+
+    ``lines`` are ``(key, minutes)`` in visit order; keys must be unique. See the module
+    docstring for the rule, the ties and why the full blocks always fit in the total.
+    """
+    checked = _checked_lines(lines)
+    total_minutes = sum(minutes for _, minutes in checked)
+    total_units = cms_total_units(total_minutes)
+    full = {key: minutes // UNIT_MINUTES for key, minutes in checked}
+    remainder = {key: minutes % UNIT_MINUTES for key, minutes in checked}
+    left = total_units - sum(full.values())
+    # Proven in the module docstring; kept as a guard against a future edit of the rule.
+    assert 0 <= left <= sum(1 for r in remainder.values() if r > 0)
+
+    extra: set[str] = set()
+    by_default: set[str] = set()
+    ties: list[Tie] = []
+    for value in sorted({r for r in remainder.values() if r > 0}, reverse=True):
+        if left == 0:
+            break
+        group = [key for key, _ in checked if remainder[key] == value]
+        if len(group) <= left:
+            extra.update(group)
+            left -= len(group)
+            continue
+        chosen = tuple(group[:left])
+        extra.update(chosen)
+        by_default.update(chosen)
+        ties.append(
+            Tie(candidates=tuple(group), units=left, remaining_minutes=value, default=chosen)
+        )
+        left = 0
+
+    result = tuple(
+        LineUnits(
+            key=key,
+            minutes=minutes,
+            units=full[key] + (1 if key in extra else 0),
+            full_units=full[key],
+            remainder=remainder[key],
+            extra=key in extra,
+            by_default=key in by_default,
+        )
+        for key, minutes in checked
+    )
+    return Assignment(
+        rule="cms",
+        total_minutes=total_minutes,
+        total_units=total_units,
+        lines=result,
+        ties=tuple(ties),
+    )
+
+
+def assign_midpoint(lines: Sequence[tuple[str, int]]) -> Assignment:
+    """Units of each 15-minute line on its own (AMA/CPT midpoint rule); never a tie."""
+    checked = _checked_lines(lines)
+    result = []
+    for key, minutes in checked:
+        units = midpoint_units(minutes)
+        full_units = minutes // UNIT_MINUTES
+        result.append(
+            LineUnits(
+                key=key,
+                minutes=minutes,
+                units=units,
+                full_units=full_units,
+                remainder=minutes % UNIT_MINUTES,
+                extra=units > full_units,
+            )
+        )
+    return Assignment(
+        rule="midpoint",
+        total_minutes=sum(minutes for _, minutes in checked),
+        total_units=sum(line.units for line in result),
+        lines=tuple(result),
+    )
+
+
+def assign(rule: Literal["cms", "midpoint"], lines: Sequence[tuple[str, int]]) -> Assignment:
+    """``assign_cms`` or ``assign_midpoint`` by rule name (a ``PayerProfile.unit_rule``)."""
+    if rule == "cms":
+        return assign_cms(lines)
+    if rule == "midpoint":
+        return assign_midpoint(lines)
+    raise ValueError(f"unknown unit rule {rule!r}: expected 'cms' or 'midpoint'")
+
+
+def max_cms_line_units(minutes: int) -> int:
+    """Most units one line can carry under the CMS assignment: full blocks plus one for a
+    remainder, i.e. ``ceil(minutes / 15)``."""
+    m = _check_minutes(minutes)
+    return -(-m // UNIT_MINUTES)
