@@ -1,27 +1,129 @@
-"""Composition root: resolves paths, opens the stores, builds the window.
+"""Composition root: resolves paths, opens the catalog and the user store, builds the window.
 
-(Placeholder window until the main-window work lands; the --smoke-test contract is final.)
+``ptcodes-gui --smoke-test`` builds the real window, runs a search, copies a code and a
+visit, checks what landed on the clipboard, and exits 0 (1 on any failure). The packaging
+tests run it on the frozen bundle.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import time
 from collections.abc import Sequence
+from pathlib import Path
+
+_T0 = time.perf_counter()
+
+
+def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="ptcodes-gui", description="PT Codes")
+    parser.add_argument("--smoke-test", action="store_true",
+                        help="build the window, search, copy, and exit 0 if all worked")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="folder for favorites, templates and settings")
+    parser.add_argument("--catalog", type=Path, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--print-startup-time", action="store_true", help=argparse.SUPPRESS)
+    args, _qt_args = parser.parse_known_args(argv)
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="ptcodes-gui")
-    parser.add_argument("--smoke-test", action="store_true")
-    args = parser.parse_args(argv)
-    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+    args = _parse_args(sys.argv[1:] if argv is None else argv)
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QGuiApplication, QIcon
+    from PySide6.QtWidgets import QApplication, QMessageBox
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    win = QMainWindow()
-    win.setWindowTitle("PT Codes")
-    win.setCentralWidget(QLabel("PT Codes"))
-    win.show()
+    from ptcodes_gui import APP_NAME, __version__
+    from ptcodes_gui.catalog import CatalogError, open_catalog
+    from ptcodes_gui.ui.app_icon import app_icon_path
+    from ptcodes_gui.userdata.paths import default_data_dir
+    from ptcodes_gui.userdata.store import UserStore
+
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "ptcodes-gui"])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName("PTCodes")
+    app.setApplicationVersion(__version__)
+    QGuiApplication.setDesktopFileName("ptcodes-gui")
+    icon = app_icon_path()
+    if icon is not None:
+        app.setWindowIcon(QIcon(str(icon)))
+
+    try:
+        catalog = open_catalog(args.catalog)
+    except CatalogError as exc:
+        if args.smoke_test:
+            sys.stderr.write(f"smoke test: {exc}\n")
+        else:
+            QMessageBox.critical(None, APP_NAME, str(exc))
+        return 1
+
+    data_dir = args.data_dir or default_data_dir()
+    store, messages = UserStore.open(data_dir)
+    from ptcodes_gui.ui.window_setup import apply_overlays, build_main_window
+
+    apply_overlays(catalog, store)
+    window = build_main_window(catalog, store)
+    window.show()
+
     if args.smoke_test:
-        app.clipboard().setText("97110")
-        return 0
-    return app.exec()
+        return _smoke(window)
+
+    def _report_startup() -> None:
+        if args.print_startup_time:
+            print(f"startup_seconds={time.perf_counter() - _T0:.3f}", flush=True)
+        for msg in messages:
+            window.statusBar().showMessage(msg.text, 15000)
+            box = QMessageBox.warning if msg.level != "info" else QMessageBox.information
+            box(window, APP_NAME, msg.text)
+
+    QTimer.singleShot(0, _report_startup)
+    code = app.exec()
+    store.close()
+    catalog.close()
+    return int(code)
+
+
+def _smoke(window: object) -> int:
+    """Exercise the real window end to end without a user; report on stdout/stderr."""
+    from PySide6.QtWidgets import QApplication
+
+    from ptcodes_gui.ui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    problems: list[str] = []
+    window.search_edit.setText("ther act")
+    window.run_search()
+    hit = window.current_hit()
+    if hit is None or hit.code != "97530":
+        problems.append(f"'ther act' should list 97530 first, got {hit}")
+    window.copy_code()
+    clip = QApplication.clipboard().text()
+    if clip != "97530":
+        problems.append(f"clipboard after copy: {clip!r}")
+    panel = window.visit_panel
+    copied = ""
+    if panel is not None:
+        panel.add_code("97530")
+        copied = panel.copy_visit()
+        if "97530" not in copied:
+            problems.append(f"visit copy: {copied!r}")
+    window.search_edit.setText("m54.50")
+    window.run_search()
+    if window.current_hit() is None:
+        problems.append("no ICD-10-CM result for m54.50")
+    info = window.catalog.info()
+    window.close()
+    if problems:
+        for p in problems:
+            sys.stderr.write(f"smoke test: {p}\n")
+        return 1
+    print(
+        f"smoke test ok: catalog {info.catalog_version}, {info.pt_codes} PT codes, "
+        f"{info.icd_billable} ICD-10-CM billable codes; copied {clip!r}; "
+        f"visit {copied.splitlines()[0] if copied else '-'!r}; "
+        f"pid {os.getpid()}"
+    )
+    return 0

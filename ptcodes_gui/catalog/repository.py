@@ -148,6 +148,7 @@ class Catalog:
         for (data,) in self._db.execute("SELECT data FROM codes"):
             code = _code_from_json(json.loads(data))
             self._pt[code.code.upper()] = self._entry(code)
+        self._base_pt = dict(self._pt)
         self._pairs: list[NcciPair] = [
             NcciPair(**dict(zip(
                 ("column1", "column2", "indicator", "source", "confidence", "as_of", "note",
@@ -198,7 +199,10 @@ class Catalog:
         self._pairs = list(pairs) if pairs is not None else list(self._builtin_pairs)
 
     def set_clinic_codes(self, codes: Iterable[Code]) -> None:
-        """Add or annotate entries from a clinic's own import (never written to the file)."""
+        """Add or annotate entries from a clinic's own import (never written to the file).
+
+        Replaces any earlier clinic overlay; an empty list restores the shipped entries."""
+        self._pt = dict(self._base_pt)
         for code in codes:
             key = code.code.upper()
             base = self._pt.get(key)

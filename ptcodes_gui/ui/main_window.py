@@ -6,7 +6,8 @@ user store are passed in by ``app.py``.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+import sqlite3
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QPalette
@@ -34,6 +35,10 @@ from ptcodes_gui.domain.formatting import sanitize_text
 from ptcodes_gui.domain.models import CATEGORIES, Code, Hit
 from ptcodes_gui.ui.detail_html import render_code
 from ptcodes_gui.ui.results_model import ResultsModel
+from ptcodes_gui.userdata.store import UserDataError
+
+if TYPE_CHECKING:
+    from ptcodes_gui.ui.visit_panel import VisitPanel
 
 RESULT_LIMIT = 200
 SYSTEM_CHOICES: tuple[tuple[str, str | None], ...] = (
@@ -53,8 +58,8 @@ def _b64(data: QByteArray) -> str:
 class Store(Protocol):
     """What the window needs from the user database (see ``ptcodes_gui.userdata``)."""
 
-    read_only: bool
-
+    @property
+    def read_only(self) -> bool: ...
     def favorites(self) -> list[str]: ...
     def toggle_favorite(self, code: str) -> bool: ...
     def is_favorite(self, code: str) -> bool: ...
@@ -74,7 +79,7 @@ class MainWindow(QMainWindow):
         catalog: Catalog,
         store: Store,
         *,
-        visit_panel: QWidget | None = None,
+        visit_panel: VisitPanel | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -83,6 +88,7 @@ class MainWindow(QMainWindow):
         self._history: list[str] = []
         self._history_pos = -1
         self._current: Code | None = None
+        self.data_actions: Any = None  # File-menu actions, set by window_setup
         self.setWindowTitle(APP_NAME)
         self.setObjectName("MainWindow")
         self._search_timer = QTimer(self)
@@ -93,10 +99,11 @@ class MainWindow(QMainWindow):
         self._connect_signals()
         self._restore_state()
         self.run_search()
+        self.search_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # ----------------------------------------------------------------- build
 
-    def _build_widgets(self, visit_panel: QWidget | None) -> None:
+    def _build_widgets(self, visit_panel: VisitPanel | None) -> None:
         self.search_edit = QLineEdit()
         self.search_edit.setObjectName("searchEdit")
         self.search_edit.setPlaceholderText(
@@ -211,7 +218,7 @@ class MainWindow(QMainWindow):
             f"{info.ncci_as_of} · {info.icd_release or 'no ICD-10-CM'}"
         )
         self.resize(1200, 800)
-        self.setMinimumSize(900, 600)
+        self.setMinimumSize(720, 500)
 
     def _build_actions(self) -> None:
         menu = self.menuBar()
@@ -276,10 +283,21 @@ class MainWindow(QMainWindow):
     def _on_search_text_changed(self, _text: str) -> None:
         self._search_timer.start()
 
+    def _save(self, action: Any, *args: Any) -> bool:
+        """Run a store write; a read-only or full data folder costs the change, not the app."""
+        if self.store.read_only:
+            return False
+        try:
+            action(*args)
+        except (UserDataError, sqlite3.Error) as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return False
+        return True
+
     def _on_filter_changed(self, *_args: object) -> None:
-        self.store.set_setting("filter.system", self.system_combo.currentIndex())
-        self.store.set_setting("filter.category", self.category_combo.currentIndex())
-        self.store.set_setting("filter.common", self.common_check.isChecked())
+        self._save(self.store.set_setting, "filter.system", self.system_combo.currentIndex())
+        self._save(self.store.set_setting, "filter.category", self.category_combo.currentIndex())
+        self._save(self.store.set_setting, "filter.common", self.common_check.isChecked())
         self.run_search()
 
     def run_search(self) -> None:
@@ -417,14 +435,14 @@ class MainWindow(QMainWindow):
         if self._current is None:
             return
         self._clipboard_set(self._current.code)
-        self.store.add_recent(self._current.code)
+        self._save(self.store.add_recent, self._current.code)
         self.statusBar().showMessage(f"Copied {self._current.code}", 3000)
 
     def copy_with_title(self) -> None:
         if self._current is None:
             return
         self._clipboard_set(f"{self._current.code} {self._current.title}")
-        self.store.add_recent(self._current.code)
+        self._save(self.store.add_recent, self._current.code)
         self.statusBar().showMessage(f"Copied {self._current.code} with its title", 3000)
 
     def toggle_favorite(self) -> None:
@@ -435,7 +453,11 @@ class MainWindow(QMainWindow):
                                          5000)
             self._update_buttons()
             return
-        now = self.store.toggle_favorite(self._current.code)
+        try:
+            now = self.store.toggle_favorite(self._current.code)
+        except UserDataError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return
         self.statusBar().showMessage(
             f"{self._current.code} {'added to' if now else 'removed from'} favorites", 3000
         )
@@ -446,10 +468,9 @@ class MainWindow(QMainWindow):
     def add_current_to_visit(self) -> None:
         if self._current is None:
             return
-        self.store.add_recent(self._current.code)
-        adder = getattr(self.visit_panel, "add_code", None)
-        if adder is not None:
-            adder(self._current.code)
+        self._save(self.store.add_recent, self._current.code)
+        if self.visit_panel is not None:
+            self.visit_panel.add_code(self._current.code)
 
     # ------------------------------------------------------------- keyboard
 
@@ -552,15 +573,11 @@ class MainWindow(QMainWindow):
             self.common_check.blockSignals(False)
 
     def save_state(self) -> None:
-        if self.store.read_only:
-            return
-        self.store.set_setting("window.geometry", _b64(self.saveGeometry()))
-        self.store.set_setting(
-            "window.main_splitter", _b64(self.main_splitter.saveState())
-        )
-        self.store.set_setting(
-            "window.left_splitter", _b64(self.left_splitter.saveState())
-        )
+        self._save(self.store.set_setting, "window.geometry", _b64(self.saveGeometry()))
+        self._save(self.store.set_setting, "window.main_splitter",
+                   _b64(self.main_splitter.saveState()))
+        self._save(self.store.set_setting, "window.left_splitter",
+                   _b64(self.left_splitter.saveState()))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()

@@ -1,0 +1,257 @@
+"""File menu: imports with a preview (clinic codes, licensed descriptors, NCCI table),
+removing an import, and exporting / importing favorites, templates and profiles.
+
+Dialogs go through small ``ask_*`` functions so tests can replace them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ptcodes_gui import APP_NAME
+from ptcodes_gui.catalog import Catalog
+from ptcodes_gui.userdata.imports import (
+    ImportFileError,
+    ImportPreview,
+    apply_import,
+    preview_import,
+    remove_import,
+)
+from ptcodes_gui.userdata.store import IMPORT_KINDS, ImportKind, UserDataError, UserStore
+
+KIND_LABELS = {
+    "codes": "Clinic codes and notes (CSV)",
+    "descriptors": "Licensed CPT descriptors (CSV)",
+    "ncci": "NCCI procedure-to-procedure table (CSV or tab-delimited)",
+}
+CSV_FILTER = "CSV or text files (*.csv *.txt *.tsv);;All files (*)"
+
+
+def ask_open_file(parent: QWidget, title: str, filters: str = CSV_FILTER) -> Path | None:
+    name, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
+    return Path(name) if name else None
+
+
+def ask_save_file(parent: QWidget, title: str, default: str) -> Path | None:
+    name, _ = QFileDialog.getSaveFileName(parent, title, default, "PT Codes settings (*.json)")
+    return Path(name) if name else None
+
+
+def preview_text(preview: ImportPreview) -> str:
+    lines = [
+        f"File: {preview.file_name}",
+        f"Kind: {KIND_LABELS.get(preview.kind, preview.kind)}",
+        "",
+        f"Rows accepted: {preview.accepted}",
+        f"  added: {preview.added}   changed: {preview.changed}   removed: {preview.removed}",
+        f"Rows rejected: {preview.rejected_total}",
+    ]
+    if preview.skipped_deleted:
+        lines.append(f"Rows skipped (edit deleted before today): {preview.skipped_deleted}")
+    if preview.skipped_not_in_catalog:
+        lines.append(f"Rows skipped (codes not in this catalog): {preview.skipped_not_in_catalog}")
+    if preview.latest_effective:
+        lines.append(f"Latest effective date in the file: {preview.latest_effective}")
+    lines.extend(preview.notes)
+    if preview.rejected:
+        lines.append("")
+        lines.append("Rejected rows (line: reason):")
+        lines.extend(f"  line {r.line}: {r.reason}" for r in preview.rejected[:500])
+        if preview.rejected_total > len(preview.rejected[:500]):
+            lines.append(f"  … and {preview.rejected_total - 500} more")
+    return "\n".join(lines)
+
+
+def ask_apply(parent: QWidget, preview: ImportPreview) -> bool:
+    """Show what the import would do; True if the user chooses to apply it."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(f"Import preview — {preview.file_name}")
+    layout = QVBoxLayout(dialog)
+    head = QLabel(
+        "Nothing has been changed yet. Apply imports all accepted rows at once; "
+        "rejected rows are left out."
+        if preview.can_apply
+        else "No row of this file can be imported; nothing will be changed."
+    )
+    head.setWordWrap(True)
+    layout.addWidget(head)
+    text = QPlainTextEdit(preview_text(preview))
+    text.setReadOnly(True)
+    text.setAccessibleName("Import preview")
+    layout.addWidget(text)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+    if preview.can_apply:
+        apply_btn = buttons.addButton("Apply", QDialogButtonBox.ButtonRole.AcceptRole)
+        apply_btn.setAccessibleName("Apply the import")
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    dialog.resize(640, 420)
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+def ask_kind(parent: QWidget, title: str, kinds: list[str]) -> str | None:
+    labels = [KIND_LABELS[k] for k in kinds]
+    label, ok = QInputDialog.getItem(parent, title, "What do you want to import?", labels, 0, False)
+    if not ok:
+        return None
+    return kinds[labels.index(label)]
+
+
+def _kind(kind: str) -> ImportKind:
+    for k in IMPORT_KINDS:
+        if k == kind:
+            return k
+    raise ValueError(f"unknown import kind {kind!r}")
+
+
+def inform(parent: QWidget, text: str, *, error: bool = False) -> None:
+    (QMessageBox.warning if error else QMessageBox.information)(parent, APP_NAME, text)
+
+
+class DataActions:
+    """The File-menu actions; kept as an object so tests can drive each step."""
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        catalog: Catalog,
+        store: UserStore,
+        on_overlays_changed: Callable[[], None],
+    ) -> None:
+        self.window = window
+        self.catalog = catalog
+        self.store = store
+        self.on_overlays_changed = on_overlays_changed
+
+    def _writable(self) -> bool:
+        if self.store.read_only:
+            inform(self.window, f"Changes cannot be saved: {self.store.read_only_reason}.",
+                   error=True)
+            return False
+        return True
+
+    def import_file(self, kind: str | None = None, path: Path | None = None) -> bool:
+        """Preview, confirm and apply an import. Returns True if something was applied."""
+        if not self._writable():
+            return False
+        kind = kind or ask_kind(self.window, "Import", list(KIND_LABELS))
+        if kind is None:
+            return False
+        path = path or ask_open_file(self.window, KIND_LABELS[kind])
+        if path is None:
+            return False
+        known = set(self.catalog.all_codes())
+        try:
+            preview = preview_import(_kind(kind), path, known_codes=known, store=self.store)
+        except (ImportFileError, UserDataError, OSError) as exc:
+            inform(self.window, f"{path.name} was not imported: {exc}", error=True)
+            return False
+        if not ask_apply(self.window, preview):
+            return False
+        try:
+            info = apply_import(preview, self.store)
+        except (ImportFileError, UserDataError) as exc:
+            inform(self.window, f"The import was not applied; nothing changed: {exc}", error=True)
+            return False
+        self.on_overlays_changed()
+        self.window.statusBar().showMessage(
+            f"Imported {info.row_count} rows from {info.file_name}", 8000
+        )
+        return True
+
+    def remove_import(self, kind: str | None = None) -> bool:
+        if not self._writable():
+            return False
+        present = [str(i.kind) for i in self.store.imports_info()]
+        if not present:
+            inform(self.window, "There is no import to remove; the built-in data is in use.")
+            return False
+        kind = kind or ask_kind(self.window, "Remove an import", present)
+        if kind is None:
+            return False
+        removed = remove_import(_kind(kind), self.store)
+        self.on_overlays_changed()
+        self.window.statusBar().showMessage(
+            f"Removed the {KIND_LABELS[kind].split(' (')[0].lower()} import" if removed
+            else "Nothing to remove", 6000
+        )
+        return removed
+
+    def export_settings(self, path: Path | None = None) -> bool:
+        path = path or ask_save_file(self.window, "Export favorites, templates and profiles",
+                                     "ptcodes-settings.json")
+        if path is None:
+            return False
+        try:
+            self.store.export_bundle(path)
+        except (UserDataError, OSError) as exc:
+            inform(self.window, f"Export failed: {exc}", error=True)
+            return False
+        self.window.statusBar().showMessage(f"Exported to {path}", 6000)
+        return True
+
+    def import_settings(self, path: Path | None = None) -> bool:
+        if not self._writable():
+            return False
+        path = path or ask_open_file(self.window, "Import favorites, templates and profiles",
+                                     "PT Codes settings (*.json);;All files (*)")
+        if path is None:
+            return False
+        try:
+            summary = self.store.import_bundle(path)
+        except (UserDataError, OSError) as exc:
+            inform(self.window, f"{path.name} was not imported; nothing changed: {exc}",
+                   error=True)
+            return False
+        inform(
+            self.window,
+            f"Imported from {path.name}: {summary.favorites_added} favorites added; "
+            f"templates added {len(summary.templates_added)}, replaced "
+            f"{len(summary.templates_replaced)}; profiles added {len(summary.profiles_added)}, "
+            f"replaced {len(summary.profiles_replaced)}.",
+        )
+        self.on_overlays_changed()
+        return True
+
+
+def install_file_menu(
+    window: QMainWindow,
+    catalog: Catalog,
+    store: UserStore,
+    *,
+    on_overlays_changed: Callable[[], None],
+) -> DataActions:
+    actions = DataActions(window, catalog, store, on_overlays_changed)
+    menu = getattr(window, "file_menu", None) or window.menuBar().addMenu("&File")
+    first = menu.actions()[0] if menu.actions() else None
+    entries: list[tuple[str, Callable[[], object]]] = [
+        ("&Import clinic codes…", lambda: actions.import_file("codes")),
+        ("Import licensed &descriptors…", lambda: actions.import_file("descriptors")),
+        ("Import &NCCI table…", lambda: actions.import_file("ncci")),
+        ("&Remove an import…", actions.remove_import),
+        ("&Export favorites and templates…", actions.export_settings),
+        ("Import &favorites and templates…", actions.import_settings),
+    ]
+    for text, slot in entries:
+        act = QAction(text, window)
+        act.triggered.connect(slot)
+        menu.insertAction(first, act) if first else menu.addAction(act)
+    if first:
+        menu.insertSeparator(first)
+    return actions

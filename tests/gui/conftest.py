@@ -1,0 +1,34 @@
+"""GUI fixtures: the real catalog, a real user store in a temporary folder, the window."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from ptcodes_gui.catalog import Catalog
+from ptcodes_gui.ui.main_window import MainWindow
+from ptcodes_gui.userdata.store import UserStore
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[UserStore]:
+    st, messages = UserStore.open(tmp_path / "data")
+    assert [m for m in messages if m.level != "info"] == []
+    yield st
+    st.close()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, catalog: Catalog, store: UserStore) -> Iterator[MainWindow]:
+    catalog.set_ncci_pairs(None)
+    catalog.set_clinic_codes([])
+    catalog.set_descriptors({})
+    win = MainWindow(catalog, store)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
