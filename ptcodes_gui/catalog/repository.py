@@ -418,6 +418,7 @@ class Catalog:
         phrase = " ".join(words)
         hinted = self._hints.get(phrase, ())
         words = [self._pt_correct(w) for w in words]
+        numeric = len(words) == 1 and words[0].isdigit()  # a code number: codes only
         strong: list[tuple[float, str, Hit]] = []
         weak: list[tuple[float, str, Hit]] = []
         for e in self._pt.values():
@@ -427,7 +428,9 @@ class Catalog:
             if e.key == key:
                 score = 1000.0
             elif len(key) >= 2 and e.key.startswith(key) and (key[0].isdigit() or len(words) == 1):
-                score = 800.0 - len(e.key)
+                # a code prefix lists codes in code order, untouched by the bonuses below
+                strong.append((-800.0, e.key, e.hit))
+                continue
             if phrase in e.abbr_keys:
                 score = max(score, 600.0)
             elif phrase in e.syn_keys:
@@ -435,7 +438,7 @@ class Catalog:
             if e.code.code in hinted:
                 score = max(score, 700.0 - 10 * hinted.index(e.code.code))
             only_desc = False
-            if score == 0.0:
+            if score == 0.0 and not numeric:
                 score, only_desc = self._word_score(e, words)
             if score <= 0:
                 continue
