@@ -9,10 +9,19 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from ptcodes_gui.catalog import Catalog, CatalogError, open_catalog
-from ptcodes_gui.domain.models import ATTENDANCE, CATEGORIES, SYSTEM_FILTERS, Code, Hit, System
+from ptcodes_gui.domain.models import (
+    ATTENDANCE,
+    CATEGORIES,
+    SYSTEM_FILTERS,
+    Code,
+    Hit,
+    System,
+    system_label,
+)
 
 EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE = 0, 1, 2
 
@@ -100,7 +109,7 @@ def _print_hits(hits: Sequence[Hit], out: TextIO) -> None:
 
 
 def _print_code(code: Code, catalog: Catalog, out: TextIO) -> None:
-    system = System(code.system).label
+    system = system_label(code.system)
     out.write(f"{code.code}  ({system})  {code.title}\n")
     if code.is_deleted:
         out.write(f"  DELETED{f' in {code.deleted_year}' if code.deleted_year else ''}; "
@@ -189,6 +198,60 @@ def _cmd_info(args: argparse.Namespace, catalog: Catalog) -> int:
     return EXIT_OK
 
 
+def _cmd_import(args: argparse.Namespace, catalog: Catalog) -> int:
+    from ptcodes_gui.userdata import default_data_dir
+    from ptcodes_gui.userdata.imports import (
+        ImportFileError,
+        apply_import,
+        limits_for,
+        preview_import,
+        remove_import,
+    )
+    from ptcodes_gui.userdata.store import UserDataError, UserStore
+
+    store, messages = UserStore.open(args.data_dir or default_data_dir())
+    try:
+        for m in messages:
+            sys.stderr.write(m.text + "\n")
+        if args.remove:
+            if args.file is not None:
+                sys.stderr.write("ptcodes import: give either FILE or --remove, not both\n")
+                return EXIT_USAGE
+            removed = remove_import(args.kind, store)
+            sys.stdout.write(
+                f"Removed the {args.kind} import; built-in data is used again.\n" if removed
+                else f"There was no {args.kind} import.\n"
+            )
+            return EXIT_OK
+        if args.file is None:
+            sys.stderr.write("ptcodes import: FILE is required (or --remove)\n")
+            return EXIT_USAGE
+        preview = preview_import(
+            args.kind, Path(args.file), known_codes=set(catalog.all_codes()), store=store,
+            limits=limits_for(args.kind),
+        )
+        sys.stdout.write(
+            f"{preview.file_name}: {preview.accepted} rows accepted (added {preview.added}, "
+            f"changed {preview.changed}, removed {preview.removed}); "
+            f"{preview.rejected_total} rejected\n"
+        )
+        for r in preview.rejected[:50]:
+            sys.stdout.write(f"  line {r.line}: {r.reason}\n")
+        if preview.rejected_total > 50:
+            sys.stdout.write(f"  ... and {preview.rejected_total - 50} more\n")
+        if not args.apply:
+            sys.stdout.write("Preview only: nothing was changed. Add --apply to import.\n")
+            return EXIT_OK
+        info = apply_import(preview, store)
+        sys.stdout.write(f"Imported {info.row_count} rows from {info.file_name}.\n")
+        return EXIT_OK
+    except (ImportFileError, UserDataError, OSError) as exc:
+        sys.stderr.write(f"Nothing was imported: {exc}\n")
+        return EXIT_NOT_FOUND
+    finally:
+        store.close()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ptcodes", description="PT Codes: look up PT billing and ICD-10-CM codes offline."
@@ -204,9 +267,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("code")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_show)
+    p = sub.add_parser(
+        "import",
+        help="preview (and with --apply, import) clinic codes, licensed descriptors or an "
+        "NCCI table into your user data",
+    )
+    p.add_argument("kind", choices=("codes", "descriptors", "ncci"))
+    p.add_argument("file", nargs="?")
+    p.add_argument("--apply", action="store_true", help="write the import (default: preview)")
+    p.add_argument("--remove", action="store_true", help="remove this kind of import")
+    p.add_argument("--data-dir", type=Path, default=None)
+    p.set_defaults(func=_cmd_import)
     p = sub.add_parser("info", help="catalog version, dates and counts")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_info)
+    from ptcodes_gui import cli_visit
+
+    cli_visit.register(sub)
     return parser
 
 

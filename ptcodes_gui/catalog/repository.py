@@ -398,7 +398,7 @@ class Catalog:
         e: _PtEntry, system: str | None, category: str | None, common_only: bool
     ) -> bool:
         s = e.code.system
-        if system == "pt" and s not in (System.CPT, System.HCPCS):
+        if system == "pt" and s not in (System.CPT, System.HCPCS, "clinic"):
             return False
         if system in ("cpt", "hcpcs", "modifier") and s != system:
             return False

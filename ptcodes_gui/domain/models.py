@@ -20,12 +20,18 @@ class System(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "cpt": "CPT",
-            "hcpcs": "HCPCS",
-            "modifier": "Modifier",
-            "icd10cm": "ICD-10-CM",
-        }[self.value]
+        return system_label(self.value)
+
+
+def system_label(system: str) -> str:
+    """Display name of a system value, including "clinic" (a clinic's own imported entry)."""
+    return {
+        "cpt": "CPT",
+        "hcpcs": "HCPCS",
+        "modifier": "Modifier",
+        "icd10cm": "ICD-10-CM",
+        "clinic": "Clinic entry",
+    }.get(system, system)
 
 
 #: Values accepted by ``search(system=...)``: a System value, or "pt" for CPT + HCPCS.

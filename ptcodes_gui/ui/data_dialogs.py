@@ -6,11 +6,15 @@ Dialogs go through small ``ask_*`` functions so tests can replace them.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
+from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -19,6 +23,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPlainTextEdit,
+    QProgressDialog,
     QVBoxLayout,
     QWidget,
 )
@@ -29,10 +34,47 @@ from ptcodes_gui.userdata.imports import (
     ImportFileError,
     ImportPreview,
     apply_import,
-    preview_import,
+    limits_for,
+    parse_import,
     remove_import,
 )
 from ptcodes_gui.userdata.store import IMPORT_KINDS, ImportKind, UserDataError, UserStore
+
+T = TypeVar("T")
+
+
+class CancelledError(Exception):
+    """The user cancelled a long-running step; nothing was changed."""
+
+
+def run_with_progress(parent: QWidget, label: str, work: Callable[[], T]) -> T:
+    """Run ``work`` on a worker thread while the window stays responsive, with a busy
+    dialog (shown only if it takes more than ~0.3 s) that can cancel the wait."""
+    result: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            result["value"] = work()
+        except BaseException as exc:  # handed back to the GUI thread below
+            result["error"] = exc
+
+    thread = threading.Thread(target=target, name="ptcodes-import", daemon=True)
+    thread.start()
+    dialog = QProgressDialog(label, "Cancel", 0, 0, parent)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(300)
+    dialog.setAccessibleName("Import progress")
+    while thread.is_alive():
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 30)
+        thread.join(0.02)
+        if dialog.wasCanceled():
+            dialog.close()
+            raise CancelledError()
+    dialog.close()
+    if "error" in result:
+        raise result["error"]  # type: ignore[misc]
+    return result["value"]  # type: ignore[return-value]
+
 
 KIND_LABELS = {
     "codes": "Clinic codes and notes (CSV)",
@@ -157,9 +199,20 @@ class DataActions:
         if path is None:
             return False
         known = set(self.catalog.all_codes())
+        k = _kind(kind)
+        current = self.store.overlay_rows(k)
+        today = self.store.clock().date()
         try:
-            preview = preview_import(_kind(kind), path, known_codes=known, store=self.store)
-        except (ImportFileError, UserDataError, OSError) as exc:
+            preview = run_with_progress(
+                self.window,
+                f"Reading {path.name}…",
+                lambda: parse_import(k, path, known_codes=known, today=today, current=current,
+                                     limits=limits_for(k)),
+            )
+        except CancelledError:
+            self.window.statusBar().showMessage("Import cancelled; nothing changed.", 6000)
+            return False
+        except (ImportFileError, UserDataError, OSError, ValueError) as exc:
             inform(self.window, f"{path.name} was not imported: {exc}", error=True)
             return False
         if not ask_apply(self.window, preview):

@@ -9,7 +9,14 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import quote
 
-from ptcodes_gui.domain.models import ATTENDANCE, CATEGORIES, Code, NcciPair, System
+from ptcodes_gui.domain.models import (
+    ATTENDANCE,
+    CATEGORIES,
+    Code,
+    NcciPair,
+    System,
+    system_label,
+)
 
 _NOTE_HEADINGS = {
     "payer": "Payer notes",
@@ -72,7 +79,7 @@ def render_code(
     """HTML for the detail pane."""
     parts: list[str] = []
     star = "★ " if favorite else ""
-    system = System(code.system).label if code.system in set(System) else code.system
+    system = system_label(code.system)
     parts.append(
         f"<h2 style='margin-bottom:2px'>{star}{escape(code.code)} — {escape(code.title)}</h2>"
         f"<div style='color:{muted}'>{escape(system)} · "

@@ -150,14 +150,18 @@ def test_fts_expression_quotes_every_token() -> None:
     assert q.tokens("NEAR *^-") == ["near"]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(max_size=300))
 def test_search_never_raises(catalog: Catalog, text: str) -> None:
     hits = catalog.search(text, limit=20)
     assert len(hits) <= 20
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     st.lists(
         st.sampled_from(['"', "NEAR", "*", "^", "-", "(", ")", "AND", "OR", "NOT", ":", "97140",
