@@ -518,6 +518,8 @@ class Catalog:
                     out.append(self._icd_hit(c, t, b))
 
         alias = self._aliases.get(" ".join(words))
+        if not alias and len(words) > 1:
+            add(self._alias_with_words(words, limit))
         if alias:
             for code in alias:
                 key = q.code_key(code)
@@ -544,6 +546,33 @@ class Catalog:
                 ranked = self._icd_words(fixed, limit)
         add(ranked)
         return out[:limit]
+
+    def _alias_with_words(self, words: list[str], limit: int) -> list[tuple[str, str, int]]:
+        """'acl tear right': shorthand inside a longer query. The codes the shorthand
+        stands for, ranked by how many of the other words their titles contain."""
+        for size in (2, 1):
+            for i in range(len(words) - size + 1):
+                codes = self._aliases.get(" ".join(words[i : i + size]))
+                if not codes:
+                    continue
+                rest = words[:i] + words[i + size :]
+                rows: list[tuple[str, str, int]] = []
+                for code in codes:
+                    key = q.code_key(code)
+                    rows.extend(self._db.execute(
+                        "SELECT code, title, billable FROM icd WHERE ucode >= ? AND ucode < ? "
+                        "ORDER BY ucode LIMIT 400", (key, _next_key(key))))
+                scored = []
+                for pos, (c, t, b) in enumerate(rows):
+                    tw = _all_words(t)
+                    hits = sum(1 for w in rest if any(x.startswith(w) for x in tw))
+                    if hits:
+                        initial = 1 if len(c) == 8 and c[-1] == "A" else 0
+                        scored.append((-hits, -b, -initial, pos, (c, t, b)))
+                scored.sort()
+                if scored:
+                    return [row for *_, row in scored[:limit]]
+        return []
 
     def _icd_words(self, words: list[str], limit: int) -> list[tuple[str, str, int]]:
         expr = q.fts_expression(words)

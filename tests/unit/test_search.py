@@ -67,6 +67,12 @@ def test_the_code_a_clinician_means_ranks_first(catalog: Catalog, text: str, cod
         ("M5450", "M54.50"),
         ("difficulty walking", "R26.2"),
         ("muscle weakness", "M62.81"),
+        ("acl tear right", "S83.511A"),  # shorthand inside a longer query
+        ("oa right knee", "M17.11"),
+        ("bka", "Z89.51"),
+        ("sciatica left", "M54.32"),
+        ("adhesive capsulitis right", "M75.01"),
+        ("history of falling", "Z91.81"),
     ],
 )
 def test_diagnosis_queries(catalog: Catalog, text: str, code: str) -> None:
