@@ -11,6 +11,8 @@ CMS 8-minute rule (``assign_cms``)
     left-over minutes compete for fewer units than there are codes, that is the clinician's
     choice: it is reported as a ``Tie`` and a default (earliest lines in the given order) is
     filled in and marked ``by_default`` so a screen can show it as a choice, never as a fact.
+    The clinician's choice is passed back as ``preferred`` keys: in a tie they get the units
+    first (then visit order), and a unit that went to a preferred key is not ``by_default``.
 
     Why the full blocks always fit in the total: with ``F = Σ mᵢ // 15`` and
     ``T = Σ mᵢ``, ``F ≤ T // 15 ≤ (T + 7) // 15``. The units left after the full blocks are
@@ -31,7 +33,7 @@ Codes with other unit lengths (``midpoint_units(m, unit_minutes)``, ``first_unit
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -114,14 +116,22 @@ class LineUnits:
 class Tie:
     """``units`` units are to be split among ``candidates`` (equal left-over minutes).
 
-    ``default`` holds the candidates that got a unit in the default shown (the first ones
-    in the given order); the clinician may move it to any other candidate.
+    ``default`` holds the candidates that got a unit in the result shown (the ``preferred``
+    ones first, then the first ones in the given order); the clinician may move it to any
+    other candidate. ``preferred`` are the candidates the clinician picked: the tie is
+    settled once ``len(preferred) >= units``.
     """
 
     candidates: tuple[str, ...]
     units: int
     remaining_minutes: int
     default: tuple[str, ...]
+    preferred: tuple[str, ...] = ()
+
+    @property
+    def settled(self) -> bool:
+        """The clinician picked a line for every tied unit."""
+        return len(self.preferred) >= self.units
 
 
 @dataclass(frozen=True)
@@ -157,11 +167,14 @@ def _checked_lines(lines: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
     return checked
 
 
-def assign_cms(lines: Sequence[tuple[str, int]]) -> Assignment:
+def assign_cms(
+    lines: Sequence[tuple[str, int]], *, preferred: Collection[str] = ()
+) -> Assignment:
     """Assign the CMS 8-minute-rule units of the day to timed 15-minute lines.
 
-    ``lines`` are ``(key, minutes)`` in visit order; keys must be unique. See the module
-    docstring for the rule, the ties and why the full blocks always fit in the total.
+    ``lines`` are ``(key, minutes)`` in visit order; keys must be unique. ``preferred``
+    keys win a tie (the clinician's choice); they change nothing outside a tie. See the
+    module docstring for the rule, the ties and why the full blocks always fit in the total.
     """
     checked = _checked_lines(lines)
     total_minutes = sum(minutes for _, minutes in checked)
@@ -183,11 +196,19 @@ def assign_cms(lines: Sequence[tuple[str, int]]) -> Assignment:
             extra.update(group)
             left -= len(group)
             continue
-        chosen = tuple(group[:left])
+        picked = [key for key in group if key in preferred]
+        ordered = picked + [key for key in group if key not in preferred]
+        chosen = tuple(ordered[:left])
         extra.update(chosen)
-        by_default.update(chosen)
+        by_default.update(key for key in chosen if key not in preferred)
         ties.append(
-            Tie(candidates=tuple(group), units=left, remaining_minutes=value, default=chosen)
+            Tie(
+                candidates=tuple(group),
+                units=left,
+                remaining_minutes=value,
+                default=chosen,
+                preferred=tuple(key for key in chosen if key in preferred),
+            )
         )
         left = 0
 
@@ -237,10 +258,16 @@ def assign_midpoint(lines: Sequence[tuple[str, int]]) -> Assignment:
     )
 
 
-def assign(rule: Literal["cms", "midpoint"], lines: Sequence[tuple[str, int]]) -> Assignment:
-    """``assign_cms`` or ``assign_midpoint`` by rule name (a ``PayerProfile.unit_rule``)."""
+def assign(
+    rule: Literal["cms", "midpoint"],
+    lines: Sequence[tuple[str, int]],
+    *,
+    preferred: Collection[str] = (),
+) -> Assignment:
+    """``assign_cms`` or ``assign_midpoint`` by rule name (a ``PayerProfile.unit_rule``);
+    ``preferred`` (tie picks) only matters under the CMS rule."""
     if rule == "cms":
-        return assign_cms(lines)
+        return assign_cms(lines, preferred=preferred)
     if rule == "midpoint":
         return assign_midpoint(lines)
     raise ValueError(f"unknown unit rule {rule!r}: expected 'cms' or 'midpoint'")

@@ -12,8 +12,9 @@ Design choices (each also said in the warnings the user sees):
   whatever the catalog says) are one unit per session and their minutes never count.
 * Ties (CMS rule): the unit goes by default to the earliest tied line in visit order; the
   line is marked ``by_default``, the tie is listed in ``VisitResult.ties`` and a
-  ``unit_tie`` warning asks the clinician to choose. Setting units by hand on any tied line
-  marks the tie resolved.
+  ``unit_tie`` warning asks the clinician to choose. The choice is ``VisitLine.tie_preferred``
+  on the line(s) that should get the unit (the visit builder's tie chooser sets it; it changes
+  nothing outside a tie); setting units by hand on any tied line also marks the tie resolved.
 * Codes with other unit lengths (97550 caregiver training, first 30 minutes, with its
   add-on 97551, each additional 15 minutes; likewise 97545/97546): each line is counted on
   its own minutes with the CPT time rule (a unit once more than half of it has passed:
@@ -130,6 +131,8 @@ class VisitLine:
     ``extra_modifiers`` are the user's own (e.g. ``("59",)``); GP/CQ/KX/95/93 are added by
     the engine. ``dx_pointers`` are diagnosis letters (A-L), the first is the primary.
     ``telehealth`` overrides the visit's telehealth setting for this line.
+    ``tie_preferred``: in a CMS tie for a left-over unit (equal left-over minutes), this line
+    gets it (the clinician's choice); without a tie it changes nothing.
     Values are normalized (upper case, no duplicates); malformed ones raise ValueError.
     """
 
@@ -140,6 +143,7 @@ class VisitLine:
     extra_modifiers: tuple[str, ...] = ()
     dx_pointers: tuple[str, ...] = ()
     telehealth: Telehealth | None = None
+    tie_preferred: bool = False
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -179,6 +183,8 @@ class VisitLine:
                 f"{self.code}: telehealth must be '95' (video), '93' (audio only) or none, "
                 f"not {self.telehealth!r}"
             )
+        if not isinstance(self.tie_preferred, bool):
+            raise ValueError(f"{self.code}: tie_preferred must be true or false")
 
 
 @dataclass(frozen=True)
@@ -504,6 +510,56 @@ def validate_new_diagnosis(code: str, lookup: CodeLookup) -> list[Warning]:
     return [refusal] if refusal else []
 
 
+def remove_diagnosis(visit: Visit, index: int) -> Visit:
+    """The visit without its diagnosis at ``index``; the later diagnoses move up a letter and
+    the lines' pointers follow them (pointers to the removed one are dropped)."""
+    if not 0 <= index < len(visit.diagnoses):
+        raise IndexError(f"there is no diagnosis {index + 1} to remove")
+    count = min(len(visit.diagnoses), MAX_DIAGNOSES)
+
+    def moved(letter: str) -> str | None:
+        at = DX_LETTERS.find(letter)
+        if at < 0 or at >= count:
+            return letter  # already pointing nowhere: left for its own warning
+        if at == index:
+            return None
+        return DX_LETTERS[at - 1] if at > index else letter
+
+    lines = tuple(
+        replace(
+            line,
+            dx_pointers=tuple(p for p in (moved(x) for x in line.dx_pointers) if p is not None),
+        )
+        for line in visit.lines
+    )
+    diagnoses = visit.diagnoses[:index] + visit.diagnoses[index + 1 :]
+    return replace(visit, lines=lines, diagnoses=diagnoses)
+
+
+def parse_line_spec(text: str) -> tuple[str, int | None]:
+    """``"97110=23"`` → ``("97110", 23)``, ``"97010"`` → ``("97010", None)``.
+
+    What the CLI takes as an argument and the visit builder's entry field accepts. Raises
+    ValueError (a sentence) for a malformed code or minutes that are not a whole number
+    from 0 to 1440.
+    """
+    code_text, sep, minutes_text = text.partition("=")
+    code = normalize_code(code_text)
+    if not sep:
+        return code, None
+    raw = minutes_text.strip()
+    if not raw.isascii() or not raw.isdigit():
+        what = "negative" if raw.startswith("-") and raw[1:].isdigit() else "not a whole number"
+        raise ValueError(
+            f"{text!r}: the minutes after '=' are {what}; write e.g. {code}=23 "
+            f"(0 to {MAX_LINE_MINUTES})"
+        )
+    minutes = int(raw)
+    if minutes > MAX_LINE_MINUTES:
+        raise ValueError(f"{text!r}: {minutes} minutes is more than a day ({MAX_LINE_MINUTES})")
+    return code, minutes
+
+
 def add_diagnosis(visit: Visit, code: str, lookup: CodeLookup) -> tuple[Visit, list[Warning]]:
     """The visit with diagnosis ``code`` appended (next letter), or the same visit and why not."""
     refused = validate_new_diagnosis(code, lookup)
@@ -636,7 +692,9 @@ def evaluate(visit: Visit, lookup: CodeLookup, *, on: date | None = None) -> Vis
     # Units.
     pool = [r for r in resolved if r.counting == "pool"]
     assignment = unit_rules.assign(
-        profile.unit_rule, [(str(r.index), r.line.minutes or 0) for r in pool]
+        profile.unit_rule,
+        [(str(r.index), r.line.minutes or 0) for r in pool],
+        preferred={str(r.index) for r in pool if r.line.tie_preferred},
     )
     for r in pool:
         line_units = next(lu for lu in assignment.lines if lu.key == str(r.index))
@@ -651,7 +709,9 @@ def evaluate(visit: Visit, lookup: CodeLookup, *, on: date | None = None) -> Vis
     ties: list[VisitTie] = []
     for tie in assignment.ties:
         indices = tuple(int(key) for key in tie.candidates)
-        resolved_by_hand = any(by_index[i].line.units_override is not None for i in indices)
+        resolved_by_hand = tie.settled or any(
+            by_index[i].line.units_override is not None for i in indices
+        )
         if resolved_by_hand:
             for i in indices:
                 by_index[i].by_default = False
@@ -936,7 +996,8 @@ def evaluate(visit: Visit, lookup: CodeLookup, *, on: date | None = None) -> Vis
                 f"{_join_and(list(visit_tie.codes))} each have {visit_tie.remaining_minutes} "
                 f"minutes left over for {_plural(visit_tie.units, 'remaining unit')}: the "
                 f"clinician chooses which code gets it (shown on {_join_and(defaults)} for "
-                "now). Set the units on the lines to confirm the choice.",
+                "now). Pick the line that gets it (or set the units on the lines) to confirm "
+                "the choice.",
                 visit_tie.codes,
                 visit_tie.line_indices[0],
             )

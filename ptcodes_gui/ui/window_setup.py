@@ -24,6 +24,7 @@ def build_main_window(catalog: Catalog, store: UserStore) -> MainWindow:
     def refresh() -> None:
         apply_overlays(catalog, store)
         window.run_search()
+        panel.refresh()
 
     window.data_actions = install_file_menu(
         window, catalog, store, on_overlays_changed=refresh

@@ -1,0 +1,358 @@
+"""``ptcodes units`` and ``ptcodes visit``: the visit builder's rules, headless.
+
+``ptcodes units [--rule cms|midpoint] CODE=MINUTES ... [--json]``
+    Units per line under one timed-unit rule, the totals, ties and warnings.
+
+``ptcodes visit [--profile NAME] [--provider pt|pta] [--dx CODE] ... [--kx]
+[--telehealth 95|93] CODE[=MINUTES] ... [--format text|tsv|codes|json]``
+    Prints exactly what the visit builder would copy (``domain.formatting.format_visit`` on
+    ``domain.visit.evaluate``); warnings go to stderr (they are inside the JSON already).
+    ``--dx`` is repeatable (``--dx M25.561 --dx M54.50``, or ``--dx M25.561,M54.50``); an
+    ICD-10-CM code among the procedure arguments is taken as a diagnosis, as the window does.
+    Every procedure line points at diagnosis A (the window's default as well).
+
+Exit status: 0 ok; 1 a code is not found or refused (deleted, a header diagnosis, ...: the
+message on stderr names the nearest codes or the replacements); 2 bad usage (``97110=abc``,
+negative minutes, an unknown profile).
+
+No Qt here: the window and this module share the domain and the catalog only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any, TextIO
+
+from ptcodes_gui.catalog import Catalog
+from ptcodes_gui.domain.formatting import FORMATS, format_visit
+from ptcodes_gui.domain.models import Code
+from ptcodes_gui.domain.profiles import BUILTIN_PROFILES, UNIT_RULES, PayerProfile
+from ptcodes_gui.domain.visit import (
+    MAX_DIAGNOSES,
+    PROVIDERS,
+    TELEHEALTH_MODIFIERS,
+    Provider,
+    Telehealth,
+    Visit,
+    VisitLine,
+    VisitResult,
+    Warning,
+    add_diagnosis,
+    evaluate,
+    normalize_icd,
+    parse_line_spec,
+    validate_new_line,
+)
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+#: Profiles for ``ptcodes units --rule``: only the unit rule matters there, so no payer's
+#: coverage checks (Medicare's bundled codes, ...) are mixed into the answer.
+RULE_PROFILES: dict[str, PayerProfile] = {
+    "cms": PayerProfile(name="CMS 8-minute rule", unit_rule="cms"),
+    "midpoint": PayerProfile(name="AMA/CPT midpoint rule", unit_rule="midpoint"),
+}
+#: Warnings about diagnoses: ``ptcodes units`` takes none, so they would only be noise.
+_DX_WARNINGS = frozenset({"no_diagnosis", "no_dx_pointer", "dx_pointer_invalid"})
+#: Short names accepted by ``--profile`` besides the built-in profiles' full names.
+PROFILE_ALIASES: dict[str, str] = {
+    "medicare": "Medicare",
+    "cms": "Medicare",
+    "commercial": "Commercial (midpoint rule)",
+    "commercial (midpoint)": "Commercial (midpoint rule)",
+    "midpoint": "Commercial (midpoint rule)",
+}
+_SHOWN_NEAREST = 6
+
+
+class _RefusedError(Exception):
+    """A code cannot go on the visit; ``str()`` is the message for stderr."""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``units`` and ``visit`` commands to the ``ptcodes`` parser."""
+    p = subparsers.add_parser(
+        "units",
+        help="timed units for CODE=MINUTES under the CMS 8-minute or the midpoint rule",
+        description="Units per line, totals, ties and warnings for timed minutes.",
+    )
+    p.add_argument("--rule", choices=UNIT_RULES, default="cms",
+                   help="cms: 8-minute rule on the total (default); midpoint: each code alone")
+    p.add_argument("items", nargs="+", type=_line_arg, metavar="CODE=MINUTES")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_units)
+
+    p = subparsers.add_parser(
+        "visit",
+        help="print a visit exactly as the visit builder copies it",
+        description="Build a visit and print what the window's Copy visit would copy.",
+    )
+    p.add_argument("--profile", default="Medicare",
+                   help="payer profile: Medicare (default), Commercial, or one you saved")
+    p.add_argument("--provider", choices=PROVIDERS, default="pt",
+                   help="who treated: pt, or pta (adds CQ)")
+    p.add_argument("--dx", action="append", default=[], metavar="CODE",
+                   help="ICD-10-CM diagnosis, lettered A, B, ... in order (repeat the option)")
+    p.add_argument("--kx", action="store_true", help="add KX (therapy threshold) to every line")
+    p.add_argument("--telehealth", choices=TELEHEALTH_MODIFIERS,
+                   help="95 (video) or 93 (audio only)")
+    p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument("items", nargs="+", type=_line_arg, metavar="CODE[=MINUTES]")
+    p.set_defaults(func=_cmd_visit)
+
+
+def _line_arg(text: str) -> tuple[str, int | None]:
+    try:
+        return parse_line_spec(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _not_found(text: str, catalog: Catalog) -> str:
+    near = catalog.suggest(text, limit=_SHOWN_NEAREST)
+    msg = f"{text}: not found in the catalog."
+    if near:
+        msg += " Nearest valid codes: " + ", ".join(f"{h.code} ({h.title})" for h in near)
+    return msg
+
+
+def _refusal_text(warnings: Sequence[Warning]) -> str:
+    return " ".join(w.message for w in warnings if w.severity == "error") or " ".join(
+        w.message for w in warnings
+    )
+
+
+def _procedure(code: str, minutes: int | None, catalog: Catalog, provider: Provider) -> VisitLine:
+    refused = validate_new_line(code, catalog)
+    if refused:
+        raise _RefusedError(_refusal_text(refused))
+    return VisitLine(code, minutes, provider=provider)
+
+
+def _lookup(text: str, catalog: Catalog) -> Code:
+    found = catalog.get(text)
+    if found is None:
+        raise _RefusedError(_not_found(text, catalog))
+    return found
+
+
+def build_visit(
+    catalog: Catalog,
+    items: Sequence[tuple[str, int | None]],
+    *,
+    diagnoses: Sequence[str] = (),
+    profile: PayerProfile,
+    provider: Provider = "pt",
+    kx: bool = False,
+    telehealth: Telehealth | None = None,
+    diagnoses_in_items: bool = True,
+) -> Visit:
+    """The visit the window would hold after adding ``diagnoses`` and ``items`` in order.
+
+    Raises ``_RefusedError`` listing every code that could not be added, and ValueError for a
+    diagnosis given minutes.
+    """
+    visit = Visit(profile=profile, kx=kx, telehealth=telehealth)
+    problems: list[str] = []
+    dx_codes = list(diagnoses)
+    lines: list[VisitLine] = []
+    for code, minutes in items:
+        try:
+            found = _lookup(code, catalog)
+            if found.is_diagnosis and diagnoses_in_items:
+                if minutes is not None:
+                    raise ValueError(f"{code} is a diagnosis: it takes no minutes")
+                dx_codes.append(code)
+                continue
+            lines.append(_procedure(code, minutes, catalog, provider))
+        except _RefusedError as exc:
+            problems.append(str(exc))
+    for dx in dx_codes:
+        try:
+            visit, refused = add_diagnosis(visit, dx, catalog)
+        except ValueError as exc:  # not even shaped like a code
+            problems.append(f"{dx}: {exc}")
+            continue
+        errors = [w for w in refused if w.severity == "error"]
+        if errors:
+            if errors[0].code == "unknown_code" and catalog.get(normalize_icd(dx)) is None:
+                problems.append(_not_found(dx, catalog))
+            else:
+                problems.append(_refusal_text(errors))
+    if problems:
+        raise _RefusedError("\n".join(problems))
+    pointers = ("A",) if visit.diagnoses else ()
+    return replace(visit, lines=tuple(replace(line, dx_pointers=pointers) for line in lines))
+
+
+# --------------------------------------------------------------------------- units
+
+
+def units_json(result: VisitResult) -> dict[str, Any]:
+    """The ``ptcodes units --json`` document."""
+    return {
+        "rule": result.profile.unit_rule,
+        "rule_label": result.profile.unit_rule_label,
+        "total_timed_minutes": result.total_timed_minutes,
+        "separate_timed_minutes": result.separate_timed_minutes,
+        "total_units": result.total_units,
+        "timed_units": result.timed_units,
+        "untimed_units": result.untimed_units,
+        "lines": [
+            {
+                "code": line.code,
+                "minutes": line.minutes,
+                "units": line.units,
+                "timed": line.timed,
+                "counting": line.counting,
+                "by_default": line.by_default,
+            }
+            for line in result.lines
+        ],
+        "ties": [
+            {
+                "codes": list(tie.codes),
+                "units": tie.units,
+                "remaining_minutes": tie.remaining_minutes,
+                "default": [result.lines[i].code for i in tie.default_line_indices],
+            }
+            for tie in result.ties
+        ],
+        "warnings": [
+            {
+                "id": w.code,
+                "severity": w.severity,
+                "message": w.message,
+                "codes": list(w.codes),
+                "line": w.line,
+            }
+            for w in _unit_warnings(result)
+        ],
+    }
+
+
+def _unit_warnings(result: VisitResult) -> list[Warning]:
+    return [w for w in result.warnings if w.code not in _DX_WARNINGS]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _print_units(result: VisitResult, out: TextIO) -> None:
+    out.write(f"{result.profile.unit_rule_label}\n")
+    for line in result.lines:
+        minutes = "" if line.minutes is None else f"{line.minutes} min"
+        kind = {"pool": "timed", "separate": "timed, counted on its own",
+                "untimed": "untimed", "refused": "refused"}[line.counting]
+        mark = "  (tie: default pick)" if line.by_default else ""
+        out.write(f"  {line.code:<7} {minutes:>8}  x{line.units:<3} {kind}{mark}\n")
+    extra = (
+        f" (+{result.separate_timed_minutes} minutes counted on their own)"
+        if result.separate_timed_minutes
+        else ""
+    )
+    out.write(
+        f"Total: {_plural(result.total_timed_minutes, 'timed minute')}{extra}, "
+        f"{_plural(result.total_units, 'unit')}"
+        + (f" ({result.untimed_units} untimed)" if result.untimed_units else "")
+        + "\n"
+    )
+    for warning in _unit_warnings(result):
+        out.write(f"{warning.severity}: {warning.message}\n")
+
+
+def _cmd_units(args: argparse.Namespace, catalog: Catalog) -> int:
+    profile = RULE_PROFILES[args.rule]
+    try:
+        visit = build_visit(catalog, args.items, profile=profile, diagnoses_in_items=False)
+    except _RefusedError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_REFUSED
+    result = evaluate(visit, catalog)
+    if args.json:
+        json.dump(units_json(result), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        _print_units(result, sys.stdout)
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- visit
+
+
+def _user_profiles() -> list[PayerProfile]:
+    # Imported here so ``ptcodes search`` never opens (or creates) the user database.
+    from ptcodes_gui.userdata import UserStore, default_data_dir
+
+    store, _messages = UserStore.open(default_data_dir())
+    try:
+        return [PayerProfile.from_dict(dict(p)) for p in store.profiles()]
+    finally:
+        store.close()
+
+
+def find_profile(name: str) -> PayerProfile:
+    """A built-in profile (full name or alias, any case) or one the user saved.
+
+    Raises ValueError naming the profiles there are.
+    """
+    wanted = " ".join(name.split()).casefold()
+    builtins = {p.name.casefold(): p for p in BUILTIN_PROFILES.values()}
+    alias = PROFILE_ALIASES.get(wanted)
+    if alias is not None:
+        return BUILTIN_PROFILES[alias]
+    if wanted in builtins:
+        return builtins[wanted]
+    users = _user_profiles()
+    for profile in users:
+        if profile.name.casefold() == wanted:
+            return profile
+    known = [*BUILTIN_PROFILES, *(p.name for p in users)]
+    raise ValueError(f"no payer profile named {name!r}; known: {', '.join(known)}")
+
+
+def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
+    try:
+        profile = find_profile(args.profile)
+    except ValueError as exc:
+        sys.stderr.write(f"ptcodes visit: error: {exc}\n")
+        return EXIT_USAGE
+    diagnoses = [d.strip() for text in args.dx for d in text.split(",") if d.strip()]
+    if len(diagnoses) > MAX_DIAGNOSES:
+        sys.stderr.write(
+            f"ptcodes visit: error: a claim holds {MAX_DIAGNOSES} diagnoses (A-L); "
+            f"{len(diagnoses)} were given\n"
+        )
+        return EXIT_USAGE
+    try:
+        visit = build_visit(
+            catalog,
+            args.items,
+            diagnoses=diagnoses,
+            profile=profile,
+            provider=args.provider,
+            kx=args.kx,
+            telehealth=args.telehealth,
+        )
+    except ValueError as exc:
+        sys.stderr.write(f"ptcodes visit: error: {exc}\n")
+        return EXIT_USAGE
+    except _RefusedError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_REFUSED
+    result = evaluate(visit, catalog)
+    text = format_visit(result, args.format)
+    if text:
+        sys.stdout.write(text + "\n")
+    if args.format != "json":
+        for warning in result.warnings:
+            sys.stderr.write(f"{warning.severity}: {warning.message}\n")
+    return EXIT_OK
