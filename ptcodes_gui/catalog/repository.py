@@ -10,9 +10,13 @@ re-ranked in Python. Nothing here sorts tens of thousands of rows per keystroke.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +34,15 @@ from ptcodes_gui.domain.models import (
 )
 
 ICD_CANDIDATES = 300
+#: The build's FTS5 ``prefix='1 2 3'``: prefixes up to this length have their own index.
+FTS_PREFIX_INDEX = 3
+#: A longer prefix is spelled out as an OR of the index terms it covers when there are at
+#: most this many: FTS5 walks those doclists lazily and stops at the LIMIT, whereas a
+#: prefix query without a prefix index first merges every matching doclist in full
+#: ("left"* reads 16k rows, ~3 ms, to return the first 300).
+FTS_MAX_EXPANSION = 32
+#: Hit objects of ICD rows are reused between keystrokes; the cache is dropped when full.
+HIT_CACHE_SIZE = 20_000
 _CATEGORY_ORDER = {name: i for i, name in enumerate(CATEGORIES)}
 
 
@@ -62,6 +75,11 @@ class _PtEntry:
     syn_words: frozenset[str]
     syn_keys: frozenset[str]
     desc_words: frozenset[str]
+    # Every prefix of the words above, so "does any word start with w" is one set lookup
+    # (this loop runs over every PT entry for every word of every keystroke).
+    title_prefixes: frozenset[str]
+    syn_abbr_prefixes: frozenset[str]
+    desc_prefixes: frozenset[str]  # prefixes of 3+ characters only
 
 
 def _words(*texts: str) -> frozenset[str]:
@@ -73,6 +91,20 @@ def _words(*texts: str) -> frozenset[str]:
 
 def _all_words(text: str) -> frozenset[str]:
     return frozenset(q._TOKEN.findall(text.lower()))
+
+
+@lru_cache(maxsize=512)
+def _whole_word(word: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![0-9a-z])" + re.escape(word) + r"(?![0-9a-z])")
+
+
+@lru_cache(maxsize=512)
+def _word_start(word: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![0-9a-z])" + re.escape(word))
+
+
+def _prefixes(words: Iterable[str], min_len: int = 1) -> frozenset[str]:
+    return frozenset(w[:i] for w in words for i in range(min_len, len(w) + 1))
 
 
 def _fact(d: dict[str, Any]) -> Fact:
@@ -167,6 +199,10 @@ class Catalog:
             w[:i] for w in self._pt_vocab for i in range(q.TYPO_MIN_LEN - 1, len(w) + 1)
         )
         self._icd_vocab: frozenset[str] | None = None
+        self._icd_terms: tuple[str, ...] | None = None  # sorted FTS5 vocabulary
+        if "icd_terms" in meta:  # stored by newer builds; older ones: see _icd_term_list
+            self._icd_terms = tuple(sorted(meta["icd_terms"].split()))
+        self._hit_cache: dict[str, Hit] = {}
         self._icd_count = self._db.execute("SELECT count(*) FROM icd").fetchone()[0]
         self._icd_billable = self._db.execute(
             "SELECT count(*) FROM icd WHERE billable"
@@ -390,6 +426,7 @@ class Catalog:
             if self._pt_allowed(e, system, category, common_only)
         ]
         entries.sort(key=lambda e: (_CATEGORY_ORDER.get(e.code.category, 99),
+                                    e.code.discipline not in ("PT", "any"),
                                     e.code.is_deleted, e.key))
         return [e.hit for e in entries[:limit]]
 
@@ -465,17 +502,17 @@ class Catalog:
                 best = 60.0
             if w in e.title_words:
                 best = max(best, 50.0)
-            elif any(t.startswith(w) for t in e.title_words):
+            elif w in e.title_prefixes:
                 best = max(best, 40.0)
             if w in e.syn_words:
                 best = max(best, 35.0)
-            elif any(t.startswith(w) for t in e.syn_words | e.abbr_words):
+            elif w in e.syn_abbr_prefixes:
                 best = max(best, 30.0)
             if best > 0:
                 only_desc = False
             elif w in e.desc_words:
                 best = 8.0
-            elif len(w) >= 3 and any(t.startswith(w) for t in e.desc_words):
+            elif len(w) >= 3 and w in e.desc_prefixes:
                 best = 5.0
             if best == 0:
                 return 0.0, False
@@ -496,14 +533,19 @@ class Catalog:
     # --- ICD
 
     def _icd_hit(self, code: str, title: str, billable: int) -> Hit:
-        return Hit(
-            code=code,
-            system=System.ICD10CM,
-            title=title,
-            timed=None,
-            category="diagnosis",
-            billable=bool(billable),
-        )
+        hit = self._hit_cache.get(code)
+        if hit is None:
+            if len(self._hit_cache) >= HIT_CACHE_SIZE:
+                self._hit_cache.clear()
+            hit = self._hit_cache[code] = Hit(
+                code=code,
+                system=System.ICD10CM,
+                title=title,
+                timed=None,
+                category="diagnosis",
+                billable=bool(billable),
+            )
+        return hit
 
     def _search_icd(
         self, text: str, words: list[str], limit: int, *, typo_ok: bool = True
@@ -563,9 +605,10 @@ class Catalog:
                         "SELECT code, title, billable FROM icd WHERE ucode >= ? AND ucode < ? "
                         "ORDER BY ucode LIMIT 400", (key, _next_key(key))))
                 scored = []
+                starts = [_word_start(w).search for w in rest]  # a title word starts with w
                 for pos, (c, t, b) in enumerate(rows):
-                    tw = _all_words(t)
-                    hits = sum(1 for w in rest if any(x.startswith(w) for x in tw))
+                    lowered = t.lower()
+                    hits = sum(1 for start in starts if start(lowered))
                     if hits:
                         initial = 1 if len(c) == 8 and c[-1] == "A" else 0
                         scored.append((-hits, -b, -initial, pos, (c, t, b)))
@@ -575,27 +618,35 @@ class Catalog:
         return []
 
     def _icd_words(self, words: list[str], limit: int) -> list[tuple[str, str, int]]:
-        expr = q.fts_expression(words)
+        expr = self._fts_match(words)
+        if expr is None:
+            return []
         # one or two letters match tens of thousands of rows: rowid order is the ranking
         short = sum(len(w) for w in words) <= 2
         rows = self._db.execute(
-            "SELECT i.code, i.title, i.billable, i.pt, i.ord, i.terms FROM icd_fts "
+            "SELECT i.code, i.title, i.billable, i.pt, i.ord FROM icd_fts "
             "JOIN icd i ON i.id = icd_fts.rowid WHERE icd_fts MATCH ? LIMIT ?",
             (expr, limit if short else ICD_CANDIDATES),
         ).fetchall()
         if short:
             return [(c, t, b) for c, t, b, *_ in rows]
+        # A title word equal to w / starting with w, tested on the lower-cased title: the
+        # same answers as tokenising every candidate title, at a fraction of the cost.
+        # A repeated word scores n times (sums of halves are exact, so order is irrelevant).
+        tests = [
+            (n, _whole_word(w).search, _word_start(w).search) for w, n in Counter(words).items()
+        ]
         scored = []
-        for code, title, billable, pt, ord_, _terms in rows:
-            title_words = _all_words(title)
+        for code, title, billable, pt, ord_ in rows:
+            lowered = title.lower()
             score = 0.0
-            for w in words:
-                if w in title_words:
-                    score += 3
-                elif any(t.startswith(w) for t in title_words):
-                    score += 2
+            for n, whole, start in tests:
+                if not start(lowered):
+                    score += 0.5 * n  # matched only an inclusion term
+                elif whole(lowered):
+                    score += 3 * n
                 else:
-                    score += 0.5  # matched only an inclusion term
+                    score += 2 * n
             score += 2.0 * billable + 2.0 * pt  # pt: 1 PT chapter, 2 PT shorthand list
             if len(code) == 8 and code[-1] == "A":
                 score += 0.3  # initial encounter before subsequent / sequela
@@ -604,17 +655,55 @@ class Catalog:
         scored.sort()
         return [row for _, _, row in scored]
 
-    def _icd_correct(self, word: str) -> str:
-        if not q.TYPO_MIN_LEN <= len(word) <= q.TYPO_MAX_LEN or not word.isalpha():
-            return word
-        if self._icd_vocab is None:
+    def _fts_match(self, words: list[str]) -> str | None:
+        """The MATCH expression for ``words``; None when a word matches no indexed term.
+
+        Words longer than the prefix index are spelled out as their terms (see
+        FTS_MAX_EXPANSION); the rows matched are exactly those of ``"word"*``."""
+        terms = self._icd_term_list()
+        parts: list[str] = []
+        for w in words:
+            if len(w) <= FTS_PREFIX_INDEX:
+                parts.append(q.fts_expression([w]))
+                continue
+            lo = bisect_left(terms, w)
+            hi = lo
+            while hi < len(terms) and hi - lo <= FTS_MAX_EXPANSION and terms[hi].startswith(w):
+                hi += 1
+            if hi == lo:
+                return None
+            if hi - lo > FTS_MAX_EXPANSION:
+                parts.append(q.fts_expression([w]))
+            elif hi - lo == 1:
+                parts.append(q.fts_terms(terms[lo:hi]))
+            else:
+                parts.append("(" + q.fts_terms(terms[lo:hi]) + ")")
+        return " AND ".join(parts)
+
+    def _icd_term_list(self) -> tuple[str, ...]:
+        """Every term of the ICD-10-CM full-text index, sorted.
+
+        Catalogs built before the vocabulary was stored in ``meta`` read it from FTS5
+        once (~50 ms here); ``warm_up`` lets the caller pay that before the first key."""
+        if self._icd_terms is None:
             self._db.execute(
                 "CREATE VIRTUAL TABLE IF NOT EXISTS temp.icd_vocab "
                 "USING fts5vocab(main, icd_fts, row)"
             )
-            self._icd_vocab = frozenset(
-                t for (t,) in self._db.execute("SELECT term FROM temp.icd_vocab")
+            self._icd_terms = tuple(
+                sorted(t for (t,) in self._db.execute("SELECT term FROM temp.icd_vocab"))
             )
+        return self._icd_terms
+
+    def warm_up(self) -> None:
+        """Load what the first searches would otherwise load lazily (the ICD vocabulary)."""
+        self._icd_term_list()
+
+    def _icd_correct(self, word: str) -> str:
+        if not q.TYPO_MIN_LEN <= len(word) <= q.TYPO_MAX_LEN or not word.isalpha():
+            return word
+        if self._icd_vocab is None:
+            self._icd_vocab = frozenset(self._icd_term_list())
         if word in self._icd_vocab:
             return word
         return q.correct(word, self._icd_vocab) or word
@@ -622,16 +711,23 @@ class Catalog:
     # ------------------------------------------------------------- internals
 
     def _entry(self, code: Code) -> _PtEntry:
+        title_words = _all_words(q.normalize(code.title))
+        abbr_words = frozenset(w for a in code.abbreviations for w in q.tokens(a))
+        syn_words = frozenset(w for s in code.synonyms for w in q.tokens(s))
+        desc_words = _all_words(q.normalize(code.description))
         return _PtEntry(
             code=code,
             hit=_hit_for(code),
             key=code.code.upper(),
-            title_words=_all_words(q.normalize(code.title)),
+            title_words=title_words,
             abbr_keys=frozenset(q.phrase_key(a) for a in code.abbreviations),
-            abbr_words=frozenset(w for a in code.abbreviations for w in q.tokens(a)),
-            syn_words=frozenset(w for s in code.synonyms for w in q.tokens(s)),
+            abbr_words=abbr_words,
+            syn_words=syn_words,
             syn_keys=frozenset(q.phrase_key(s) for s in code.synonyms),
-            desc_words=_all_words(q.normalize(code.description)),
+            desc_words=desc_words,
+            title_prefixes=_prefixes(title_words),
+            syn_abbr_prefixes=_prefixes(syn_words | abbr_words),
+            desc_prefixes=_prefixes(desc_words, 3),
         )
 
 

@@ -82,8 +82,13 @@ def render_code(
     system = system_label(code.system)
     parts.append(
         f"<h2 style='margin-bottom:2px'>{star}{escape(code.code)} — {escape(code.title)}</h2>"
-        f"<div style='color:{muted}'>{escape(system)} · "
-        f"{escape(CATEGORIES.get(code.category, code.category))}</div>"
+        f"<div style='color:{muted}'>{escape(system)}"
+        + (
+            ""
+            if code.system == System.ICD10CM
+            else f" · {escape(CATEGORIES.get(code.category, code.category))}"
+        )
+        + "</div>"
     )
     if code.is_deleted:
         year = f" in {code.deleted_year}" if code.deleted_year else ""

@@ -152,8 +152,13 @@ class MainWindow(QMainWindow):
         hh.resizeSection(0, self.fontMetrics().horizontalAdvance("S83.511A") + 24)
         hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         hh.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        hh.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
-        hh.setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
+        # status and category can be long ("deleted → 97129, 97130"): fixed widths, so the
+        # title keeps the room at 1024 px; the tooltip shows the full text
+        fm = self.fontMetrics()
+        hh.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
+        hh.resizeSection(3, fm.horizontalAdvance("header (not bill") + 12)
+        hh.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
+        hh.resizeSection(4, fm.horizontalAdvance("Therapeutic procedu") + 12)
         self.results_view.installEventFilter(self)
 
         self.detail_view = QTextBrowser()
