@@ -106,9 +106,11 @@ def _smoke(window: object) -> int:
     panel = window.visit_panel
     copied = ""
     if panel is not None:
-        panel.add_code("97530")
+        panel.add_edit.setText("97530=23")
+        panel._on_add_return_pressed()
+        panel.add_code("M25.561")
         copied = panel.copy_visit()
-        if "97530" not in copied:
+        if not copied.startswith("97530 GP x2 A"):
             problems.append(f"visit copy: {copied!r}")
     window.search_edit.setText("m54.50")
     window.run_search()
