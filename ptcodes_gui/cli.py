@@ -40,7 +40,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
     }
 
 
-def code_json(code: Code) -> dict[str, Any]:
+def code_json(code: Code, release: str = "") -> dict[str, Any]:
     notes = [_note_line(n.kind, n.payer, n.text, n.source, n.confidence) for n in code.notes]
     out: dict[str, Any] = {
         "code": code.code,
@@ -85,6 +85,7 @@ def code_json(code: Code) -> dict[str, Any]:
         out["parent_titles"] = [{"code": c, "title": t} for c, t in code.parents]
         out["children"] = [{"code": c, "title": t} for c, t in code.children]
         out["notes_by_kind"] = by_kind
+        out["release"] = release
         out["notes"] = [f"{k}: {t}" for k, texts in by_kind.items() for t in texts]
         out["timed"] = False
     return out
@@ -117,6 +118,7 @@ def _print_code(code: Code, catalog: Catalog, out: TextIO) -> None:
     if code.system == System.ICD10CM:
         out.write("  billable: " + ("yes" if code.billable else "NO (a header: pick a code below)")
                   + "\n")
+        out.write(f"  release: {catalog.info().icd_release}\n")
         if code.parents:
             out.write("  under: " + " > ".join(f"{c} {t}" for c, t in code.parents) + "\n")
         for icd_note in code.icd_notes:
@@ -176,7 +178,8 @@ def _cmd_show(args: argparse.Namespace, catalog: Catalog) -> int:
         sys.stderr.write(msg + "\n")
         return EXIT_NOT_FOUND
     if args.json:
-        json.dump(code_json(code), sys.stdout, indent=2, ensure_ascii=False)
+        json.dump(code_json(code, catalog.info().icd_release), sys.stdout, indent=2,
+                  ensure_ascii=False)
         sys.stdout.write("\n")
     else:
         _print_code(code, catalog, sys.stdout)

@@ -7,6 +7,7 @@ user store are passed in by ``app.py``.
 from __future__ import annotations
 
 import sqlite3
+from html import escape
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, Qt, QTimer, QUrl, Signal
@@ -33,7 +34,7 @@ from ptcodes_gui import APP_NAME, __version__
 from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.domain.formatting import sanitize_text
 from ptcodes_gui.domain.models import CATEGORIES, Code, Hit
-from ptcodes_gui.ui.detail_html import render_code
+from ptcodes_gui.ui.detail_html import link, render_code
 from ptcodes_gui.ui.results_model import ResultsModel
 from ptcodes_gui.userdata.store import UserDataError
 
@@ -325,8 +326,17 @@ class MainWindow(QMainWindow):
         if hits:
             self.results_view.selectRow(0)
         else:
+            near = self.catalog.suggest(text) if text.strip() else []
+            hint = (
+                "<p>Nearest valid codes: "
+                + ", ".join(link(h.code, f"{h.code} {h.title}") for h in near[:8])
+                + "</p>"
+                if near
+                else ""
+            )
             self.detail_view.setHtml(
-                "<p>No codes match. Try fewer letters, a code number, or another filter.</p>"
+                f"<p>No codes match <b>{escape(text.strip()[:80])}</b>. Try fewer letters, a "
+                f"code number, or another filter.</p>{hint}"
                 if text.strip() or system in ("favorites", "recent")
                 else ""
             )

@@ -246,3 +246,11 @@ def test_read_only_store_still_searches_and_says_why(
     win.copy_code()
     assert QApplication.clipboard().text() == "97116"
     win.close()
+
+
+def test_code_that_does_not_exist_offers_the_nearest(qtbot: QtBot, window: MainWindow) -> None:
+    window.system_combo.setCurrentIndex(window.system_combo.findData("icd10cm"))
+    type_search(qtbot, window, "M54.9X")
+    assert codes(window) == []
+    pane = window.detail_view.toPlainText()
+    assert "No codes match" in pane and "Nearest valid codes" in pane and "M54.9" in pane
