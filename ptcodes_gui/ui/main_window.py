@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from ptcodes_gui.ui.visit_panel import VisitPanel
 
 RESULT_LIMIT = 200
+DETAIL_DELAY_MS = 40
 SYSTEM_CHOICES: tuple[tuple[str, str | None], ...] = (
     ("All codes", None),
     ("PT procedure codes", "pt"),
@@ -95,6 +96,12 @@ class MainWindow(QMainWindow):
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(0)  # coalesce queued keystrokes; search takes ~1 ms
+        # The detail pane (rich text, sometimes long ICD notes) follows the selection once
+        # typing pauses, so each keystroke only pays for the list; actions flush it first.
+        self._detail_timer = QTimer(self)
+        self._detail_timer.setSingleShot(True)
+        self._detail_timer.setInterval(DETAIL_DELAY_MS)
+        self._pending_code: str | None = None
         self._build_widgets(visit_panel)
         self._build_actions()
         self._connect_signals()
@@ -152,7 +159,9 @@ class MainWindow(QMainWindow):
         hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
         hh.resizeSection(0, self.fontMetrics().horizontalAdvance("S83.511A") + 24)
         hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        # no ResizeToContents: it measures every row on each keystroke's model reset
+        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+        hh.resizeSection(2, self.fontMetrics().horizontalAdvance("untimed") + 16)
         # status and category can be long ("deleted → 97129, 97130"): fixed widths, so the
         # title keeps the room at 1024 px; the tooltip shows the full text
         fm = self.fontMetrics()
@@ -268,6 +277,7 @@ class MainWindow(QMainWindow):
     def _connect_signals(self) -> None:
         self.search_edit.textChanged.connect(self._on_search_text_changed)
         self._search_timer.timeout.connect(self.run_search)
+        self._detail_timer.timeout.connect(self._flush_detail)
         self.system_combo.currentIndexChanged.connect(self._on_filter_changed)
         self.category_combo.currentIndexChanged.connect(self._on_filter_changed)
         self.common_check.toggled.connect(self._on_filter_changed)
@@ -326,6 +336,8 @@ class MainWindow(QMainWindow):
         if hits:
             self.results_view.selectRow(0)
         else:
+            self._detail_timer.stop()
+            self._pending_code = None
             near = self.catalog.suggest(text) if text.strip() else []
             hint = (
                 "<p>Nearest valid codes: "
@@ -370,7 +382,15 @@ class MainWindow(QMainWindow):
     def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         hit = self.results_model.hit(current.row())
         if hit is not None:
-            self.show_code(hit.code)
+            self._pending_code = hit.code
+            self._detail_timer.start()
+
+    def _flush_detail(self) -> None:
+        """Show the selected code now if its detail is still pending."""
+        self._detail_timer.stop()
+        code, self._pending_code = self._pending_code, None
+        if code is not None:
+            self.show_code(code)
 
     def _on_result_activated(self, _index: QModelIndex) -> None:
         self.add_current_to_visit()
@@ -406,6 +426,7 @@ class MainWindow(QMainWindow):
         return True
 
     def current_code(self) -> Code | None:
+        self._flush_detail()
         return self._current
 
     def _on_link_clicked(self, url: QUrl) -> None:
@@ -447,6 +468,7 @@ class MainWindow(QMainWindow):
         QApplication.clipboard().setText(sanitize_text(text))
 
     def copy_code(self) -> None:
+        self._flush_detail()
         if self._current is None:
             return
         self._clipboard_set(self._current.code)
@@ -454,6 +476,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Copied {self._current.code}", 3000)
 
     def copy_with_title(self) -> None:
+        self._flush_detail()
         if self._current is None:
             return
         self._clipboard_set(f"{self._current.code} {self._current.title}")
@@ -461,6 +484,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Copied {self._current.code} with its title", 3000)
 
     def toggle_favorite(self) -> None:
+        self._flush_detail()
         if self._current is None:
             return
         if self.store.read_only:
@@ -481,6 +505,7 @@ class MainWindow(QMainWindow):
             self.run_search()
 
     def add_current_to_visit(self) -> None:
+        self._flush_detail()
         if self._current is None:
             return
         self._save(self.store.add_recent, self._current.code)
@@ -595,5 +620,8 @@ class MainWindow(QMainWindow):
                    _b64(self.left_splitter.saveState()))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._search_timer.stop()
+        self._detail_timer.stop()
+        self._pending_code = None
         self.save_state()
         super().closeEvent(event)

@@ -20,6 +20,7 @@ def type_search(qtbot: QtBot, win: MainWindow, text: str) -> None:
     win.search_edit.clear()
     qtbot.keyClicks(win.search_edit, text)
     qtbot.waitUntil(lambda: not win._search_timer.isActive(), timeout=2000)
+    win._flush_detail()
 
 
 def codes(win: MainWindow) -> list[str]:
@@ -157,7 +158,7 @@ def test_favorites_survive_a_restart(
     qtbot.addWidget(win2)
     win2.system_combo.setCurrentIndex(win2.system_combo.findData("favorites"))
     assert codes(win2) == ["97140"]
-    assert win2.favorite_button.isChecked()
+    qtbot.waitUntil(win2.favorite_button.isChecked, timeout=2000)  # the pane follows the row
     win2.close()
     store2.close()
 
