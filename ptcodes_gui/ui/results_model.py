@@ -15,6 +15,30 @@ COLUMNS = ("Code", "Title", "Units", "Status", "Category")
 HitRole = Qt.ItemDataRole.UserRole + 1
 
 _Index = QModelIndex | QPersistentModelIndex
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_FONTS: dict[tuple[bool, bool, bool], QFont] = {}
+
+
+def _font(col: int, hit: Hit) -> QFont | None:
+    """Shared QFont objects: bold code, struck-out deleted code/title, italic headers;
+    None (the view's font, no conversion) for the plain cells."""
+    deleted = hit.status == "deleted"
+    key = (col == 0 and not deleted and hit.billable, deleted and col < 2, not hit.billable)
+    if not any(key):
+        return None
+    font = _FONTS.get(key)
+    if font is None:
+        font = QFont()
+        font.setBold(key[0])
+        font.setStrikeOut(key[1])
+        font.setItalic(key[2])
+        _FONTS[key] = font
+    return font
 
 
 def timed_badge(hit: Hit) -> str:
@@ -37,10 +61,12 @@ class ResultsModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._hits: list[Hit] = []
+        self._cache: list[Any] = []
 
     def set_hits(self, hits: Sequence[Hit]) -> None:
         self.beginResetModel()
         self._hits = list(hits)
+        self._cache = [None] * len(self._hits)
         self.endResetModel()
 
     def hit(self, row: int) -> Hit | None:
@@ -73,38 +99,46 @@ class ResultsModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._hits)):
+        # Called hundreds of times per repaint: answer from a per-row cache built on first
+        # use, with roles compared as plain ints and fonts made once.
+        row = index.row()
+        if not 0 <= row < len(self._hits):
             return None
-        hit = self._hits[index.row()]
+        cached = self._cache[row]
+        if cached is None:
+            cached = self._cache[row] = self._row_cache(self._hits[row])
         col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return (
-                hit.code,
-                hit.title,
-                timed_badge(hit),
-                status_text(hit),
-                CATEGORIES.get(hit.category, hit.category),
-            )[col]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{hit.code} {hit.title}\n{status_text(hit)}".strip()
+        if role in (_DISPLAY, _ACCESSIBLE):
+            return cached[0][col] if 0 <= col < len(COLUMNS) else None
+        if role == _FONT:
+            return cached[2][col] if 0 <= col < len(COLUMNS) else None
+        if role == _FOREGROUND:
+            return cached[1]
+        if role == _TOOLTIP:
+            return cached[3]
         if role == HitRole:
-            return hit
-        if role == Qt.ItemDataRole.ForegroundRole and (hit.status == "deleted" or not hit.billable):
-            return QApplication.palette().color(
-                QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text
-            )
-        if role == Qt.ItemDataRole.FontRole:
-            font = QFont()
-            if col == 0:
-                font.setBold(hit.status != "deleted" and hit.billable)
-            if hit.status == "deleted" and col < 2:
-                font.setStrikeOut(True)
-            if not hit.billable:
-                font.setItalic(True)
-            return font
+            return self._hits[row]
         return None
 
+    def _row_cache(
+        self, hit: Hit
+    ) -> tuple[tuple[str, ...], Any, tuple[QFont | None, ...], str]:
+        texts = (
+            hit.code,
+            hit.title,
+            timed_badge(hit),
+            status_text(hit),
+            CATEGORIES.get(hit.category, hit.category),
+        )
+        muted = hit.status == "deleted" or not hit.billable
+        foreground = (
+            QApplication.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+            if muted
+            else None
+        )
+        fonts = tuple(_font(col, hit) for col in range(len(COLUMNS)))
+        tooltip = f"{hit.code} {hit.title}\n{status_text(hit)}".strip()
+        return texts, foreground, fonts, tooltip
+
     def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
