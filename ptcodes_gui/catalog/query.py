@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
+from collections.abc import Sequence
 
 MAX_QUERY_CHARS = 200
 MAX_TOKENS = 8
@@ -53,6 +54,11 @@ def fts_expression(words: list[str], *, prefix_last_only: bool = False) -> str:
         star = "*" if (not prefix_last_only or i == len(words) - 1) else ""
         parts.append(f'"{word}"{star}')
     return " ".join(parts)
+
+
+def fts_terms(terms: Sequence[str]) -> str:
+    """Exact index terms OR-ed together, each quoted (no prefix matching)."""
+    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
 def edits1(word: str) -> set[str]:

@@ -146,7 +146,8 @@ def test_favorites_survive_a_restart(
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
-    win.activateWindow()
+    with qtbot.waitActive(win):  # window shortcuts need the active window
+        win.activateWindow()
     type_search(qtbot, win, "97140")
     qtbot.keyClick(win, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     assert store.is_favorite("97140")
