@@ -208,6 +208,7 @@ def _cmd_import(args: argparse.Namespace, catalog: Catalog) -> int:
         apply_import,
         limits_for,
         preview_import,
+        preview_text,
         remove_import,
     )
     from ptcodes_gui.userdata.store import UserDataError, UserStore
@@ -233,15 +234,7 @@ def _cmd_import(args: argparse.Namespace, catalog: Catalog) -> int:
             args.kind, Path(args.file), known_codes=set(catalog.all_codes()), store=store,
             limits=limits_for(args.kind),
         )
-        sys.stdout.write(
-            f"{preview.file_name}: {preview.accepted} rows accepted (added {preview.added}, "
-            f"changed {preview.changed}, removed {preview.removed}); "
-            f"{preview.rejected_total} rejected\n"
-        )
-        for r in preview.rejected[:50]:
-            sys.stdout.write(f"  line {r.line}: {r.reason}\n")
-        if preview.rejected_total > 50:
-            sys.stdout.write(f"  ... and {preview.rejected_total - 50} more\n")
+        sys.stdout.write(preview_text(preview, max_rejected=50) + "\n")
         if not args.apply:
             sys.stdout.write("Preview only: nothing was changed. Add --apply to import.\n")
             return EXIT_OK

@@ -31,11 +31,13 @@ from PySide6.QtWidgets import (
 from ptcodes_gui import APP_NAME
 from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.userdata.imports import (
+    KIND_LABELS,
     ImportFileError,
     ImportPreview,
     apply_import,
     limits_for,
     parse_import,
+    preview_text,
     remove_import,
 )
 from ptcodes_gui.userdata.store import IMPORT_KINDS, ImportKind, UserDataError, UserStore
@@ -76,11 +78,6 @@ def run_with_progress(parent: QWidget, label: str, work: Callable[[], T]) -> T:
     return result["value"]  # type: ignore[return-value]
 
 
-KIND_LABELS = {
-    "codes": "Clinic codes and notes (CSV)",
-    "descriptors": "Licensed CPT descriptors (CSV)",
-    "ncci": "NCCI procedure-to-procedure table (CSV or tab-delimited)",
-}
 CSV_FILTER = "CSV or text files (*.csv *.txt *.tsv);;All files (*)"
 
 
@@ -92,31 +89,6 @@ def ask_open_file(parent: QWidget, title: str, filters: str = CSV_FILTER) -> Pat
 def ask_save_file(parent: QWidget, title: str, default: str) -> Path | None:
     name, _ = QFileDialog.getSaveFileName(parent, title, default, "PT Codes settings (*.json)")
     return Path(name) if name else None
-
-
-def preview_text(preview: ImportPreview) -> str:
-    lines = [
-        f"File: {preview.file_name}",
-        f"Kind: {KIND_LABELS.get(preview.kind, preview.kind)}",
-        "",
-        f"Rows accepted: {preview.accepted}",
-        f"  added: {preview.added}   changed: {preview.changed}   removed: {preview.removed}",
-        f"Rows rejected: {preview.rejected_total}",
-    ]
-    if preview.skipped_deleted:
-        lines.append(f"Rows skipped (edit deleted before today): {preview.skipped_deleted}")
-    if preview.skipped_not_in_catalog:
-        lines.append(f"Rows skipped (codes not in this catalog): {preview.skipped_not_in_catalog}")
-    if preview.latest_effective:
-        lines.append(f"Latest effective date in the file: {preview.latest_effective}")
-    lines.extend(preview.notes)
-    if preview.rejected:
-        lines.append("")
-        lines.append("Rejected rows (line: reason):")
-        lines.extend(f"  line {r.line}: {r.reason}" for r in preview.rejected[:500])
-        if preview.rejected_total > len(preview.rejected[:500]):
-            lines.append(f"  … and {preview.rejected_total - 500} more")
-    return "\n".join(lines)
 
 
 def ask_apply(parent: QWidget, preview: ImportPreview) -> bool:

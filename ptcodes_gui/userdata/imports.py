@@ -117,6 +117,40 @@ def limits_for(kind: str) -> ImportLimits:
     return NCCI_LIMITS if kind == "ncci" else DEFAULT_LIMITS
 
 
+KIND_LABELS = {
+    "codes": "Clinic codes and notes (CSV)",
+    "descriptors": "Licensed CPT descriptors (CSV)",
+    "ncci": "NCCI procedure-to-procedure table (CSV or tab-delimited)",
+}
+
+
+def preview_text(preview: ImportPreview, max_rejected: int = 500) -> str:
+    """What an import would do, in plain words (the window's preview and the CLI's)."""
+    lines = [
+        f"File: {preview.file_name}",
+        f"Kind: {KIND_LABELS.get(preview.kind, preview.kind)}",
+        "",
+        f"Rows accepted: {preview.accepted}",
+        f"  added: {preview.added}   changed: {preview.changed}   removed: {preview.removed}",
+        f"Rows rejected: {preview.rejected_total}",
+    ]
+    if preview.skipped_deleted:
+        lines.append(f"Rows skipped (edit deleted before today): {preview.skipped_deleted}")
+    if preview.skipped_not_in_catalog:
+        lines.append(f"Rows skipped (codes not in this catalog): {preview.skipped_not_in_catalog}")
+    if preview.latest_effective:
+        lines.append(f"Latest effective date in the file: {preview.latest_effective}")
+    lines.extend(preview.notes)
+    if preview.rejected:
+        lines.append("")
+        lines.append("Rejected rows (line: reason):")
+        lines.extend(f"  line {r.line}: {r.reason}" for r in preview.rejected[:max_rejected])
+        shown = len(preview.rejected[:max_rejected])
+        if preview.rejected_total > shown:
+            lines.append(f"  … and {preview.rejected_total - shown} more")
+    return "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class RejectedRow:
     line: int  # physical line where the record starts (1 = first line of the file)
