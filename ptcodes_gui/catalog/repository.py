@@ -134,7 +134,8 @@ def _code_from_json(data: dict[str, Any]) -> Code:
     return Code(**fields)
 
 
-def _hit_for(code: Code) -> Hit:
+def hit_for(code: Code) -> Hit:
+    """The result-list row for a full code record (favorites, recents, links)."""
     return Hit(
         code=code.code,
         system=code.system,
@@ -723,7 +724,7 @@ class Catalog:
         desc_words = _all_words(q.normalize(code.description))
         return _PtEntry(
             code=code,
-            hit=_hit_for(code),
+            hit=hit_for(code),
             key=code.code.upper(),
             title_words=title_words,
             abbr_keys=frozenset(q.phrase_key(a) for a in code.abbreviations),

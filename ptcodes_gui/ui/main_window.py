@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from ptcodes_gui import APP_NAME, __version__
 from ptcodes_gui.catalog import Catalog
+from ptcodes_gui.catalog.repository import hit_for
 from ptcodes_gui.domain.formatting import sanitize_text
 from ptcodes_gui.domain.models import CATEGORIES, Code, Hit
 from ptcodes_gui.ui.detail_html import link, render_code
@@ -373,12 +374,7 @@ class MainWindow(QMainWindow):
                 continue
             if common and not code.common:
                 continue
-            hits.append(
-                Hit(code=code.code, system=code.system, title=code.title,
-                    timed=None if code.system in ("icd10cm", "modifier") else code.timed,
-                    status=code.status, category=code.category, billable=code.billable,
-                    common=code.common, replaced_by=code.replaced_by)
-            )
+            hits.append(hit_for(code))
         return hits
 
     def current_hit(self) -> Hit | None:
