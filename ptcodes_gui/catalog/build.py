@@ -108,6 +108,9 @@ def build_catalog(
                 {"key": "ncci_as_of", "value": res.ncci_as_of},
                 {"key": "icd_release", "value": icd10.ICD10_RELEASE if include_icd else ""},
                 {"key": "schema_version", "value": str(SCHEMA_VERSION)},
+                # counted here so opening the catalog does not scan 98k rows at every start
+                {"key": "icd_count", "value": str(len(entries))},
+                {"key": "icd_billable", "value": str(sum(1 for e in entries if e.billable))},
                 {"key": "sources", "value": json.dumps(res.sources, ensure_ascii=False)},
                 {"key": "icd_aliases", "value": json.dumps(res.icd_aliases)},
                 {"key": "search_hints", "value": json.dumps(res.search_hints)},

@@ -210,10 +210,14 @@ class Catalog:
         if "icd_terms" in meta:  # stored by newer builds; older ones: see _icd_term_list
             self._icd_terms = tuple(sorted(meta["icd_terms"].split()))
         self._hit_cache: dict[str, Hit] = {}
-        self._icd_count = self._db.execute("SELECT count(*) FROM icd").fetchone()[0]
-        self._icd_billable = self._db.execute(
-            "SELECT count(*) FROM icd WHERE billable"
-        ).fetchone()[0]
+        if "icd_count" in meta and "icd_billable" in meta:
+            self._icd_count = int(meta["icd_count"])
+            self._icd_billable = int(meta["icd_billable"])
+        else:  # a catalog built before the counts were stored
+            self._icd_count = self._db.execute("SELECT count(*) FROM icd").fetchone()[0]
+            self._icd_billable = self._db.execute(
+                "SELECT count(*) FROM icd WHERE billable"
+            ).fetchone()[0]
 
     # ------------------------------------------------------------------ info
 
