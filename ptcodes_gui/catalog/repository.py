@@ -27,8 +27,10 @@ from ptcodes_gui.domain.models import (
     Fact,
     Hit,
     IcdNote,
+    Mue,
     NcciPair,
     System,
+    TelehealthList,
 )
 
 ICD_CANDIDATES = 300
@@ -295,6 +297,14 @@ class Catalog:
     def ncci_pairs(self, codes: Iterable[str]) -> list[NcciPair]:
         wanted = set(codes)
         return [p for p in self._pairs if p.column1 in wanted and p.column2 in wanted]
+
+    def mue(self, code: str) -> Mue | None:
+        """From an imported CMS MUE table (none is shipped)."""
+        return None
+
+    def telehealth_list(self) -> TelehealthList | None:
+        """From an imported Medicare telehealth list; None: the rules use the shipped list."""
+        return None
 
     def children(self, code: str) -> list[tuple[str, str]]:
         row = self._db.execute(

@@ -178,3 +178,29 @@ class Code:
             )
             return f"timed, {self.unit_minutes}-minute units{first}"
         return "untimed (one unit per session)"
+
+
+@dataclass(frozen=True)
+class Mue:
+    """A medically unlikely edit: the most units of ``code`` a provider reports for one
+    patient, per claim line (MAI 1) or per day of service (MAI 2 and 3)."""
+
+    code: str
+    value: int
+    adjudication_indicator: int  # 1 line edit, 2 date of service (policy), 3 (clinical)
+    rationale: str
+    source: str  # the imported release, e.g. "CMS MUE practitioner 2027-01-01"
+
+    @property
+    def per_day(self) -> bool:
+        return self.adjudication_indicator in (2, 3)
+
+
+@dataclass(frozen=True)
+class TelehealthList:
+    """The codes Medicare pays as telehealth (``audio_only``: those that may carry 93)."""
+
+    codes: frozenset[str]
+    audio_only: frozenset[str]
+    source: str  # e.g. "CMS list of Medicare telehealth services, CY2026 (imported ...)"
+    confidence: str = "H"

@@ -45,7 +45,7 @@ from datetime import date
 from typing import Final, Literal, Protocol
 
 from ptcodes_gui.domain import units as unit_rules
-from ptcodes_gui.domain.models import Code, NcciPair, System
+from ptcodes_gui.domain.models import Code, Mue, NcciPair, System, TelehealthList
 from ptcodes_gui.domain.profiles import MEDICARE, PayerProfile
 
 Provider = Literal["pt", "pta"]
@@ -235,12 +235,29 @@ class CodeLookup(Protocol):
         """Billable (code, title) below an ICD-10-CM header code."""
         ...
 
+    def mue(self, code: str) -> Mue | None:
+        """The code's MUE from an imported CMS MUE table; None without one."""
+        ...
+
+    def telehealth_list(self) -> TelehealthList | None:
+        """An imported Medicare telehealth list; None: the rules use the shipped one."""
+        ...
+
 
 class MappingLookup:
     """An in-memory ``CodeLookup`` (tests, the CLI on a handful of codes)."""
 
-    def __init__(self, codes: Iterable[Code], pairs: Iterable[NcciPair] = ()) -> None:
+    def __init__(
+        self,
+        codes: Iterable[Code],
+        pairs: Iterable[NcciPair] = (),
+        *,
+        mues: Iterable[Mue] = (),
+        telehealth: TelehealthList | None = None,
+    ) -> None:
         self._codes = {code.code.upper(): code for code in codes}
+        self._mues = {m.code.upper(): m for m in mues}
+        self._telehealth = telehealth
         all_pairs = [*pairs, *(p for c in self._codes.values() for p in c.ncci)]
         self._pairs = list(dict.fromkeys(all_pairs))
 
@@ -250,6 +267,12 @@ class MappingLookup:
     def ncci_pairs(self, codes: Iterable[str]) -> list[NcciPair]:
         wanted = set(codes)
         return [p for p in self._pairs if p.column1 in wanted and p.column2 in wanted]
+
+    def mue(self, code: str) -> Mue | None:
+        return self._mues.get(code.strip().upper())
+
+    def telehealth_list(self) -> TelehealthList | None:
+        return self._telehealth
 
     def children(self, code: str) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []

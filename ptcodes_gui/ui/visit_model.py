@@ -29,6 +29,7 @@ from ptcodes_gui.domain.visit import (
     MAX_LINE_UNITS,
     DiagnosisResult,
     LineResult,
+    MappingLookup,
     Visit,
     VisitLine,
     VisitResult,
@@ -94,20 +95,8 @@ def parse_pointers(text: str) -> tuple[str, ...]:
 
 
 def _empty_result(visit: Visit) -> VisitResult:
-    return evaluate(visit, _NoLookup())
-
-
-class _NoLookup:
-    """Lookup for the empty starting state (no lines, no diagnoses: nothing is looked up)."""
-
-    def get(self, code: str) -> None:
-        return None
-
-    def ncci_pairs(self, codes: object) -> list[Any]:
-        return []
-
-    def children(self, code: str) -> list[tuple[str, str]]:
-        return []
+    # the empty starting state: no lines, no diagnoses, nothing is looked up
+    return evaluate(visit, MappingLookup(()))
 
 
 def _severity_icon(severity: str) -> QIcon:

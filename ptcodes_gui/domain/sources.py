@@ -1,0 +1,137 @@
+"""The public documents every fact, pair and billing rule cites.
+
+A clinic must be able to look a source up, so nothing cites an internal note: each entry
+has a short ``label`` (shown in the window, e.g. "Pub. 100-04 ch. 5 §20.2") and the full
+``citation`` (shown on hover, in ``--json`` and in docs/RULES.md). Catalog data and rules
+refer to these by ``id``; ``cite(id)`` resolves one. Unknown ids raise KeyError so a typo
+in the catalog sources fails the build and the tests.
+
+Imported files (a CMS PTP table, an MUE table, ...) are sources too, but they are named by
+their own release (``"CMS NCCI PTP practitioner v323r0 (2026 Q4)"``) and never appear here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    label: str  # short, for a chip or a table cell
+    citation: str  # the full public reference: title, section, date or version
+    url: str = ""  # where it is published (shown, never opened by the app)
+
+
+_ALL: Final[tuple[Source, ...]] = (
+    Source(
+        "cms-100-04-ch5-20.2", "Pub. 100-04 ch. 5 §20.2",
+        "CMS, Medicare Claims Processing Manual (Pub. 100-04), chapter 5 \"Part B Outpatient "
+        "Rehabilitation and CORF/OPT Services\", §20.2 Reporting of Service Units With HCPCS "
+        "(counting minutes for timed codes)",
+    ),
+    Source(
+        "cms-100-04-ch5-10.7", "Pub. 100-04 ch. 5 §10.7",
+        "CMS, Medicare Claims Processing Manual (Pub. 100-04), chapter 5, §10.7 Application of "
+        "Multiple Procedure Payment Reduction (MPPR) on Therapy Services",
+    ),
+    Source(
+        "cms-100-04-ch5", "Pub. 100-04 ch. 5",
+        "CMS, Medicare Claims Processing Manual (Pub. 100-04), chapter 5 \"Part B Outpatient "
+        "Rehabilitation and CORF/OPT Services\" (therapy modifiers GP/GO/GN, KX, CQ/CO)",
+    ),
+    Source(
+        "cms-100-02-ch15", "Pub. 100-02 ch. 15 §220-230",
+        "CMS, Medicare Benefit Policy Manual (Pub. 100-02), chapter 15, §220-230 (outpatient "
+        "therapy services, plans of care, supervision, therapy assistants)",
+    ),
+    Source(
+        "ncci-policy-ch11", "NCCI Policy Manual ch. XI",
+        "CMS, National Correct Coding Initiative Policy Manual for Medicare Services, chapter "
+        "XI (Medicine: physical medicine and rehabilitation)",
+    ),
+    Source(
+        "ncci-ptp-practitioner", "CMS NCCI PTP table",
+        "CMS, Medicare NCCI procedure-to-procedure (PTP) edits, practitioner services, "
+        "quarterly table",
+    ),
+    Source(
+        "ncci-mue-practitioner", "CMS MUE table",
+        "CMS, Medicare NCCI medically unlikely edits (MUE), practitioner services, quarterly "
+        "table",
+    ),
+    Source(
+        "mln-modifier-59", "MLN: modifiers 59/X{EPSU}",
+        "CMS MLN fact sheet \"Proper Use of Modifiers 59, XE, XP, XS, and XU\" (example 9: "
+        "97140 with 97530)",
+    ),
+    Source(
+        "pfs-2026-final", "CY2026 PFS final rule",
+        "CMS, CY2026 Physician Fee Schedule final rule (CMS-1832-F) and its addenda (RVUs, "
+        "GPCIs, KX threshold $2,480)",
+    ),
+    Source(
+        "telehealth-list-2026", "CY2026 Medicare telehealth list",
+        "CMS, List of Medicare Telehealth Services for CY2026 (CY2026 PFS final rule, "
+        "CMS-1832-F)",
+    ),
+    Source(
+        "caa-2026-telehealth", "Consolidated Appropriations Act, 2026",
+        "Consolidated Appropriations Act, 2026: Medicare telehealth flexibilities for PTs, OTs "
+        "and SLPs extended through December 31, 2027",
+    ),
+    Source(
+        "ncd-30.3.3", "NCD 30.3.3",
+        "CMS, National Coverage Determination 30.3.3 Acupuncture for Chronic Low Back Pain "
+        "(Pub. 100-03)",
+    ),
+    Source(
+        "ncd-270.1", "NCD 270.1",
+        "CMS, National Coverage Determination 270.1 Electrical Stimulation and Electromagnetic "
+        "Therapy for the Treatment of Wounds (Pub. 100-03)",
+    ),
+    Source(
+        "cms-r-131", "ABN form CMS-R-131",
+        "CMS, Advance Beneficiary Notice of Non-coverage (ABN), form CMS-R-131 and its "
+        "instructions (modifiers GA, GX, GY, GZ)",
+    ),
+    Source(
+        "icd10cm-guidelines", "ICD-10-CM Official Guidelines",
+        "CDC/NCHS and CMS, ICD-10-CM Official Guidelines for Coding and Reporting, FY2026 and "
+        "FY2027",
+    ),
+    Source(
+        "icd10cm-fy2026", "ICD-10-CM FY2026 (Apr 2026)",
+        "CDC/NCHS, ICD-10-CM tabular list and index, April 1, 2026 release (FY2026)",
+    ),
+    Source(
+        "cpt-2026", "CPT 2026",
+        "AMA, CPT 2026 Professional Edition (code numbers, effective dates and instructions "
+        "only; no descriptor text is copied)",
+    ),
+    Source(
+        "hcpcs-level2", "HCPCS Level II",
+        "CMS, Healthcare Common Procedure Coding System (HCPCS) Level II, quarterly "
+        "alpha-numeric file",
+    ),
+    Source(
+        "dmepos-supplier", "DMEPOS supplier standards",
+        "CMS, Medicare DMEPOS supplier enrollment and billing to the DME MAC (42 CFR 424.57); "
+        "orthotics furnished by a PT are billed under a DMEPOS supplier number",
+    ),
+    Source(
+        "apta-billing", "APTA coding guidance",
+        "American Physical Therapy Association, coding and billing resources (secondary source)",
+    ),
+)
+
+SOURCES: Final[dict[str, Source]] = {s.id: s for s in _ALL}
+
+
+def cite(source_id: str) -> Source:
+    """The source with this id; KeyError names the unknown id."""
+    try:
+        return SOURCES[source_id]
+    except KeyError:
+        raise KeyError(f"unknown source id {source_id!r}; known: {', '.join(SOURCES)}") from None
