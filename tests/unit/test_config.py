@@ -211,3 +211,25 @@ def test_deb_conffile_template_is_inert_until_edited(tmp_path: Path) -> None:
     config = read_machine_config([edited])
     assert config.messages == ()
     assert config.clinic_folder == example.split("=", 1)[1].strip()
+
+
+def test_ptcodes_info_names_app_version_and_clinic_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What IT runs after a silent install to see that the setting arrived."""
+    import json
+
+    from ptcodes_gui import __version__, cli
+
+    path = _ini(tmp_path, "[clinic]\nfolder = /srv/clinic\ncolour = blue\n")
+    monkeypatch.setenv(CONFIG_FILE_ENV, str(path))
+    assert cli.main(["info"]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[0] == (
+        f"PT Codes {__version__}; Clinic folder: /srv/clinic (from {path} line 2)")
+    assert err == f"{path} line 3: unknown setting 'colour' in [clinic] (known: folder, " \
+        "publish); ignored.\n"
+    assert cli.main(["info", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["app_version"], data["clinic_folder"]) == (__version__, "/srv/clinic")
+    assert data["catalog_version"]
