@@ -1,6 +1,6 @@
 """File menu: imports through the one pipeline (CMS files, clinic lists) with progress,
-Cancel and a preview; dropping files on the window; removing an import; exporting /
-importing favorites, templates and profiles.
+Cancel and a preview; dropping files on the window; removing an import (favorites and
+templates bundles: ``bundle_dialogs``).
 
 Dialogs go through small ``ask_*`` functions so tests can replace them.
 """
@@ -121,10 +121,6 @@ def ask_open_file(parent: QWidget, title: str, filters: str = FILES_FILTER) -> P
     name, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
     return Path(name) if name else None
 
-
-def ask_save_file(parent: QWidget, title: str, default: str) -> Path | None:
-    name, _ = QFileDialog.getSaveFileName(parent, title, default, "PT Codes settings (*.json)")
-    return Path(name) if name else None
 
 
 def ask_apply(parent: QWidget, preview: ImportPreview) -> bool:
@@ -257,42 +253,6 @@ class DataActions:
         )
         return removed
 
-    def export_settings(self, path: Path | None = None) -> bool:
-        path = path or ask_save_file(self.window, "Export favorites, templates and profiles",
-                                     "ptcodes-settings.json")
-        if path is None:
-            return False
-        try:
-            self.store.export_bundle(path)
-        except (UserDataError, OSError) as exc:
-            inform(self.window, f"Export failed: {exc}", error=True)
-            return False
-        self.window.statusBar().showMessage(f"Exported to {path}", 6000)
-        return True
-
-    def import_settings(self, path: Path | None = None) -> bool:
-        if not self._writable():
-            return False
-        path = path or ask_open_file(self.window, "Import favorites, templates and profiles",
-                                     "PT Codes settings (*.json);;All files (*)")
-        if path is None:
-            return False
-        try:
-            summary = self.store.import_bundle(path)
-        except (UserDataError, OSError) as exc:
-            inform(self.window, f"{path.name} was not imported; nothing changed: {exc}",
-                   error=True)
-            return False
-        inform(
-            self.window,
-            f"Imported from {path.name}: {summary.favorites_added} favorites added; "
-            f"templates added {len(summary.templates_added)}, replaced "
-            f"{len(summary.templates_replaced)}; profiles added {len(summary.profiles_added)}, "
-            f"replaced {len(summary.profiles_replaced)}.",
-        )
-        self.on_overlays_changed()
-        return True
-
 
 class _DropImports(QObject):
     """Files (the zips as downloaded) dropped on the window start the same import."""
@@ -334,8 +294,6 @@ def install_file_menu(
         entries.append((f"Import {src.title}…", importer(name)))
     entries += [
         ("&Remove an import…", actions.remove_import),
-        ("&Export favorites and templates…", actions.export_settings),
-        ("Import &favorites and templates…", actions.import_settings),
     ]
     for text, slot in entries:
         act = QAction(text, window)

@@ -6,7 +6,7 @@ import functools
 import re
 from datetime import date
 
-from ptcodes_gui.userdata.store import clean_text
+from ptcodes_gui.domain.text import clean_text
 
 PROCEDURE_RE = re.compile(r"^[A-Z0-9]{5}$")
 _DATE_RE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from ptcodes_gui.domain.models import CATEGORIES
+from ptcodes_gui.domain.text import clean_text
 from ptcodes_gui.userdata.imports.cells import header_key
 from ptcodes_gui.userdata.imports.files import (
     ImportFileError,
@@ -30,7 +31,6 @@ from ptcodes_gui.userdata.imports.files import (
     rows_of,
 )
 from ptcodes_gui.userdata.imports.registry import Reader, Release, Sink, Table, register
-from ptcodes_gui.userdata.store import clean_text
 
 DELIMITERS = (",", "\t", ";", "|")
 FORMULA_STARTS = ("=", "+", "-", "@")

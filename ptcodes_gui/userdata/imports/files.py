@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Literal
 
-from ptcodes_gui.userdata.store import UserDataError
+from ptcodes_gui.userdata.errors import UserDataError
 
 MIB = 1024 * 1024
 TEXT_SUFFIXES = (".txt", ".csv", ".tsv", ".tab")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from ptcodes_gui.domain.text import clean_text
 from ptcodes_gui.userdata.imports.cells import code_cell, header_key
 from ptcodes_gui.userdata.imports.files import (
     ImportFileError,
@@ -20,7 +21,6 @@ from ptcodes_gui.userdata.imports.files import (
     rows_of,
 )
 from ptcodes_gui.userdata.imports.registry import Reader, Release, Sink, Table, register
-from ptcodes_gui.userdata.store import clean_text
 
 MUE_TABLE = Table(
     "mue",

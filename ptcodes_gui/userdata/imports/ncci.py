@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
+from ptcodes_gui.domain.text import clean_text
 from ptcodes_gui.userdata.imports.cells import CellError, iso_date, joined_head
 from ptcodes_gui.userdata.imports.files import (
     ImportFileError,
@@ -27,7 +28,6 @@ from ptcodes_gui.userdata.imports.files import (
     xlsx_rows,
 )
 from ptcodes_gui.userdata.imports.registry import Reader, Release, Sink, Table, register
-from ptcodes_gui.userdata.store import clean_text
 
 NCCI_TABLE = Table(
     "ncci",

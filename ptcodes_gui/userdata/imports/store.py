@@ -22,9 +22,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ptcodes_gui.userdata.errors import UserDataReadOnly
 from ptcodes_gui.userdata.imports.files import ImportFileError
 from ptcodes_gui.userdata.imports.registry import Table, all_tables
-from ptcodes_gui.userdata.store import UserDataReadOnly
 
 IMPORTS_DB_NAME = "imports.sqlite"
 LAYOUT_VERSION = 1
