@@ -69,7 +69,7 @@ def write_ncci_part(directory: Path, rows: Iterable[Sequence[str]], *, version: 
 
 def write_xlsx(path: Path, rows: Sequence[Sequence[object]]) -> Path:
     """A one-sheet workbook (xlsxwriter: a test-only dependency)."""
-    import xlsxwriter
+    import xlsxwriter  # type: ignore[import-untyped]
 
     book = xlsxwriter.Workbook(str(path))
     sheet = book.add_worksheet("Sheet1")
