@@ -383,7 +383,7 @@ class VisitPanel(QWidget):
             return False
         if updated is self._visit:
             problem = problems[0]
-            if problem.code == "duplicate_diagnosis":
+            if problem.code == "duplicate-diagnosis":
                 self._say(problem.message)
                 return False
             self._refuse(problem.message, self._code_choices(problem.suggestions, "Use"))
@@ -1208,7 +1208,7 @@ class VisitPanel(QWidget):
         self._select_row(len(self._visit.lines) - 1, MINUTES)
         new = [
             w for w in self._result.warnings
-            if w not in before and w.severity != "info" and w.code != "missing_minutes"
+            if w not in before and w.severity != "info" and w.code != "missing-minutes"
         ]
         note = f" {new[0].message}" if new else ""
         self._say(f"{found.code} added ({found.title}).{note}")
@@ -1303,7 +1303,7 @@ class VisitPanel(QWidget):
                     )
                 )
             elif line is not None and row is not None and (
-                warning.code == "deleted_code" or warning.code.startswith("medicare_use_")
+                warning.code == "deleted-code" or warning.code == "medicare-use-g0283"
             ):
                 choices.append(
                     _Choice(
@@ -1311,7 +1311,7 @@ class VisitPanel(QWidget):
                         partial(self._replace_code, row, suggestion),
                     )
                 )
-            elif warning.code == "header_diagnosis" and warning.codes:
+            elif warning.code == "header-diagnosis" and warning.codes:
                 choices.append(
                     _Choice(
                         f"Use {suggestion} for {warning.codes[0]}",
@@ -1324,7 +1324,7 @@ class VisitPanel(QWidget):
                     _Choice(f"Add {suggestion}{title}", partial(self.add_code, suggestion))
                 )
         about = line.code if line is not None else (warning.codes[0] if warning.codes else "")
-        head = {"ncci_pair": "NCCI pair: a distinct-service modifier on"}.get(
+        head = {"ncci-pair": "NCCI pair: a distinct-service modifier on"}.get(
             warning.code, "Suggested for"
         )
         return _Offer(f"{head} {about}".strip(), tuple(choices), sticky=False)
