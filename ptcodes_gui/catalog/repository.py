@@ -207,19 +207,58 @@ class Catalog:
         self._pt_prefixes = frozenset(
             w[:i] for w in self._pt_vocab for i in range(q.TYPO_MIN_LEN - 1, len(w) + 1)
         )
+        self._icd_db = self._db
+        self._icd_release = ""  # label of an imported release in use; "" = the shipped one
+        self.icd_release_path: Path | None = None
         self._icd_vocab: frozenset[str] | None = None
         self._icd_terms: tuple[str, ...] | None = None  # sorted FTS5 vocabulary
+        self._hit_cache: dict[str, Hit] = {}
+        self._icd_count = self._icd_billable = 0
+        self._attach_icd(self._db, meta)
+
+    def _attach_icd(self, db: sqlite3.Connection, meta: dict[str, str]) -> None:
+        """Read every diagnosis (look-ups, children, search) from ``db`` from now on.
+
+        ``db`` is the catalog's own connection, or an imported ICD-10-CM release database
+        with the same ``icd`` and ``icd_fts`` tables (see docs/PERFORMANCE.md, "ICD-10-CM
+        source"); ``meta`` is that database's ``meta`` table (``icd_terms``, ``icd_count``,
+        ``icd_billable`` are optional and computed when absent)."""
+        self._icd_db = db
+        self._icd_vocab = None
+        self._icd_terms = None
         if "icd_terms" in meta:  # stored by newer builds; older ones: see _icd_term_list
             self._icd_terms = tuple(sorted(meta["icd_terms"].split()))
-        self._hit_cache: dict[str, Hit] = {}
+        self._hit_cache = {}
         if "icd_count" in meta and "icd_billable" in meta:
             self._icd_count = int(meta["icd_count"])
             self._icd_billable = int(meta["icd_billable"])
         else:  # a catalog built before the counts were stored
-            self._icd_count = self._db.execute("SELECT count(*) FROM icd").fetchone()[0]
-            self._icd_billable = self._db.execute(
+            self._icd_count = db.execute("SELECT count(*) FROM icd").fetchone()[0]
+            self._icd_billable = db.execute(
                 "SELECT count(*) FROM icd WHERE billable"
             ).fetchone()[0]
+
+    def use_icd_release(self, path: Path | None) -> None:
+        """Read diagnoses from an imported ICD-10-CM release database (catalog/icd_release.py
+        writes it), or again from the shipped catalog (None). The shipped file is untouched."""
+        if path is None:
+            db, meta = self._db, self._meta
+        else:
+            try:
+                uri = path.resolve().as_uri() + "?mode=ro&immutable=1"
+                db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+                db.execute("SELECT 1 FROM icd_fts LIMIT 1").fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise CatalogError(
+                    f"The ICD-10-CM release at {path} cannot be read: {exc}"
+                ) from exc
+        previous = self._icd_db
+        self._attach_icd(db, meta)
+        self.icd_release_path = path
+        self._icd_release = meta.get("icd_release", "")
+        if previous is not self._db and previous is not db:
+            previous.close()
 
     # ------------------------------------------------------------------ info
 
@@ -230,7 +269,7 @@ class Catalog:
             catalog_version=self._meta.get("catalog_version", ""),
             content_date=self._meta.get("content_date", ""),
             ncci_as_of=self._meta.get("ncci_as_of", ""),
-            icd_release=self._meta.get("icd_release", ""),
+            icd_release=self._icd_release or self._meta.get("icd_release", ""),
             sources=json.loads(self._meta.get("sources", "{}")),
             pt_codes=sum(1 for c in pt if c.system != System.MODIFIER),
             modifiers=sum(1 for c in pt if c.system == System.MODIFIER),
@@ -239,6 +278,8 @@ class Catalog:
         )
 
     def close(self) -> None:
+        if self._icd_db is not self._db:
+            self._icd_db.close()
         self._db.close()
 
     # --------------------------------------------------------------- overlays
@@ -285,7 +326,8 @@ class Catalog:
         key = q.code_key(code)
         if key in self._pt:
             return True
-        return self._db.execute("SELECT 1 FROM icd WHERE ucode = ?", (key,)).fetchone() is not None
+        row = self._icd_db.execute("SELECT 1 FROM icd WHERE ucode = ?", (key,)).fetchone()
+        return row is not None
 
     def all_codes(self) -> list[str]:
         """Every PT code and modifier (not diagnoses)."""
@@ -307,21 +349,21 @@ class Catalog:
         return None
 
     def children(self, code: str) -> list[tuple[str, str]]:
-        row = self._db.execute(
+        row = self._icd_db.execute(
             "SELECT code FROM icd WHERE ucode = ?", (q.code_key(code),)
         ).fetchone()
         if row is None:
             return []
         return [
             (c, t)
-            for c, t in self._db.execute(
+            for c, t in self._icd_db.execute(
                 "SELECT code, title FROM icd WHERE parent = ? ORDER BY ord", (row[0],)
             )
         ]
 
     def billable_descendants(self, code: str, limit: int = 50) -> list[Hit]:
         key = q.code_key(code)
-        rows = self._db.execute(
+        rows = self._icd_db.execute(
             "SELECT code, title, billable FROM icd WHERE ucode >= ? AND ucode < ? AND billable "
             "ORDER BY ucode LIMIT ?",
             (key, _next_key(key), limit),
@@ -339,7 +381,7 @@ class Catalog:
             if pt:
                 return [e.hit for e in pt[:limit]]
             if cut >= 2 and prefix[0].isalpha():
-                rows = self._db.execute(
+                rows = self._icd_db.execute(
                     "SELECT code, title, billable FROM icd WHERE ucode >= ? AND ucode < ? "
                     "AND kind NOT IN ('chapter','block') ORDER BY ucode LIMIT ?",
                     (prefix, _next_key(prefix), limit),
@@ -349,7 +391,7 @@ class Catalog:
         return []
 
     def _get_icd(self, key: str) -> Code | None:
-        row = self._db.execute(
+        row = self._icd_db.execute(
             "SELECT code, title, billable, kind, parent, notes, terms FROM icd WHERE ucode = ?",
             (key,),
         ).fetchone()
@@ -365,10 +407,10 @@ class Catalog:
             seen += 1
             # by the unique index on ucode (the dotless code): code itself has no index,
             # and a scan of 98k rows per ancestor made every detail pane cost ~20 ms
-            prow = self._db.execute(
+            prow = self._icd_db.execute(
                 "SELECT code, title, parent, notes FROM icd WHERE ucode = ? AND code = ?",
                 (parent.replace(".", ""), parent),
-            ).fetchone() or self._db.execute(
+            ).fetchone() or self._icd_db.execute(
                 "SELECT code, title, parent, notes FROM icd WHERE code = ?", (parent,)
             ).fetchone()
             if prow is None:
@@ -380,7 +422,7 @@ class Catalog:
             parent = prow[2]
         children = [
             (c, t)
-            for c, t in self._db.execute(
+            for c, t in self._icd_db.execute(
                 "SELECT code, title FROM icd WHERE parent = ? ORDER BY ord", (code,)
             )
         ]
@@ -442,7 +484,7 @@ class Catalog:
         self, limit: int, system: str | None, category: str | None, common_only: bool
     ) -> list[Hit]:
         if system == "icd10cm" or category == "diagnosis":
-            rows = self._db.execute(
+            rows = self._icd_db.execute(
                 "SELECT code, title, billable FROM icd WHERE kind = 'chapter' ORDER BY ord LIMIT ?",
                 (limit,),
             ).fetchall()
@@ -591,15 +633,15 @@ class Catalog:
         if alias:
             for code in alias:
                 key = q.code_key(code)
-                add(self._db.execute(
+                add(self._icd_db.execute(
                     "SELECT code, title, billable FROM icd WHERE ucode = ?", (key,)))
-                add(self._db.execute(
+                add(self._icd_db.execute(
                     "SELECT code, title, billable FROM icd WHERE ucode > ? AND ucode < ? "
                     "AND billable ORDER BY ucode LIMIT ?",
                     (key, _next_key(key), limit)))
         if q.looks_like_icd_code(text):
             key = q.code_key(text)
-            add(self._db.execute(
+            add(self._icd_db.execute(
                 "SELECT code, title, billable FROM icd WHERE ucode >= ? AND ucode < ? "
                 "AND kind NOT IN ('chapter','block') ORDER BY ucode LIMIT ?",
                 (key, _next_key(key), limit)))
@@ -627,7 +669,7 @@ class Catalog:
                 rows: list[tuple[str, str, int]] = []
                 for code in codes:
                     key = q.code_key(code)
-                    rows.extend(self._db.execute(
+                    rows.extend(self._icd_db.execute(
                         "SELECT code, title, billable FROM icd WHERE ucode >= ? AND ucode < ? "
                         "ORDER BY ucode LIMIT 400", (key, _next_key(key))))
                 scored = []
@@ -648,7 +690,7 @@ class Catalog:
             return []
         # one or two letters match tens of thousands of rows: rowid order is the ranking
         short = sum(len(w) for w in words) <= 2
-        rows = self._db.execute(
+        rows = self._icd_db.execute(
             "SELECT i.code, i.title, i.billable, i.pt, i.ord FROM icd_fts "
             "JOIN icd i ON i.id = icd_fts.rowid WHERE icd_fts MATCH ? LIMIT ?",
             (expr, limit if short else ICD_CANDIDATES),
@@ -707,12 +749,12 @@ class Catalog:
         Catalogs built before the vocabulary was stored in ``meta`` read it from FTS5
         once (~50 ms here); ``warm_up`` lets the caller pay that before the first key."""
         if self._icd_terms is None:
-            self._db.execute(
+            self._icd_db.execute(
                 "CREATE VIRTUAL TABLE IF NOT EXISTS temp.icd_vocab "
                 "USING fts5vocab(main, icd_fts, row)"
             )
             self._icd_terms = tuple(
-                sorted(t for (t,) in self._db.execute("SELECT term FROM temp.icd_vocab"))
+                sorted(t for (t,) in self._icd_db.execute("SELECT term FROM temp.icd_vocab"))
             )
         return self._icd_terms
 

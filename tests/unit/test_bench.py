@@ -1,4 +1,4 @@
-"""The benchmark (python -m ptcodes_gui.bench) produces every figure, with the right keys
+"""The benchmark (python -m benchmarks.bench) produces every figure, with the right keys
 and types. Timings stay out of the tests: no value is compared with a budget here."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from ptcodes_gui import bench
+from benchmarks import bench
 
 ROOT = Path(__file__).resolve().parents[2]
 NUMBER = (int, float)
@@ -23,7 +23,7 @@ def _run(args: list[str], tmp_path: Path, *, check_no_qt: bool = False) -> dict[
     out = tmp_path / "bench.json"
     code = (
         "import sys\n"
-        "from ptcodes_gui import bench\n"
+        "from benchmarks import bench\n"
         f"rc = bench.main({[*args, '--out', str(out)]!r})\n"
         + ("assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt imported'\n"
            if check_no_qt else "")
@@ -150,3 +150,14 @@ def test_gui_quick_run_produces_every_figure(tmp_path: Path) -> None:
         assert isinstance(frozen["median_s"], NUMBER) == (frozen["status"] == "ok")
     else:
         assert frozen == {"status": "not built", "median_s": None}
+
+
+def test_heldout_accuracy_set_loads_and_judges_prefixes() -> None:
+    from benchmarks import accuracy
+
+    cases = accuracy.load_cases()
+    assert len(cases) >= 150
+    assert {c.kind for c in cases} == {"pt", "dx"}
+    case = accuracy.Case("dx", "ankle fracture", ("S82*", "M80.071A"))
+    assert case.is_right("S82.891A") and case.is_right("M80.071A")
+    assert not case.is_right("M80.072A") and not case.is_right("S8")

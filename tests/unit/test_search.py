@@ -209,3 +209,50 @@ def test_catalog_metadata(catalog: Catalog) -> None:
     assert "April 1, 2026" in info.icd_release
     assert info.icd_billable == 74_719
     assert info.pt_codes >= 100 and info.modifiers >= 14
+
+
+def _release_db(path, rows):  # type: ignore[no-untyped-def]
+    """The tables an imported ICD-10-CM release must carry for look-ups and search."""
+    import sqlite3
+
+    db = sqlite3.connect(path)
+    db.execute(
+        "CREATE TABLE icd (id INTEGER PRIMARY KEY, code TEXT, ucode TEXT, title TEXT, "
+        "terms TEXT, billable INTEGER, kind TEXT, parent TEXT, chapter TEXT, pt INTEGER, "
+        "ord INTEGER, notes TEXT)"
+    )
+    db.execute("CREATE UNIQUE INDEX icd_ucode ON icd(ucode)")
+    db.executemany(
+        "INSERT INTO icd VALUES (?, ?, ?, ?, ?, ?, 'code', ?, 'CH13', 1, ?, NULL)",
+        [(i, c, c.replace(".", ""), t, terms, b, parent, i)
+         for i, (c, t, terms, b, parent) in enumerate(rows, start=1)],
+    )
+    db.execute(
+        "CREATE VIRTUAL TABLE icd_fts USING fts5(title, terms, content='icd', "
+        "content_rowid='id', detail='none', prefix='1 2 3')"
+    )
+    db.execute("INSERT INTO icd_fts(rowid, title, terms) SELECT id, title, terms FROM icd")
+    db.commit()
+    return db
+
+
+def test_diagnoses_can_come_from_another_database(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An imported release replaces every diagnosis read: get, children, search, Index terms."""
+    release = _release_db(tmp_path / "icd.sqlite", [
+        ("M54.5", "Low back pain", "", 0, None),
+        ("M54.50", "Low back pain, unspecified", "", 1, "M54.5"),
+        ("M54.99", "Made-up release code", "pain, lumbosacral zzfresh", 1, "M54.5"),
+    ])
+    cat = open_catalog()
+    try:
+        assert cat.get("M54.99") is None
+        cat._attach_icd(release, {})
+        assert cat.info().icd_codes == 3 and cat.info().icd_billable == 2
+        code = cat.get("m54.99")
+        assert code is not None and code.title == "Made-up release code"
+        assert [c for c, _ in cat.children("M54.5")] == ["M54.50", "M54.99"]
+        assert first(cat, "zzfresh", system="icd10cm") == "M54.99"  # an Index term
+        assert cat.get("S83.511A") is None  # the shipped rows are no longer read
+        assert first(cat, "97110") == "97110"  # procedures are untouched
+    finally:
+        cat.close()

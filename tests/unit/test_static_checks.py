@@ -15,7 +15,7 @@ def _tool(name: str) -> str:
 
 def test_ruff_clean() -> None:
     out = subprocess.run(
-        [_tool("ruff"), "check", "ptcodes_gui", "tests", "hatch_build.py"],
+        [_tool("ruff"), "check", "ptcodes_gui", "benchmarks", "tests", "hatch_build.py"],
         capture_output=True, text=True, cwd=ROOT,
     )
     assert out.returncode == 0, out.stdout + out.stderr
@@ -23,7 +23,7 @@ def test_ruff_clean() -> None:
 
 def test_mypy_strict_clean() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "ptcodes_gui"],
+        [sys.executable, "-m", "mypy", "--strict", "ptcodes_gui", "benchmarks"],
         capture_output=True, text=True, cwd=ROOT,
     )
     assert out.returncode == 0, out.stdout + out.stderr

@@ -1,4 +1,4 @@
-"""The standing performance benchmark: ``python -m ptcodes_gui.bench``.
+"""The standing performance benchmark: ``python -m benchmarks.bench`` (repository root).
 
 It measures, on the machine it runs on, what a clinician waits for:
 
@@ -39,12 +39,13 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from importlib import metadata, resources
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 SCHEMA = 1
 ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
 BUNDLE_DIR = ROOT / "dist" / "ptcodes-gui"
 BUNDLE_EXE = BUNDLE_DIR / ("ptcodes-gui.exe" if sys.platform == "win32" else "ptcodes-gui")
 QUERIES_FILE = "bench_queries.txt"
@@ -85,7 +86,7 @@ def _unescape(line: str) -> str:
 def load_queries(text: str | None = None) -> list[str]:
     """The benchmark queries: one a line, '#' comments, escapes as in the file header."""
     if text is None:
-        text = (resources.files("ptcodes_gui") / QUERIES_FILE).read_text(encoding="utf-8")
+        text = (HERE / QUERIES_FILE).read_text(encoding="utf-8")
     out = []
     for raw in text.splitlines():
         if not raw or raw.startswith("#"):
@@ -493,7 +494,7 @@ def run_stage(name: str, quick: bool, qpa: str) -> dict[str, Any]:
     """Run one stage in a fresh interpreter; {"error": ...} if it fails."""
     with tempfile.TemporaryDirectory(prefix="ptcodes-bench-") as tmp:
         out = Path(tmp) / "stage.json"
-        cmd = [sys.executable, "-m", "ptcodes_gui.bench", "--stage", name,
+        cmd = [sys.executable, "-m", "benchmarks.bench", "--stage", name,
                "--stage-out", str(out)] + (["--quick"] if quick else [])
         try:
             proc = subprocess.run(cmd, env=_child_env(qpa), capture_output=True, text=True,
@@ -645,7 +646,7 @@ def collect(quick: bool, gui: bool, qpa: str, progress: Callable[[str], None]) -
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "mode": {"quick": quick, "gui": gui, "qt_platform": qpa if gui else None},
         "machine": machine(),
-        "queries": {"file": f"ptcodes_gui/{QUERIES_FILE}", "queries": len(queries),
+        "queries": {"file": f"benchmarks/{QUERIES_FILE}", "queries": len(queries),
                     "keystrokes": len(keys), "distinct_keystrokes": len(set(keys))},
     }
     figures: dict[str, Any] = {}
@@ -820,7 +821,7 @@ def render_table(res: dict[str, Any]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m ptcodes_gui.bench",
+        prog="python -m benchmarks.bench",
         description="PT Codes performance benchmark: prints a table, writes JSON.")
     parser.add_argument("--out", type=Path, default=Path("bench-results") / "bench.json",
                         help="where to write the JSON (default: bench-results/bench.json)")

@@ -1,0 +1,176 @@
+"""The copy area: format, a preview that is exactly what is copied, Copy and New visit.
+
+The text itself is ``domain.formatting.format_visit`` of the result, the same text
+``ptcodes visit`` prints.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Final
+
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QAction, QFontDatabase, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ptcodes_gui.domain.formatting import FORMATS, format_visit
+from ptcodes_gui.domain.visit import Visit, VisitResult
+from ptcodes_gui.ui import dialogs
+from ptcodes_gui.ui.visit.editor import plural
+from ptcodes_gui.ui.visit.style import ERROR_STYLE, OK_STYLE, WARNING_STYLE
+from ptcodes_gui.userdata.store import UserDataError, UserStore
+
+FORMAT_LABELS: Final = {"text": "Text", "tsv": "TSV (spreadsheet)", "codes": "Codes only",
+                        "json": "JSON"}
+SETTING_FORMAT: Final = "visit.copy_format"
+
+
+def left_out(result: VisitResult) -> list[str]:
+    """What a copy leaves out: refused lines, lines of 0 units, diagnoses after L."""
+    out: list[str] = []
+    for line in result.lines:
+        if line.refused:
+            out.append(f"{line.code} (refused)")
+        elif not line.billed:
+            out.append(f"{line.code} (0 units)")
+    out.extend(f"{dx.code} (after L)" for dx in result.diagnoses if dx.letter is None)
+    return out
+
+
+class CopyArea(QWidget):
+    """Signals: ``message(str)`` what was copied; ``new_visit_clicked()``."""
+
+    message = Signal(str)
+    new_visit_clicked = Signal()
+
+    def __init__(self, store: UserStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._visit = Visit()
+        self._result: VisitResult | None = None
+        fm = self.fontMetrics()
+        self.format_label = QLabel("F&ormat")
+        self.format_combo = QComboBox()
+        self.format_combo.setAccessibleName("Copy format")
+        self.format_combo.view().setAccessibleName("Copy formats")
+        self.format_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.format_combo.setMinimumContentsLength(6)
+        for fmt in FORMATS:
+            self.format_combo.addItem(FORMAT_LABELS.get(fmt, fmt), fmt)
+        self.format_label.setBuddy(self.format_combo)
+        self.copy_button = QPushButton("Copy visit")
+        self.copy_button.setAccessibleName("Copy the visit")
+        self.copy_button.setToolTip("Copy the visit as plain text (Ctrl+Shift+C)")
+        self.copy_action = QAction("&Copy visit", self)
+        self.copy_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        self.copy_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.new_visit_button = QToolButton()
+        self.new_visit_button.setText("New visit")
+        self.new_visit_button.setAccessibleName("Start a new visit")
+        self.new_visit_button.setToolTip("Clear the lines and diagnoses (undoable)")
+        self.preview = QPlainTextEdit()
+        self.preview.setReadOnly(True)
+        self.preview.setAccessibleName("Preview of what will be copied")
+        self.preview.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.preview.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.preview.setTabChangesFocus(True)
+        self.preview.setMinimumHeight(fm.height() * 3)
+        self.status = QLabel()
+        self.status.setAccessibleName("Copy confirmation")
+        self.status.setWordWrap(True)
+        self.status.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        row = QHBoxLayout()
+        row.addWidget(self.format_label)
+        row.addWidget(self.format_combo, 1)
+        row.addWidget(self.copy_button)
+        row.addWidget(self.new_visit_button)
+        layout.addLayout(row)
+        layout.addWidget(self.preview, 1)
+        layout.addWidget(self.status)
+        self._restore_format()
+        self.format_combo.currentIndexChanged.connect(self._on_format_changed)
+        self.copy_button.clicked.connect(self.copy_visit)
+        self.copy_action.triggered.connect(self.copy_visit)
+        self.new_visit_button.clicked.connect(self.new_visit_clicked)
+
+    def format(self) -> str:
+        fmt = self.format_combo.currentData()
+        return fmt if isinstance(fmt, str) else "text"
+
+    def show_result(self, visit: Visit, result: VisitResult) -> None:
+        self._visit, self._result = visit, result
+        self.new_visit_button.setEnabled(bool(visit.lines or visit.diagnoses))
+        self._show_preview()
+
+    def _show_preview(self) -> None:
+        text = format_visit(self._result, self.format()) if self._result is not None else ""
+        if self.preview.toPlainText() != text:
+            self.preview.setPlainText(text)
+
+    def copy_visit(self) -> str:
+        """Copy the visit in the chosen format as plain text; returns what was copied ("" if
+        nothing was). With errors, asks first and says what was left out."""
+        result = self._result
+        if result is None or (not self._visit.lines and not self._visit.diagnoses):
+            self._confirm("Nothing to copy: add a code first.", WARNING_STYLE)
+            return ""
+        fmt = self.format()
+        text = format_visit(result, fmt)
+        missing = left_out(result)
+        if result.errors and not dialogs.confirm_copy_with_errors(
+            self, [w.message for w in result.errors], missing
+        ):
+            self._confirm("Not copied: the visit has errors (see Warnings).", ERROR_STYLE)
+            return ""
+        if not text:
+            self._confirm("Nothing to copy: no line has a unit to bill.", WARNING_STYLE)
+            return ""
+        QApplication.clipboard().setText(text)
+        lines = [line for line in text.splitlines() if line.strip()]
+        if fmt == "codes":
+            what = f"Copied {plural(len(result.billed_lines), 'code')}"
+        elif fmt == "json":
+            what = "Copied the visit as JSON"
+        else:
+            what = f"Copied {plural(len(lines), 'line')}"
+        if missing:
+            what += f"; left out: {', '.join(missing)}"
+        if result.errors:
+            what += f" ({plural(len(result.errors), 'error')} not fixed)"
+        self._confirm(what + ".", WARNING_STYLE if result.errors or missing else OK_STYLE)
+        return text
+
+    def _confirm(self, text: str, style: str) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet(style)
+        self.status.show()
+        self.message.emit(text)
+
+    def _restore_format(self) -> None:
+        fmt = self._store.get_setting(SETTING_FORMAT)
+        at = self.format_combo.findData(fmt) if isinstance(fmt, str) else -1
+        if at >= 0:
+            with QSignalBlocker(self.format_combo):
+                self.format_combo.setCurrentIndex(at)
+
+    def _on_format_changed(self, _index: int) -> None:
+        self._show_preview()
+        if self._store.read_only:
+            return
+        with contextlib.suppress(UserDataError):  # a preference only
+            self._store.set_setting(SETTING_FORMAT, self.format())

@@ -1,0 +1,201 @@
+"""The visit's lines: a caption with the totals, and the editable table."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSizePolicy,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ptcodes_gui.domain.visit import Visit, VisitLine, VisitResult
+from ptcodes_gui.ui.visit.editor import plural
+from ptcodes_gui.ui.visit.line_delegate import LineDelegate
+from ptcodes_gui.ui.visit_model import (
+    CODE,
+    DX,
+    MINUTES,
+    MODIFIERS,
+    PROVIDER,
+    TITLE,
+    UNITS,
+    VisitLinesModel,
+)
+
+
+class LinesTable(QWidget):
+    """Signals: ``line_edited(row, VisitLine, column)`` as a cell is edited;
+    ``edit_ended(bool)`` when an inline editor closes (True: Esc took the edit back);
+    ``remove_requested(int)`` Delete on a line; ``current_row_changed(int)``."""
+
+    line_edited = Signal(int, object, int)
+    edit_ended = Signal(bool)
+    remove_requested = Signal(int)
+    current_row_changed = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        fm = self.fontMetrics()
+        self.label = QLabel("Visit &lines")
+        self.totals_label = QLabel()
+        self.totals_label.setAccessibleName("Visit totals")
+        # Clipped rather than pushing the caption aside when the panel is very narrow.
+        self.totals_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.totals_label.setAlignment(
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        )
+        self.model = VisitLinesModel(self)
+        self.view = QTableView()
+        self.view.setObjectName("visitLinesView")
+        self.view.setAccessibleName("Visit lines")
+        self.view.setModel(self.model)
+        self.view.setItemDelegate(LineDelegate(self.view))
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+            | QAbstractItemView.EditTrigger.SelectedClicked
+        )
+        self.view.setTabKeyNavigation(False)
+        self.view.setWordWrap(False)
+        self.view.setAlternatingRowColors(True)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.view.setMinimumHeight(fm.height() * 5)
+        self._size_columns()
+        self.label.setBuddy(self.view)
+
+        self.remove_action = QAction("Remove line", self.view)
+        self.remove_action.setShortcuts(
+            [QKeySequence(QKeySequence.StandardKey.Delete), QKeySequence(Qt.Key.Key_Backspace)]
+        )
+        self.remove_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.view.addAction(self.remove_action)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        header = QHBoxLayout()
+        header.addWidget(self.label)
+        header.addWidget(self.totals_label, 1)
+        layout.addLayout(header)
+        layout.addWidget(self.view, 1)
+
+        self.model.line_edited.connect(self.line_edited)
+        self.view.itemDelegate().closeEditor.connect(self._on_editor_closed)
+        self.view.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        self.remove_action.triggered.connect(self._on_remove_triggered)
+        self.view.installEventFilter(self)
+
+    def _size_columns(self) -> None:
+        fm = self.fontMetrics()
+        vh = self.view.verticalHeader()
+        vh.setVisible(False)
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vh.setDefaultSectionSize(fm.height() + 8)
+        hh = self.view.horizontalHeader()
+        hh.setAccessibleName("Visit line columns")
+        hh.setHighlightSections(False)
+        hh.setMinimumSectionSize(fm.horizontalAdvance("Dx") + 12)
+        # Compact: the panel shares the width with the search column; the title column
+        # takes what is left, and each cell's tooltip has the full text.
+        widths = {
+            CODE: fm.horizontalAdvance("G0283") + 28,
+            MINUTES: fm.horizontalAdvance("1440") + 10,
+            UNITS: fm.horizontalAdvance("Units") + 10,
+            PROVIDER: fm.horizontalAdvance("PTA") + 10,
+            MODIFIERS: fm.horizontalAdvance("GP CQ 59") + 10,
+            DX: fm.horizontalAdvance("A,B") + 12,
+        }
+        for col, width in widths.items():
+            hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            hh.resizeSection(col, width)
+        hh.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
+
+    # ------------------------------------------------------------------ showing
+
+    def show_visit(self, visit: Visit, result: VisitResult) -> None:
+        current = self.view.currentIndex()
+        row, col = current.row(), current.column()
+        self.model.set_visit(visit, result)
+        if not self.view.currentIndex().isValid() and visit.lines:
+            self.select_row(min(max(row, 0), len(visit.lines) - 1), max(col, 0))
+        self._show_totals(result)
+
+    def _show_totals(self, r: VisitResult) -> None:
+        rule = "8-min rule" if r.profile.unit_rule == "cms" else "midpoint"
+        minutes = f"{r.total_timed_minutes}" + (
+            f"+{r.separate_timed_minutes}" if r.separate_timed_minutes else ""
+        )
+        text = f"{minutes} min → {plural(r.timed_units, 'unit')}"
+        if r.untimed_units:
+            text += f" + {r.untimed_units} untimed = {r.total_units}"
+        self.totals_label.setText(f"{text} · {rule}")
+        separate = (
+            f" (+{r.separate_timed_minutes} minutes of codes counted on their own)"
+            if r.separate_timed_minutes
+            else ""
+        )
+        self.totals_label.setToolTip(
+            f"Timed minutes {r.total_timed_minutes}{separate}; timed units {r.timed_units} "
+            f"(the rule gives {r.computed_timed_units}); untimed units {r.untimed_units}; "
+            f"total units {r.total_units}. {r.profile.unit_rule_label}."
+        )
+        self.totals_label.setAccessibleDescription(self.totals_label.toolTip())
+
+    def current_row(self) -> int:
+        return self.view.currentIndex().row()
+
+    def select_row(self, row: int, col: int = MINUTES) -> None:
+        index = self.model.index(row, col)
+        if index.isValid():
+            self.view.selectionModel().setCurrentIndex(
+                index,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+            self.view.scrollTo(index)
+
+    def line(self, row: int) -> VisitLine | None:
+        return self.model.line(row)
+
+    # ------------------------------------------------------------------ slots
+
+    def _on_editor_closed(
+        self, _editor: QWidget, hint: QAbstractItemDelegate.EndEditHint
+    ) -> None:
+        # The editors commit as the user types; Esc takes that edit back, as it would
+        # cancel a cell edit anywhere else.
+        self.edit_ended.emit(hint == QAbstractItemDelegate.EndEditHint.RevertModelCache)
+
+    def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.current_row_changed.emit(current.row())
+
+    def _on_remove_triggered(self) -> None:
+        self.remove_requested.emit(self.current_row())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.view
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.view.state() != QAbstractItemView.State.EditingState
+        ):
+            index = self.view.currentIndex()
+            if index.isValid():
+                if not index.flags() & Qt.ItemFlag.ItemIsEditable:
+                    index = index.siblingAtColumn(MINUTES)
+                self.view.setCurrentIndex(index)
+                self.view.edit(index)
+                return True
+        return super().eventFilter(watched, event)

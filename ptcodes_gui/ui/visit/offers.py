@@ -1,0 +1,28 @@
+"""What the visit offers: replacements after a refusal, or the fix a warning names.
+
+Plain data and the functions that build it; the offer bar only shows them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+MAX_OFFERED: Final = 50
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    apply: Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class Offer:
+    """Codes or modifiers offered: after a refusal (sticky until used, dismissed or replaced
+    by the next add) or for the fix a warning names."""
+
+    text: str
+    choices: tuple[Choice, ...]
+    sticky: bool

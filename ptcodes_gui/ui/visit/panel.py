@@ -1,0 +1,302 @@
+"""The visit builder: builds its parts and connects their signals, nothing else.
+
+``VisitEditor`` makes every change; the widgets show ``editor.visit()``/``result()`` after
+``changed`` and emit what the user asks for. The public methods are those the window, the
+smoke test and the tests use; each hands over to the part whose job it is.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QKeySequence, QUndoStack
+from PySide6.QtWidgets import QSizePolicy, QSplitter, QToolButton, QVBoxLayout, QWidget
+
+from ptcodes_gui.catalog import Catalog
+from ptcodes_gui.domain.profiles import PayerProfile
+from ptcodes_gui.domain.visit import Visit, VisitResult, parse_line_spec
+from ptcodes_gui.ui.visit.copy_area import CopyArea
+from ptcodes_gui.ui.visit.diagnoses import DiagnosesList
+from ptcodes_gui.ui.visit.editor import VisitEditor
+from ptcodes_gui.ui.visit.entry import EntryBar
+from ptcodes_gui.ui.visit.lines_table import LinesTable
+from ptcodes_gui.ui.visit.offer_bar import OfferBar
+from ptcodes_gui.ui.visit.payer_bar import PayerBar
+from ptcodes_gui.ui.visit.templates import TemplatesBar
+from ptcodes_gui.ui.visit.tie_bar import TieBar
+from ptcodes_gui.ui.visit.warnings_list import WarningsList
+from ptcodes_gui.userdata.store import UserStore
+
+
+class VisitPanel(QWidget):
+    """The visit builder.
+
+    Signals: ``message(str)``: one short sentence for the status bar (a code added or
+    refused, a copy, a template saved).
+    """
+
+    message = Signal(str)
+
+    def __init__(
+        self, catalog: Catalog, store: UserStore, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("VisitPanel")
+        self.setAccessibleName("Visit builder")
+        self.payer = PayerBar(store)
+        self.editor = VisitEditor(catalog, self.payer.initial_profile(), self)
+        self.entry = EntryBar()
+        self.offers = OfferBar()
+        self.lines = LinesTable()
+        self.tie = TieBar()
+        self.diagnoses = DiagnosesList()
+        self.warnings = WarningsList()
+        self.copy_area = CopyArea(store)
+        self.templates = TemplatesBar(store, self.editor)
+        self._name_parts()
+        self._lay_out()
+        self._build_actions()
+        self._connect_signals()
+        self._set_tab_order()
+        self._on_changed()
+
+    def _name_parts(self) -> None:
+        """Short names for the parts' widgets (the window, tests and screenshots use them)."""
+        self.profile_combo = self.payer.profile_combo
+        self.new_profile_button = self.payer.new_profile_button
+        self.telehealth_combo = self.payer.telehealth_combo
+        self.kx_check = self.payer.kx_check
+        self.add_edit = self.entry.edit
+        self.remove_button = self.entry.remove_button
+        self.undo_button = self.entry.undo_button
+        self.offer_frame = self.offers
+        self.offer_label = self.offers.label
+        self.offer_combo = self.offers.combo
+        self.offer_button = self.offers.use_button
+        self.offer_dismiss = self.offers.dismiss_button
+        self.lines_view = self.lines.view
+        self.lines_model = self.lines.model
+        self.totals_label = self.lines.totals_label
+        self.tie_frame = self.tie
+        self.tie_label = self.tie.label
+        self.tie_combo = self.tie.combo
+        self.dx_view = self.diagnoses.view
+        self.dx_model = self.diagnoses.model
+        self.warnings_view = self.warnings.view
+        self.warnings_model = self.warnings.model
+        self.format_combo = self.copy_area.format_combo
+        self.copy_button = self.copy_area.copy_button
+        self.new_visit_button = self.copy_area.new_visit_button
+        self.preview = self.copy_area.preview
+        self.copy_status = self.copy_area.status
+        self.template_combo = self.templates.combo
+        self.load_template_button = self.templates.load_button
+        self.save_template_button = self.templates.save_button
+        self.template_menu_button = self.templates.menu_button
+        self.template_status = self.templates.status
+
+    def _lay_out(self) -> None:
+        lines_box = QWidget()
+        lines_layout = QVBoxLayout(lines_box)
+        lines_layout.setContentsMargins(0, 0, 0, 0)
+        lines_layout.setSpacing(2)
+        lines_layout.addWidget(self.lines, 1)
+        lines_layout.addWidget(self.tie)
+        checks_box = QWidget()
+        checks = QVBoxLayout(checks_box)
+        checks.setContentsMargins(0, 0, 0, 0)
+        checks.setSpacing(2)
+        checks.addWidget(self.diagnoses, 1)
+        checks.addWidget(self.warnings, 3)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("visitSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(lines_box)
+        self.splitter.addWidget(checks_box)
+        self.splitter.addWidget(self.copy_area)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setSizes([210, 210, 140])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
+        layout.addWidget(self.payer)
+        layout.addWidget(self.entry)
+        layout.addWidget(self.offers)
+        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.templates)
+        layout.addWidget(self.templates.status)
+        self.setMinimumWidth(300)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+
+    def _build_actions(self) -> None:
+        undo = self.editor.undo_stack()
+        self.copy_action = self.copy_area.copy_action
+        self.addAction(self.copy_action)
+        self.undo_action = undo.createUndoAction(self, "Undo")
+        self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
+        self.undo_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(self.undo_action)
+        self.redo_action = undo.createRedoAction(self, "Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.redo_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(self.redo_action)
+
+    def _connect_signals(self) -> None:
+        editor = self.editor
+        editor.changed.connect(self._on_changed)
+        editor.offer_changed.connect(self._on_offer_changed)
+        editor.line_added.connect(self.lines.select_row)
+        editor.line_selected.connect(self.lines.select_row)
+        editor.refused.connect(self.entry.refused)
+        for source in (editor, self.payer, self.copy_area, self.templates):
+            source.message.connect(self.message)
+        self.payer.profile_chosen.connect(editor.set_profile)
+        self.payer.telehealth_chosen.connect(editor.set_telehealth)
+        self.payer.kx_toggled.connect(editor.set_kx)
+        self.entry.submitted.connect(self._on_add_return_pressed)
+        self.entry.escaped.connect(editor.clear_refusal)
+        self.entry.remove_clicked.connect(self._on_remove_clicked)
+        self.entry.undo_clicked.connect(editor.undo_stack().undo)
+        editor.undo_stack().canUndoChanged.connect(self.undo_button.setEnabled)
+        self.offers.used.connect(self.use_offer)
+        self.offers.dismissed.connect(editor.clear_refusal)
+        self.lines.line_edited.connect(editor.edit_line)
+        self.lines.edit_ended.connect(editor.end_edit)
+        self.lines.remove_requested.connect(editor.remove_line)
+        self.lines.current_row_changed.connect(editor.set_current_row)
+        self.tie.tie_chosen.connect(editor.choose_tie)
+        self.diagnoses.remove_requested.connect(editor.remove_diagnosis)
+        self.diagnoses.move_up_requested.connect(editor.move_diagnosis_up)
+        self.warnings.warning_selected.connect(editor.set_selected_warning)
+        self.copy_area.new_visit_clicked.connect(self.clear_visit)
+
+    def _set_tab_order(self) -> None:
+        chain: list[QWidget] = [
+            self.profile_combo, self.new_profile_button, self.telehealth_combo, self.kx_check,
+            self.add_edit, self.remove_button, self.undo_button,
+            self.offer_combo, self.offer_button, self.offer_dismiss,
+            self.lines_view, self.tie_combo, self.dx_view, self.warnings_view,
+            self.format_combo, self.copy_button, self.new_visit_button, self.preview,
+            self.template_combo, self.load_template_button, self.save_template_button,
+            self.template_menu_button,
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+        # Tool buttons take focus by keyboard as well (they default to click-only on macOS).
+        for widget in chain:
+            if isinstance(widget, QToolButton):
+                widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    # ------------------------------------------------------------------ slots
+
+    def _on_changed(self) -> None:
+        visit, result = self.editor.visit(), self.editor.result()
+        self.payer.show_visit(visit)
+        self.lines.show_visit(visit, result)
+        self.tie.show_tie(visit, self.editor.tie())
+        self.diagnoses.show_result(result)
+        self.warnings.show_result(result)
+        self.copy_area.show_result(visit, result)
+        self.templates.show_visit(bool(visit.lines))
+        self.remove_button.setEnabled(bool(visit.lines))
+        self.undo_button.setEnabled(self.editor.undo_stack().canUndo())
+
+    def _on_offer_changed(self) -> None:
+        self.offers.show_offer(self.editor.offer())
+
+    def _on_add_return_pressed(self, text: str | None = None) -> None:
+        text = (self.add_edit.text() if text is None else text).strip()
+        if not text:
+            return
+        try:
+            code, minutes = parse_line_spec(text)
+        except ValueError as exc:
+            self.editor.refuse(str(exc), ())
+            return
+        if self.editor.add_code(code, minutes):
+            self.entry.accepted()
+
+    def _on_remove_clicked(self) -> None:
+        self.editor.remove_line(self.lines.current_row())
+
+    # ------------------------------------------------------------------ public API
+
+    def visit(self) -> Visit:
+        return self.editor.visit()
+
+    def result(self) -> VisitResult:
+        return self.editor.result()
+
+    def undo_stack(self) -> QUndoStack:
+        return self.editor.undo_stack()
+
+    def refresh(self) -> None:
+        """Evaluate again (after the catalog's overlays changed)."""
+        self.editor.refresh()
+
+    def add_code(self, code: str) -> bool:
+        """Add a procedure line, or a diagnosis for an ICD-10-CM code; True if added.
+
+        A deleted, unknown or header code is refused and its replacements (or the nearest
+        codes) are offered in the bar above the lines: one click or Alt+U adds one.
+        """
+        return self.editor.add_code(code)
+
+    def add_diagnosis(self, code: str) -> bool:
+        return self.editor.add_diagnosis(code)
+
+    def copy_visit(self) -> str:
+        return self.copy_area.copy_visit()
+
+    def clear_visit(self) -> None:
+        self.editor.clear_visit()
+
+    def remove_line(self, row: int) -> bool:
+        return self.editor.remove_line(row)
+
+    def choose_tie(self, line_indices: Sequence[int]) -> bool:
+        return self.editor.choose_tie(line_indices)
+
+    def offered_choices(self) -> list[str]:
+        """Labels of what the offer bar offers (empty when it is hidden)."""
+        return self.offers.choices()
+
+    def use_offer(self, index: int = 0) -> bool:
+        """Apply offered choice ``index`` (the Use button applies the one in the combo)."""
+        offer = self.offers.offer()
+        return offer is not None and self.editor.use_choice(offer, index)
+
+    def template_names(self) -> list[str]:
+        return self.templates.names()
+
+    def save_template(self, name: str, *, overwrite: bool = False) -> bool:
+        return self.templates.save(name, overwrite=overwrite)
+
+    def load_template(self, name: str) -> bool:
+        return self.templates.load(name)
+
+    def rename_template(self, old: str, new: str) -> bool:
+        return self.templates.rename(old, new)
+
+    def delete_template(self, name: str) -> bool:
+        return self.templates.delete(name)
+
+    def add_profile(self, profile: PayerProfile) -> bool:
+        return self.payer.add_profile(profile)
+
+    def set_profile(self, name: str) -> bool:
+        profile = self.payer.profile(name)
+        if profile is None:
+            return False
+        if profile != self.visit().profile:
+            self.payer.choose(profile)
+        return True
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        hint.setWidth(max(hint.width(), 420))
+        return hint

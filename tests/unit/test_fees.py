@@ -1,0 +1,135 @@
+"""The Medicare estimate, checked against sums worked by hand.
+
+RVUs below are invented round numbers (the real file is imported, never shipped); the GPCIs
+are the real 2026 ones of Manhattan (13202-01) from Addendum E.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from ptcodes_gui.domain.fees import (
+    CF_2026_NON_QP,
+    FeeLine,
+    FeeSchedule,
+    Locality,
+    Rvu,
+    cents,
+    estimate_visit,
+    parse_locality_id,
+    unit_payment,
+)
+
+MANHATTAN = Locality(
+    "13202", "01", "NY", "MANHATTAN", Decimal("1.064"), Decimal("1.162"), Decimal("1.586")
+)
+
+
+def _rvu(code: str, work: str, pe: str, mp: str, *, status: str = "A", mult: str = "5") -> Rvu:
+    return Rvu(code, "", status, Decimal(work), Decimal(pe), Decimal(mp), CF_2026_NON_QP, mult)
+
+
+SCHEDULE = FeeSchedule(
+    release="CMS PFS RVU 2026 July (test)",
+    rvus={
+        r.code: r
+        for r in (
+            _rvu("97110", "0.45", "0.40", "0.02"),
+            _rvu("97140", "0.43", "0.34", "0.02"),
+            _rvu("97530", "0.44", "0.61", "0.02"),
+            _rvu("97010", "0.06", "0.10", "0.01", status="B"),
+            _rvu("99999", "1.00", "1.00", "0.10", mult="0"),
+        )
+    },
+    localities={MANHATTAN.id: MANHATTAN},
+)
+
+
+def test_one_unit_is_the_cms_formula() -> None:
+    # 97110: 0.45 × 1.064 = 0.47880; 0.40 × 1.162 = 0.46480; 0.02 × 1.586 = 0.03172
+    # sum 0.97532 × 33.4009 = 32.576565788 → $32.58
+    exact = unit_payment(SCHEDULE.rvus["97110"], MANHATTAN)
+    assert exact == Decimal("32.576565788")
+    assert cents(exact) == Decimal("32.58")
+    # PE halved: 0.47880 + 0.23240 + 0.03172 = 0.74292 × 33.4009 = 24.814196628 → $24.81
+    assert cents(
+        unit_payment(SCHEDULE.rvus["97110"], MANHATTAN, pe_rate=Decimal("0.5"))
+    ) == Decimal("24.81")
+
+
+def test_three_units_of_one_code_pay_the_first_in_full() -> None:
+    est = estimate_visit([FeeLine("97110", 3, ("GP",))], SCHEDULE, "13202-01")
+    (line,) = est.lines
+    assert (line.full_units, line.reduced_units) == (1, 2)
+    assert line.amount == Decimal("32.58") + 2 * Decimal("24.81") == Decimal("82.20")
+    assert est.total == Decimal("82.20")
+    assert est.mppr_applied
+
+
+def test_highest_pe_unit_in_full_others_reduced_then_cq_at_85_percent() -> None:
+    # PE payment per unit: 97110 0.4648, 97140 0.39508, 97530 0.70882 → 97530 is in full.
+    # 97530 × 1, CQ: 1.20870 × 33.4009 = 40.37166783 → 40.37 × 0.85 = 34.3145 → 34.31
+    # 97110 × 2 reduced: 24.81 × 2 = 49.62
+    # 97140 × 1 reduced: 0.68678 × 33.4009 = 22.939070102 → 22.94
+    # total 34.31 + 49.62 + 22.94 = 106.87
+    lines = [
+        FeeLine("97110", 2, ("GP",)),
+        FeeLine("97140", 1, ("GP",)),
+        FeeLine("97530", 1, ("GP", "CQ")),
+    ]
+    est = estimate_visit(lines, SCHEDULE, "13202-01")
+    assert est.full_price_line == 2
+    assert [e.amount for e in est.lines] == [Decimal("49.62"), Decimal("22.94"), Decimal("34.31")]
+    assert [(e.full_units, e.reduced_units) for e in est.lines] == [(0, 2), (0, 1), (1, 0)]
+    assert est.lines[2].assistant and not est.lines[0].assistant
+    assert est.total == Decimal("106.87")
+    assert "estimate" in est.label and "13202-01" in est.label and est.release in est.label
+
+
+def test_a_tie_on_pe_goes_to_the_earliest_line() -> None:
+    est = estimate_visit(
+        [FeeLine("97140", 1), FeeLine("97110", 1), FeeLine("97110", 1)], SCHEDULE, "13202-01"
+    )
+    assert est.full_price_line == 1
+    assert [e.full_units for e in est.lines] == [0, 1, 0]
+
+
+def test_codes_outside_the_therapy_mppr_are_paid_in_full() -> None:
+    est = estimate_visit([FeeLine("97110", 1), FeeLine("99999", 2)], SCHEDULE, "13202-01")
+    assert est.lines[1].reduced_units == 0
+    # 1.064 + 1.162 + 0.1586 = 2.3846 × 33.4009 = 79.64778... → 79.65; two units 159.30
+    assert est.lines[1].amount == Decimal("159.30")
+    assert est.total == Decimal("32.58") + Decimal("159.30")
+
+
+def test_unpriced_lines_show_no_amount_and_say_why() -> None:
+    est = estimate_visit(
+        [FeeLine("97010", 1), FeeLine("G9999", 1), FeeLine("97110", 1)], SCHEDULE, "13202-01"
+    )
+    bundled, unknown, paid = est.lines
+    assert bundled.amount == Decimal("0.00") and "bundled" in bundled.note
+    assert unknown.amount is None and "not in the imported fee schedule" in unknown.note
+    assert paid.full_units == 1  # a bundled line never takes the full-price unit
+    assert est.total == Decimal("32.58")
+    assert any("G9999" in n for n in est.notes)
+
+
+def test_an_unknown_locality_is_refused() -> None:
+    with pytest.raises(ValueError, match="not in the imported GPCI list"):
+        estimate_visit([FeeLine("97110", 1)], SCHEDULE, "99999-01")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("13202-01", "13202-01"), (" 13202 1 ", "13202-01"), ("01112/54", "01112-54")],
+)
+def test_locality_ids(text: str, expected: str) -> None:
+    assert parse_locality_id(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "13202", "1320-01", "13202-001", "Manhattan"])
+def test_bad_locality_ids(text: str) -> None:
+    with pytest.raises(ValueError, match="MAC number and the locality"):
+        parse_locality_id(text)
