@@ -187,11 +187,20 @@ def _cmd_show(args: argparse.Namespace, catalog: Catalog) -> int:
 
 
 def _cmd_info(args: argparse.Namespace, catalog: Catalog) -> int:
+    from ptcodes_gui import __version__
+    from ptcodes_gui.userdata.config import clinic_folder_setting
+
     info = catalog.info()
+    clinic = clinic_folder_setting()  # machine-wide only: the window adds the user's choice
+    for message in clinic.messages:
+        sys.stderr.write(message + "\n")
     if args.json:
-        json.dump(info.__dict__, sys.stdout, indent=2)
+        json.dump({"app_version": __version__, **info.__dict__,
+                   "clinic_folder": str(clinic.path) if clinic.path else None,
+                   "clinic_folder_from": clinic.detail or None}, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
+        sys.stdout.write(f"PT Codes {__version__}; {clinic.describe()}\n")
         sys.stdout.write(
             f"Catalog {info.catalog_version} (content reviewed {info.content_date}); "
             f"{info.pt_codes} PT/HCPCS codes, {info.modifiers} modifiers; NCCI pairs as of "

@@ -568,7 +568,8 @@ class MainWindow(QMainWindow):
         info = self.catalog.info()
         return (
             f"<h3>{APP_NAME} {__version__}</h3>"
-            f"<p>Catalog {info.catalog_version}, content reviewed {info.content_date}: "
+            f"<p>App version {__version__} · content version {info.catalog_version} "
+            f"(reviewed {info.content_date}): "
             f"{info.pt_codes} PT/HCPCS codes and {info.modifiers} modifiers; NCCI pairs as of "
             f"{info.ncci_as_of}. {info.icd_release}: {info.icd_billable:,} billable codes.</p>"
             "<p><b>Licensing.</b> CPT® codes and descriptors are the copyright of the American "
@@ -587,7 +588,14 @@ class MainWindow(QMainWindow):
         )
 
     def show_about(self) -> None:
-        QMessageBox.about(self, f"About {APP_NAME}", self.about_text())
+        box = QMessageBox(QMessageBox.Icon.NoIcon, f"About {APP_NAME}", self.about_text(),
+                          QMessageBox.StandardButton.Close, self)
+        licences = box.addButton("Licences…", QMessageBox.ButtonRole.ActionRole)
+        box.exec()
+        if box.clickedButton() is licences:
+            from ptcodes_gui.ui.licences_dialog import show_licences
+
+            show_licences(self)
 
     # ----------------------------------------------------------------- state
 
