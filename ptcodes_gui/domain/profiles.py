@@ -81,14 +81,17 @@ class PayerProfile:
         return UNIT_RULE_LABELS[self.unit_rule]
 
     def to_dict(self) -> dict[str, object]:
-        """Plain JSON-ready data; ``from_dict(p.to_dict()) == p``."""
-        return {
+        """Plain JSON-ready data; ``from_dict(p.to_dict()) == p``. ``locality`` only when
+        set, so stores that predate it read the data unchanged."""
+        data: dict[str, object] = {
             "name": self.name,
             "unit_rule": self.unit_rule,
             "daily_timed_unit_cap": self.daily_timed_unit_cap,
             "medicare": self.medicare,
-            "locality": self.locality,
         }
+        if self.locality is not None:
+            data["locality"] = self.locality
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> PayerProfile:
