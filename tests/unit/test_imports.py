@@ -376,13 +376,15 @@ def test_cli_import_show_and_info(tmp_path: Path, capsys: pytest.CaptureFixture[
     capsys.readouterr()
     assert cli.main(["--data-dir", str(data), "show", "97530", "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
-    imported = [p for p in shown["ncci"] if "v323r0" in p["source"] and p["column2"] == "97116"]
+    release = "CMS NCCI PTP practitioner v323r0 (2026 Q4)"
+    (pair,) = [p for p in shown["ncci"] if p["source"]["label"] == release
+               and p["column2"] == "97116"]
     assert {"column1": "97530", "column2": "97116", "indicator": 0, "effective": "2020-01-01",
-            "deleted": None, "source": "CMS NCCI PTP practitioner v323r0 (2026 Q4)"}.items() <= \
-        imported[0].items()
+            "deleted": None}.items() <= pair.items()
     assert shown["mue"] == {"value": 4, "adjudication_indicator": 3,
                             "rationale": "Clinical: Data",
-                            "source": "CMS MUE practitioner 2027-01-01"}
+                            "source": {"id": "", "label": "CMS MUE practitioner 2027-01-01",
+                                       "citation": "CMS MUE practitioner 2027-01-01"}}
     assert cli.main(["--data-dir", str(data), "info", "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
     by_source = {s["source"]: s for s in info["active_sources"] if s["kind"] == "imported"}
