@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from ptcodes_gui import APP_NAME
 from ptcodes_gui.catalog import Catalog
+from ptcodes_gui.ui import dialogs
 from ptcodes_gui.userdata.imports import (
     ImportCancelled,
     ImportContext,
@@ -113,13 +114,21 @@ FILES_FILTER = (
 
 
 def ask_open_files(parent: QWidget, title: str, filters: str = FILES_FILTER) -> list[Path]:
-    names, _ = QFileDialog.getOpenFileNames(parent, title, "", filters)
+    """Choose one or more files (the zips as downloaded), starting where the last were."""
+    names, _ = QFileDialog.getOpenFileNames(parent, title, dialogs.FOLDERS.folder("imports"),
+                                            filters)
+    if names:
+        dialogs.FOLDERS.remember("imports", Path(names[0]))
     return [Path(n) for n in names]
 
 
 def ask_open_file(parent: QWidget, title: str, filters: str = FILES_FILTER) -> Path | None:
-    name, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
-    return Path(name) if name else None
+    return dialogs.open_file(parent, title, filters, kind="imports")
+
+
+def ask_save_file(parent: QWidget, title: str, default: str) -> Path | None:
+    return dialogs.save_file(parent, title, default, "PT Codes settings (*.json)",
+                             kind="settings")
 
 
 
