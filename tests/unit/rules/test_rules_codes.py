@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rulekit import CODES, L, ev, ids, only, untimed, visit
+from rulekit import CODES, COMMERCIAL_MIDPOINT, L, ev, ids, only, untimed, visit
 
 from ptcodes_gui.domain.visit import MappingLookup, validate_new_line
 
@@ -44,3 +44,10 @@ def test_orthotic_l_codes_need_a_side() -> None:
     assert "other-discipline" not in ids(result)  # a PT dispenses it as a DMEPOS supplier
     assert "orthotic-side" not in ids(ev(visit(L("L1832", extra_modifiers=("RT",)))))
     assert "orthotic-side" not in ids(ev(visit(L("L0650"))))  # spinal: no side
+
+
+def test_cq_and_kx_are_medicare_modifiers() -> None:
+    line = L("97110", 23, provider="pta")
+    assert ev(visit(line, kx=True)).lines[0].modifiers == ("GP", "CQ", "KX")
+    commercial = ev(visit(line, kx=True, profile=COMMERCIAL_MIDPOINT))
+    assert commercial.lines[0].modifiers == ("GP",)
