@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rulekit import CODES, COMMERCIAL_MIDPOINT, ON, L, ev, ids, only, visit
 
+from ptcodes_gui.domain.fees import FeeSchedule, Locality, Rvu
 from ptcodes_gui.domain.models import Mue
+from ptcodes_gui.domain.rules.mppr import SchedulePracticeExpense
 from ptcodes_gui.domain.visit import MappingLookup, evaluate
 
 
@@ -47,9 +51,9 @@ def test_mppr_only_on_medicare_and_only_past_one_unit() -> None:
 
 class _Fees:
     def __init__(self, pe: dict[str, float]) -> None:
-        self._pe = pe
+        self._pe = {code: Decimal(str(v)) for code, v in pe.items()}
 
-    def practice_expense(self, code: str) -> float | None:
+    def practice_expense(self, code: str) -> Decimal | None:
         return self._pe.get(code)
 
 
@@ -61,3 +65,21 @@ def test_mppr_names_the_full_price_unit_with_a_fee_schedule() -> None:
     unpriced = only(evaluate(lines, MappingLookup(CODES), on=ON, fees=_Fees({})),
                     "mppr-reduction")
     assert "the unit with the highest practice expense" in unpriced.message
+
+
+def test_mppr_with_an_imported_fee_schedule() -> None:
+    def rvu(code: str, pe: str) -> Rvu:
+        return Rvu(code, "", "A", Decimal("0.45"), Decimal(pe), Decimal("0.02"),
+                   Decimal("33.4009"), mult_proc="5")
+
+    schedule = FeeSchedule("test RVU file", {"97110": rvu("97110", "0.40"),
+                                             "97140": rvu("97140", "0.38"),
+                                             "97530": rvu("97530", "0.61")}, {})
+    locality = Locality("01112", "05", "CA", "SAN FRANCISCO", Decimal("1.05"),
+                        Decimal("1.3"), Decimal("0.5"))
+    fees = SchedulePracticeExpense(schedule, locality)
+    assert fees.practice_expense("97530") == Decimal("0.61") * Decimal("1.3") * Decimal("33.4009")
+    assert fees.practice_expense("97999") is None
+    lines = visit(L("97110", 30), L("97530", 15), L("97140", 15))
+    note = only(evaluate(lines, MappingLookup(CODES), on=ON, fees=fees), "mppr-reduction")
+    assert "one unit of 97530" in note.message and "other 3 units at 50%" in note.message
