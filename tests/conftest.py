@@ -16,6 +16,9 @@ def _private_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     """Never touch the real user's app-data folder from a test."""
     data = tmp_path / "appdata"
     monkeypatch.setenv("PTCODES_DATA_DIR", str(data))
+    # nor this machine's clinic-folder settings (userdata/config.py)
+    monkeypatch.setenv("PTCODES_CONFIG_FILE", str(tmp_path / "no-machine-config"))
+    monkeypatch.delenv("PTCODES_CLINIC_DIR", raising=False)
     yield data
 
 

@@ -11,7 +11,9 @@
 #   /usr/share/applications/ptcodes-gui.desktop
 #   /usr/share/icons/hicolor/{16..512}x*/apps/ptcodes-gui.png, scalable/apps/ptcodes-gui.svg
 #   /usr/share/man/man1/ptcodes-gui.1.gz, ptcodes.1.gz
-#   /usr/share/doc/ptcodes-gui/copyright, changelog.gz
+#   /usr/share/doc/ptcodes-gui/copyright, changelog.gz, THIRD-PARTY-NOTICES.txt (from the bundle)
+#   /etc/ptcodes-gui/config                   machine-wide settings (conffile, all comments:
+#                                             packaging/linux/config; read by userdata/config.py)
 #   /usr/share/lintian/overrides/ptcodes-gui  (why: /opt layout and the bundled Python/Qt)
 # No maintainer scripts: dpkg's file triggers refresh the icon cache and the desktop database.
 #
@@ -68,6 +70,10 @@ for png in packaging/icons/png/ptcodes-gui-*.png; do
 done
 install -D -m 644 packaging/icons/ptcodes-gui.svg "$STAGE/usr/share/icons/hicolor/scalable/apps/ptcodes-gui.svg"
 install -m 644 packaging/linux/ptcodes-gui.desktop "$STAGE/usr/share/applications/ptcodes-gui.desktop"
+# The machine-wide settings: a conffile, so dpkg keeps IT's edits on upgrade and asks on conflict.
+install -D -m 644 packaging/linux/config "$STAGE/etc/$PKG/config"
+[[ -f "$BUNDLE/THIRD-PARTY-NOTICES.txt" ]] || { echo "build_deb.sh: $BUNDLE/THIRD-PARTY-NOTICES.txt missing (build.spec writes it)" >&2; exit 1; }
+install -m 644 "$BUNDLE/THIRD-PARTY-NOTICES.txt" "$STAGE/usr/share/doc/$PKG/THIRD-PARTY-NOTICES.txt"
 
 cat > "$STAGE/usr/share/man/man1/ptcodes-gui.1" <<EOF
 .TH PTCODES-GUI 1 "" "$PKG $VERSION" "User Commands"
@@ -85,6 +91,19 @@ build the window, open the catalog, search, copy, and exit 0 (used to test an in
 .SH FILES
 .I $OPT
 (program and catalog, read-only); user data lives in the XDG data directory.
+.TP
+.I /etc/$PKG/config
+machine-wide settings for every user: the clinic data folder
+.RB ( "[clinic] folder = /mnt/clinic/ptcodes" )
+and whether this computer may publish to it
+.RB ( "publish = no" ).
+.SH ENVIRONMENT
+.TP
+.B PTCODES_CLINIC_DIR
+the clinic data folder; overrides the user's choice and the config file.
+.TP
+.B PTCODES_DATA_DIR
+the folder for the user's own data instead of the XDG data directory.
 .SH SEE ALSO
 .BR ptcodes (1)
 EOF
@@ -178,10 +197,11 @@ License: GPL-2+ with bootloader exception
 Files: opt/ptcodes-gui/_internal/*.dist-info/*
 Copyright: their respective authors
 License: various-permissive
- Python packages frozen into the program archives: sqlite-utils (Apache-2.0), click
- (BSD-3-clause), pluggy (MIT), tabulate (MIT), python-dateutil (Apache-2.0 or BSD-3-clause),
- sqlite-fts4 (Apache-2.0), platformdirs (MIT). On Debian systems the Apache text is in
- /usr/share/common-licenses/Apache-2.0.
+ The Python packages frozen into the program archives (sqlite-utils, click, platformdirs,
+ ...). Each one's name, version, licence and licence text, generated from what this build
+ contains, are in /usr/share/doc/ptcodes-gui/THIRD-PARTY-NOTICES.txt (also
+ /opt/ptcodes-gui/THIRD-PARTY-NOTICES.txt, and in the program under Help > About > Licences).
+ On Debian systems the Apache text is in /usr/share/common-licenses/Apache-2.0.
 EOF
 
 cat > "$STAGE/usr/share/lintian/overrides/$PKG" <<EOF
@@ -330,9 +350,10 @@ Description: offline reference for physical therapy billing codes
  This package installs the self-contained program in /opt/ptcodes-gui,
  with the ptcodes-gui (window) and ptcodes (command line) commands.
 EOF
+echo "/etc/$PKG/config" > "$STAGE/DEBIAN/conffiles"
 (cd "$STAGE" && find . -path ./DEBIAN -prune -o -type f -print | LC_ALL=C sort | sed 's|^\./||' \
     | xargs -d '\n' md5sum > DEBIAN/md5sums)
-chmod 644 "$STAGE/DEBIAN/control" "$STAGE/DEBIAN/md5sums"
+chmod 644 "$STAGE/DEBIAN/control" "$STAGE/DEBIAN/md5sums" "$STAGE/DEBIAN/conffiles"
 find "$STAGE" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 
 dpkg-deb --root-owner-group -Zxz --build "$STAGE" "$DEB" >/dev/null

@@ -7,9 +7,20 @@
 ;   /DOUT_FILE=...         the setup .exe to write
 ;   /DICON=...             packaging/icons/ptcodes-gui.ico
 ;
-; Installs to "C:\Program Files\PT Codes", adds a Start-menu shortcut, and registers an
-; uninstaller under Apps & features (HKLM ...\Uninstall\PTCodes). User data (favorites,
-; templates, settings in %APPDATA%) is never touched by install, upgrade or uninstall.
+; Installs to "C:\Program Files\PT Codes" for all users, adds a Start-menu shortcut, and
+; registers an uninstaller under Apps & features (HKLM ...\Uninstall\PTCodes). User data
+; (favorites, templates, settings in %LOCALAPPDATA%\PTCodes) is never touched by install,
+; upgrade or uninstall. docs/DEPLOYING.md is the guide for IT.
+;
+; Command line (all optional; NSIS options are case-sensitive):
+;   /S                      silent: no pages, no questions (exit code 0 = installed)
+;   /D=C:\Path\PT Codes     install folder (must be the LAST option, never quoted)
+;   /CLINICDIR=\\server\share\ptcodes   the clinic data folder for every user of this PC,
+;                           written to %PROGRAMDATA%\PT Codes\config.ini ([clinic] folder);
+;                           quote it when it has spaces: /CLINICDIR="\\srv\PT share"
+;   /PUBLISH=no             this PC may not publish to the clinic folder ([clinic] publish)
+; Without /CLINICDIR an existing config.ini is left as it is (upgrades keep IT's settings).
+; Uninstaller: uninstall.exe /S [/REMOVECONFIG]  (config.ini stays unless /REMOVECONFIG).
 
 Unicode true
 ManifestDPIAware true
@@ -37,6 +48,10 @@ RequestExecutionLevel admin
 !define GUI_EXE "ptcodes-gui.exe"
 !define CLI_EXE "ptcodes.exe"
 !define UNINSTALL_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\PTCodes"
+!define NOTICES "THIRD-PARTY-NOTICES.txt"
+; Read by ptcodes_gui/userdata/config.py (machine_config_paths): %PROGRAMDATA%\PT Codes
+!define CONFIG_DIR_NAME "PT Codes"
+!define CONFIG_FILE "config.ini"
 
 !include "MUI2.nsh"
 !include "x64.nsh"
@@ -74,18 +89,73 @@ VIAddVersionKey /LANG=1033 "LegalCopyright" "Copyright (c) ${COMPANY}"
 !insertmacro MUI_UNPAGE_INSTFILES
 !insertmacro MUI_LANGUAGE "English"
 
+Var ClinicDir
+Var Publish
+
 Function .onInit
   ${IfNot} ${RunningX64}
-    MessageBox MB_ICONSTOP "${APP_NAME} needs 64-bit Windows 10 or later."
+    MessageBox MB_ICONSTOP "${APP_NAME} needs 64-bit Windows 10 or later." /SD IDOK
+    SetErrorLevel 2
+    Abort
+  ${EndIf}
+  UserInfo::GetAccountType
+  Pop $0
+  ${If} $0 != "admin"
+    MessageBox MB_ICONSTOP "${APP_NAME} is installed for all users: run the setup as an administrator." /SD IDOK
+    SetErrorLevel 740 ; ERROR_ELEVATION_REQUIRED
     Abort
   ${EndIf}
   SetRegView 64
   SetShellVarContext all
+  ${GetParameters} $R0
+  ClearErrors
+  ${GetOptions} $R0 "/CLINICDIR=" $ClinicDir
+  ${If} ${Errors}
+    StrCpy $ClinicDir ""
+  ${EndIf}
+  ClearErrors
+  ${GetOptions} $R0 "/PUBLISH=" $Publish
+  ${If} ${Errors}
+    StrCpy $Publish ""
+  ${EndIf}
 FunctionEnd
 
 Function un.onInit
   SetRegView 64
   SetShellVarContext all
+FunctionEnd
+
+; %PROGRAMDATA%\PT Codes\config.ini, as UTF-16LE with a BOM (what Windows' own INI tools write;
+; a share name may hold any character). Only the settings given on the command line.
+Function WriteMachineConfig
+  ${If} $ClinicDir == ""
+  ${AndIf} $Publish == ""
+    Return
+  ${EndIf}
+  ReadEnvStr $R1 PROGRAMDATA
+  ${If} $R1 == ""
+    StrCpy $R1 "$APPDATA" ; SetShellVarContext all: C:\ProgramData
+  ${EndIf}
+  CreateDirectory "$R1\${CONFIG_DIR_NAME}"
+  ClearErrors
+  FileOpen $R2 "$R1\${CONFIG_DIR_NAME}\${CONFIG_FILE}" w
+  ${If} ${Errors}
+    DetailPrint "Could not write $R1\${CONFIG_DIR_NAME}\${CONFIG_FILE}"
+    SetErrorLevel 3
+    Return
+  ${EndIf}
+  FileWriteUTF16LE /BOM $R2 "; PT Codes machine-wide settings, written by the installer (${VERSION}).$\r$\n"
+  FileWriteUTF16LE $R2 "; Every user of this PC gets this clinic folder unless they choose another$\r$\n"
+  FileWriteUTF16LE $R2 "; in Preferences (PTCODES_CLINIC_DIR beats both). See DEPLOYING.md.$\r$\n"
+  FileWriteUTF16LE $R2 "[clinic]$\r$\n"
+  ${If} $ClinicDir != ""
+    FileWriteUTF16LE $R2 "folder = $ClinicDir$\r$\n"
+  ${EndIf}
+  ${If} $Publish != ""
+    FileWriteUTF16LE $R2 "publish = $Publish$\r$\n"
+  ${EndIf}
+  FileClose $R2
+  DetailPrint "Clinic settings written to $R1\${CONFIG_DIR_NAME}\${CONFIG_FILE}"
 FunctionEnd
 
 ; ---- install ----------------------------------------------------------------------------------
@@ -97,6 +167,7 @@ Section "${APP_NAME}" SecMain
   File /r "${BUNDLE_DIR}\*.*"
 
   WriteUninstaller "$INSTDIR\uninstall.exe"
+  Call WriteMachineConfig
 
   CreateShortCut "$SMPROGRAMS\${APP_NAME}.lnk" "$INSTDIR\${GUI_EXE}" "" "$INSTDIR\${GUI_EXE}" 0
 
@@ -122,7 +193,20 @@ Section "Uninstall"
   RMDir /r "$INSTDIR\_internal"
   Delete "$INSTDIR\${GUI_EXE}"
   Delete "$INSTDIR\${CLI_EXE}"
+  Delete "$INSTDIR\${NOTICES}"
   Delete "$INSTDIR\uninstall.exe"
   RMDir "$INSTDIR"
   DeleteRegKey HKLM "${UNINSTALL_KEY}"
+  ; The machine config belongs to IT: it stays (a reinstall picks it up) unless asked.
+  ${un.GetParameters} $R0
+  ClearErrors
+  ${un.GetOptions} $R0 "/REMOVECONFIG" $R1
+  ${IfNot} ${Errors}
+    ReadEnvStr $R1 PROGRAMDATA
+    ${If} $R1 == ""
+      StrCpy $R1 "$APPDATA"
+    ${EndIf}
+    Delete "$R1\${CONFIG_DIR_NAME}\${CONFIG_FILE}"
+    RMDir "$R1\${CONFIG_DIR_NAME}"
+  ${EndIf}
 SectionEnd

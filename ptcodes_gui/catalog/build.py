@@ -14,7 +14,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,12 @@ from typing import Any
 import sqlite_utils
 
 from ptcodes_gui.catalog import icd10
-from ptcodes_gui.catalog.resources import ResourceSet, default_resource_dir, load_resources
+from ptcodes_gui.catalog.resources import (
+    ResourceError,
+    ResourceSet,
+    default_resource_dir,
+    load_resources,
+)
 from ptcodes_gui.catalog.schema import SCHEMA_VERSION, is_pt_relevant, packaged_catalog_path
 from ptcodes_gui.domain.models import Code
 
@@ -81,6 +86,43 @@ def _icd_rows(
         }
 
 
+def write_icd_tables(
+    db: sqlite_utils.Database,
+    entries: Sequence[icd10.IcdEntry],
+    common: tuple[str, ...],
+    rows: Iterable[dict[str, Any]] | None = None,
+) -> list[str]:
+    """The ``icd`` table, its indexes and ``icd_fts``; returns the FTS vocabulary.
+
+    Shared with an imported ICD-10-CM release (catalog/icd_release.py), whose database
+    must read exactly like the shipped one; ``rows`` replaces ``_icd_rows`` there."""
+    icd_columns: dict[str, Any] = {
+        "id": int, "code": str, "ucode": str, "title": str, "terms": str,
+        "billable": int, "kind": str, "parent": str, "chapter": str, "pt": int,
+        "ord": int, "notes": str,
+    }
+    # created up front so a --no-icd build still has the (empty) table the reader expects
+    db.table("icd").create(icd_columns, pk="id")
+    db.table("icd").insert_all(
+        rows if rows is not None else _icd_rows(entries, common), pk="id", batch_size=5000
+    )
+    db.table("icd").create_index(["ucode"], unique=True)
+    db.table("icd").create_index(["parent", "ord"])
+    db.execute(
+        "CREATE VIRTUAL TABLE icd_fts USING fts5(title, terms, content='icd', "
+        "content_rowid='id', detail='none', prefix='1 2 3', "
+        "tokenize=\"unicode61 remove_diacritics 2\")"
+    )
+    db.execute("INSERT INTO icd_fts(rowid, title, terms) SELECT id, title, terms FROM icd")
+    db.execute("INSERT INTO icd_fts(icd_fts) VALUES('optimize')")
+    # The index's own vocabulary, for the reader's prefix expansion and typo fixes:
+    # reading it back through fts5vocab costs ~50 ms at the first search.
+    db.execute("CREATE VIRTUAL TABLE temp.icd_vocab USING fts5vocab(main, icd_fts, row)")
+    terms = [t for (t,) in db.execute("SELECT term FROM temp.icd_vocab")]
+    db.execute("DROP TABLE temp.icd_vocab")
+    return terms
+
+
 def build_catalog(
     out: Path,
     *,
@@ -121,30 +163,7 @@ def build_catalog(
         db.table("ncci").insert_all(
             (asdict(p) for p in res.pairs), pk=("column1", "column2")
         )
-        icd_columns: dict[str, Any] = {
-            "id": int, "code": str, "ucode": str, "title": str, "terms": str,
-            "billable": int, "kind": str, "parent": str, "chapter": str, "pt": int,
-            "ord": int, "notes": str,
-        }
-        # created up front so a --no-icd build still has the (empty) table the reader expects
-        db.table("icd").create(icd_columns, pk="id")
-        db.table("icd").insert_all(
-            _icd_rows(entries, _common_prefixes(res)), pk="id", batch_size=5000
-        )
-        db.table("icd").create_index(["ucode"], unique=True)
-        db.table("icd").create_index(["parent", "ord"])
-        db.execute(
-            "CREATE VIRTUAL TABLE icd_fts USING fts5(title, terms, content='icd', "
-            "content_rowid='id', detail='none', prefix='1 2 3', "
-            "tokenize=\"unicode61 remove_diacritics 2\")"
-        )
-        db.execute("INSERT INTO icd_fts(rowid, title, terms) SELECT id, title, terms FROM icd")
-        db.execute("INSERT INTO icd_fts(icd_fts) VALUES('optimize')")
-        # The index's own vocabulary, for the reader's prefix expansion and typo fixes:
-        # reading it back through fts5vocab costs ~50 ms at the first search.
-        db.execute("CREATE VIRTUAL TABLE temp.icd_vocab USING fts5vocab(main, icd_fts, row)")
-        terms = [t for (t,) in conn.execute("SELECT term FROM temp.icd_vocab")]
-        db.execute("DROP TABLE temp.icd_vocab")
+        terms = write_icd_tables(db, entries, _common_prefixes(res))
         db.table("meta").insert({"key": "icd_terms", "value": " ".join(terms)})
         db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         conn.commit()
@@ -173,7 +192,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--resources", type=Path, default=None)
     parser.add_argument("--no-icd", action="store_true", help="PT codes only (fast, for tests)")
     args = parser.parse_args(argv)
-    info = build_catalog(args.out, resource_dir=args.resources, include_icd=not args.no_icd)
+    try:
+        info = build_catalog(args.out, resource_dir=args.resources, include_icd=not args.no_icd)
+    except ResourceError as exc:
+        print(f"catalog build failed: {exc}", file=sys.stderr)
+        return 1
     print(json.dumps(info, indent=2))
     return 0
 

@@ -144,6 +144,8 @@ class Catalog(SearchMixin):
             w[:i] for w in self._pt_vocab for i in range(q.TYPO_MIN_LEN - 1, len(w) + 1)
         )
         self._icd_db = self._db
+        self._icd_release = ""  # label of an imported release in use; "" = the shipped one
+        self.icd_release_path: Path | None = None
         self._icd_vocab: frozenset[str] | None = None
         self._icd_terms: tuple[str, ...] | None = None  # sorted FTS5 vocabulary
         self._hit_cache: dict[str, Hit] = {}
@@ -174,6 +176,28 @@ class Catalog(SearchMixin):
                 "SELECT count(*) FROM icd WHERE billable"
             ).fetchone()[0]
 
+    def use_icd_release(self, path: Path | None) -> None:
+        """Read diagnoses from an imported ICD-10-CM release database (catalog/icd_release.py
+        writes it), or again from the shipped catalog (None). The shipped file is untouched."""
+        if path is None:
+            db, meta = self._db, self._meta
+        else:
+            try:
+                uri = path.resolve().as_uri() + "?mode=ro&immutable=1"
+                db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+                db.execute("SELECT 1 FROM icd_fts LIMIT 1").fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise CatalogError(
+                    f"The ICD-10-CM release at {path} cannot be read: {exc}"
+                ) from exc
+        previous = self._icd_db
+        self._attach_icd(db, meta)
+        self.icd_release_path = path
+        self._icd_release = meta.get("icd_release", "")
+        if previous is not self._db and previous is not db:
+            previous.close()
+
     # ------------------------------------------------------------------ info
 
     def info(self) -> CatalogInfo:
@@ -183,7 +207,7 @@ class Catalog(SearchMixin):
             catalog_version=self._meta.get("catalog_version", ""),
             content_date=self._meta.get("content_date", ""),
             ncci_as_of=self._meta.get("ncci_as_of", ""),
-            icd_release=self._meta.get("icd_release", ""),
+            icd_release=self._icd_release or self._meta.get("icd_release", ""),
             sources=json.loads(self._meta.get("sources", "{}")),
             pt_codes=sum(1 for c in pt if c.system != System.MODIFIER),
             modifiers=sum(1 for c in pt if c.system == System.MODIFIER),

@@ -115,3 +115,49 @@ def test_bundle_is_slim() -> None:
     assert not [f for f in files if re.search(r"Qt6?(Network|Qml|Quick|Pdf|OpenGL)", Path(f).name)]
     openssl = [f for f in files if re.search(r"(^|/)lib(ssl|crypto)[-.]", f)]
     assert not openssl, "the app opens no socket: OpenSSL should stay out"
+
+
+NOTICES_NAME = "THIRD-PARTY-NOTICES.txt"
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _bundled_distributions() -> set[str]:
+    """Every Python distribution inside the bundle, found from the bundle itself: the
+    top-level modules in both executables' archives and the top-level entries of _internal/,
+    mapped through this environment's installed distributions, plus each shipped dist-info."""
+    readers = pytest.importorskip("PyInstaller.archive.readers")
+    from importlib.metadata import packages_distributions
+
+    tops = {p.name.split(".")[0] for p in INTERNAL.iterdir()}
+    for exe in (GUI, CLI):
+        archive = readers.CArchiveReader(str(exe))
+        for name in archive.toc:
+            if name.endswith(".pyz"):
+                tops |= {m.split(".")[0] for m in archive.open_embedded_archive(name).toc}
+    owners = packages_distributions()
+    found = {_norm(dist) for top in tops for dist in owners.get(top, ())}
+    found |= {_norm(p.name.split("-")[0]) for p in INTERNAL.glob("*.dist-info")}
+    return found - {"ptcodes-gui"}
+
+
+def test_notices_name_every_bundled_distribution() -> None:
+    """THIRD-PARTY-NOTICES.txt ships beside the executables and inside the package (where
+    Help > About > Licences reads it), and names every distribution the bundle carries."""
+    top = BUNDLE / NOTICES_NAME
+    packaged = INTERNAL / "ptcodes_gui" / "data" / NOTICES_NAME
+    assert top.is_file() and packaged.is_file()
+    text = top.read_text(encoding="utf-8")
+    assert packaged.read_text(encoding="utf-8") == text
+    index = re.finditer(r"^([A-Za-z0-9][\w.-]*)==\S+\s", text, re.M)
+    listed = {_norm(m.group(1)) for m in index}
+    bundled = _bundled_distributions()
+    assert {"pyside6-essentials", "shiboken6", "sqlite-utils", "platformdirs"} <= bundled
+    missing = sorted(bundled - listed)
+    assert not missing, f"bundled but missing from {NOTICES_NAME}: {missing}"
+    flat = " ".join(text.split())
+    assert "CPT is a registered trademark of the American Medical Association" in flat
+    assert "GNU LESSER GENERAL PUBLIC LICENSE" in text
+    assert "Replacing the Qt libraries" in text
