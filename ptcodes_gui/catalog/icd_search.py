@@ -219,7 +219,9 @@ class IcdSearchMixin:
             if len(code) == 8 and code[-1] == "A":
                 score += 0.3  # initial encounter before subsequent / sequela
             if injury and code[0] == "S":
-                score += 4.0  # the injury before pathological and osteoporotic fractures
+                # the injury before pathological and osteoporotic fractures, and its
+                # initial encounter before the subsequent ones and the sequela
+                score += 4.0 + (0.8 if code[-1] == "A" else 0.0)
             score -= (len(title) // 12) * 0.2  # coarse, so ties fall back to tabular order
             scored.append((-score, ord_, (code, title, billable)))
         scored.sort()

@@ -99,6 +99,7 @@ class SearchMixin(IcdSearchMixin):
     _hints: dict[str, tuple[str, ...]]
     _loose_hints: dict[str, tuple[str, ...]]
     _pt_prefixes: frozenset[str]
+    _pt_vocab: frozenset[str]
     _known_pt: tuple[dict[str, PtEntry], frozenset[str]] | None
 
     def search(
@@ -314,8 +315,14 @@ class SearchMixin(IcdSearchMixin):
         return i < len(terms) and terms[i] == word
 
     def _typo_fix(self, word: str) -> str:
-        fixed = self._pt_correct(word)
-        return fixed if fixed != word else self._icd_correct(word)
+        """One edit to a whole word of the catalog ('ankel' -> 'ankle', not 'ankl')."""
+        if not q.TYPO_MIN_LEN - 1 <= len(word) <= q.TYPO_MAX_LEN or not word.isalpha():
+            return word
+        if self._icd_vocab is None:
+            self._icd_vocab = frozenset(self._icd_term_list())
+        candidates = sorted(q.edits1(word) & (self._pt_vocab | self._icd_vocab),
+                            key=lambda c: (-len(c), c))
+        return candidates[0] if candidates else word
 
     def _knows(self, word: str) -> bool:
         """Whether a word of the catalog (PT entries or ICD index) starts with ``word``."""
@@ -340,9 +347,11 @@ class SearchMixin(IcdSearchMixin):
         words that finds something (longer words first), trying at most a few sets."""
         known = [w for w in words if self._knows(w)]
         if ask.want_icd:
-            rows = self._alias_with_words(known, ask.limit, loose=True)
+            rows = self._alias_with_words(words, ask.limit, loose=True)
             if rows:
-                return [self._icd_hit(*r) for r in rows], known
+                alias_words = {w for k in self._aliases for w in k.split()}
+                return [self._icd_hit(*r) for r in rows], [
+                    w for w in words if w in known or w in alias_words]
         tries = 0
         for size in range(len(known) - (known == words), 0, -1):
             sets = sorted(combinations(known, size), key=lambda c: -sum(map(len, c)))
