@@ -23,6 +23,7 @@ from itertools import combinations
 from ptcodes_gui.catalog import query as q
 from ptcodes_gui.catalog import vocabulary as v
 from ptcodes_gui.catalog.icd_search import IcdSearchMixin
+from ptcodes_gui.catalog.overlay import CatalogOverlay
 from ptcodes_gui.domain.models import CATEGORIES, SYSTEM_FILTERS, Code, Hit, System
 
 _CATEGORY_ORDER = {name: i for i, name in enumerate(CATEGORIES)}
@@ -96,6 +97,7 @@ class SearchMixin(IcdSearchMixin):
     """Search over the PT entries and the diagnoses; state is set up by ``Catalog``."""
 
     _pt: dict[str, PtEntry]
+    _overlay: CatalogOverlay
     _hints: dict[str, tuple[str, ...]]
     _loose_hints: dict[str, tuple[str, ...]]
     _pt_prefixes: frozenset[str]
@@ -159,6 +161,8 @@ class SearchMixin(IcdSearchMixin):
         phrase = False
         if ask.want_pt:
             pt_strong, pt_weak, phrase = self._search_pt(text, words, ask)
+        if ask.system in (None, "pt") and not ask.common_only:
+            pt_strong = self._with_clinic(pt_strong, text, words, ask.limit, ask.category)
         icd: list[Hit] = []
         if ask.want_icd:
             icd = self._search_icd(
@@ -174,6 +178,17 @@ class SearchMixin(IcdSearchMixin):
         else:
             ordered = pt_strong + icd + pt_weak
         return ordered[: ask.limit]
+
+    def _with_clinic(self, strong: list[Hit], text: str, words: list[str], limit: int,
+                     category: str | None) -> list[Hit]:
+        """Imported clinic codes (searched in SQLite): an exact code first, others after
+        the catalog's strong hits."""
+        clinic = self._overlay.search_clinic(text, words, limit, category)
+        if not clinic:
+            return strong
+        key = text.strip().upper()
+        return ([h for h in clinic if h.code == key] + strong
+                + [h for h in clinic if h.code != key])
 
     # ------------------------------------------------------------ fallbacks
 
