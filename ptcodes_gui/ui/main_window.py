@@ -7,6 +7,7 @@ user store are passed in by ``app.py``.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -35,6 +36,7 @@ from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.catalog.repository import hit_for
 from ptcodes_gui.domain.formatting import sanitize_text
 from ptcodes_gui.domain.models import CATEGORIES, Code, Hit
+from ptcodes_gui.domain.provenance import DataSource
 from ptcodes_gui.ui import dialogs
 from ptcodes_gui.ui.detail_html import link, muted_color, render_code, source_tooltip
 from ptcodes_gui.ui.geometry import MINIMUM, keep_on_screen, place_first_run
@@ -102,6 +104,7 @@ class MainWindow(QMainWindow):
     quit_action: QAction
     shortcuts_action: QAction
     rules_action: QAction
+    data_sources_action: QAction
     about_action: QAction
     copy_action: QAction
 
@@ -249,7 +252,19 @@ class MainWindow(QMainWindow):
         self.version_label = QLabel()
         self.version_label.setAccessibleName("Catalog version")
         self.statusBar().addWidget(self.count_label)
+        self.search_note_label = QLabel()
+        self.search_note_label.setAccessibleName("What the search relaxed")
+        self.statusBar().addWidget(self.search_note_label, 1)
+        # a superseded ICD-10-CM release and how to update (set_data_notice)
+        self.notice_label = QLabel()
+        self.notice_label.setAccessibleName("Data notice")
+        self.notice_label.setVisible(False)
+        self.statusBar().addPermanentWidget(self.notice_label)
         self.statusBar().addPermanentWidget(self.version_label)
+        self.data_notice = ""
+        #: (rows, remove) for Help → Data sources, set by the composition (window_setup)
+        self.data_sources: tuple[Callable[[], Sequence[DataSource]], Callable[[str], bool]] | None
+        self.data_sources = None
         info = self.catalog.info()
         # short, so a status message never runs under it; the whole line is the tooltip
         self.version_label.setText(f"Catalog {info.catalog_version}")
@@ -317,17 +332,20 @@ class MainWindow(QMainWindow):
         category = self.category_combo.currentData()
         common = self.common_check.isChecked()
         hits: list[Hit]
+        note = ""
         if system in ("favorites", "recent"):
             codes = self.store.favorites() if system == "favorites" else self.store.recents()
             hits = self._hits_for(codes, text, category, common)
         else:
-            hits = self.catalog.search(
+            found = self.catalog.search_explained(
                 text, limit=RESULT_LIMIT, system=system, category=category, common_only=common
             )
+            hits, note = found.hits, found.note
         self.results_model.set_hits(hits)
         n = len(hits)
         more = "+" if n >= RESULT_LIMIT else ""
         self.count_label.setText(f"{n}{more} result{'s' if n != 1 else ''}")
+        self.search_note_label.setText(note)  # what was relaxed to find these, or nothing
         if hits:
             self.results_view.selectRow(0)
         else:
@@ -407,6 +425,7 @@ class MainWindow(QMainWindow):
                 favorite=self.store.is_favorite(found.code),
                 descriptor=self.catalog.descriptor(found.code),
                 muted=muted,
+                mue=self.catalog.mue(found.code),
             )
         )
         if record:
@@ -579,12 +598,30 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------- about
 
     def about_text(self) -> str:
-        return about_html(self.catalog.info())
+        return about_html(self.catalog.info()) + (
+            f"<p><b>Data notice.</b> {escape(self.data_notice)}</p>" if self.data_notice else ""
+        )
 
     def show_shortcuts(self) -> None:
         dialog = ShortcutsDialog(self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
+
+    def set_data_notice(self, text: str) -> None:
+        """Show (or, with "", hide) a notice about the data: in the status bar and About."""
+        self.data_notice = text
+        first = text.split(". To update", 1)[0]
+        self.notice_label.setText(f"⚠ {first}" if text else "")
+        self.notice_label.setToolTip(text)
+        self.notice_label.setVisible(bool(text))
+
+    def show_data_sources(self) -> None:
+        if self.data_sources is None:
+            return
+        from ptcodes_gui.ui.data_sources_dialog import show_data_sources
+
+        rows, remove = self.data_sources
+        show_data_sources(rows, remove, self)
 
     def show_about(self) -> None:
         box = QMessageBox(QMessageBox.Icon.NoIcon, f"About {APP_NAME}", self.about_text(),

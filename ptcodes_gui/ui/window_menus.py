@@ -77,6 +77,8 @@ def build_menus(window: MainWindow) -> None:
     window.shortcuts_action.setShortcuts([QKeySequence("Ctrl+/"), QKeySequence("F1")])
     window.rules_action = _action(window, "&Billing rules", None,
                                   lambda: show_billing_rules(window))
+    window.data_sources_action = _action(window, "&Data sources…", None,
+                                         window.show_data_sources)
     window.about_action = _action(window, "&About PT Codes", None, window.show_about)
     window.copy_action = QAction("&Copy code", window)
     window.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
@@ -96,7 +98,7 @@ def build_menus(window: MainWindow) -> None:
                 window.visit_menu.addSeparator()
             else:
                 window.visit_menu.addAction(item)
-    for act in (window.shortcuts_action, window.rules_action):
+    for act in (window.shortcuts_action, window.rules_action, window.data_sources_action):
         window.help_menu.addAction(act)
     window.help_menu.addSeparator()
     window.help_menu.addAction(window.about_action)

@@ -87,7 +87,7 @@ def test_visit_and_help_menus_list_every_action_with_its_shortcut(full: MainWind
     assert visit["New visit"] == "Ctrl+N"
     assert visit["Undo"] == "Ctrl+Z"
     helps = [a.text().replace("&", "") for a in full.help_menu.actions() if not a.isSeparator()]
-    assert helps == ["Keyboard shortcuts", "Billing rules", "About PT Codes"]
+    assert helps == ["Keyboard shortcuts", "Billing rules", "Data sources…", "About PT Codes"]
     sheet = shortcuts_html(full)
     for expected in ("Copy visit", "Ctrl+Shift+C", "New visit", "Ctrl+N", "Toggle favorite",
                      "Ctrl+D", "CODE=MIN", "Keyboard shortcuts"):
