@@ -22,6 +22,7 @@ from ptcodes_gui.domain.models import (
     System,
     system_label,
 )
+from ptcodes_gui.domain.sources import fact_json, source_json
 
 EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE = 0, 1, 2
 
@@ -41,7 +42,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
 
 
 def code_json(code: Code, release: str = "") -> dict[str, Any]:
-    notes = [_note_line(n.kind, n.payer, n.text, n.source, n.confidence) for n in code.notes]
+    notes = [_note_line(n.kind, n.payer, n.text, n.cited.label, n.confidence) for n in code.notes]
     out: dict[str, Any] = {
         "code": code.code,
         "system": code.system,
@@ -53,11 +54,13 @@ def code_json(code: Code, release: str = "") -> dict[str, Any]:
         "first_unit_minutes": code.first_unit_minutes,
         "attendance": code.attendance,
         "discipline": code.discipline,
+        "not_pt": code.discipline not in ("PT", "any"),
         "status": code.status,
         "replaced_by": list(code.replaced_by),
         "addon_to": list(code.addon_to),
         "addons": list(code.addons),
         "notes": notes,
+        "facts": [fact_json(n) for n in code.notes],
         "abbreviations": list(code.abbreviations),
         "synonyms": list(code.synonyms),
         "related": list(code.related),
@@ -66,11 +69,11 @@ def code_json(code: Code, release: str = "") -> dict[str, Any]:
         "medicare_status": code.medicare_status,
         "not_medicare": code.not_medicare,
         "verify": code.verify,
-        "sources": [{"fact": s.text, "source": s.source, "confidence": s.confidence}
-                    for s in code.sources],
+        "sources": [fact_json(s) for s in code.sources],
         "ncci": [
             {"column1": p.column1, "column2": p.column2, "indicator": p.indicator,
-             "source": p.source, "confidence": p.confidence, "as_of": p.as_of, "note": p.note}
+             "source": source_json(p.source), "confidence": p.confidence, "as_of": p.as_of,
+             "note": p.note}
             for p in code.ncci
         ],
     }
@@ -143,11 +146,11 @@ def _print_code(code: Code, catalog: Catalog, out: TextIO) -> None:
     if code.modifiers:
         out.write(f"  modifiers: {', '.join(code.modifiers)}\n")
     for n in code.notes:
-        out.write("  - " + _note_line(n.kind, n.payer, n.text, n.source, n.confidence) + "\n")
+        out.write("  - " + _note_line(n.kind, n.payer, n.text, n.cited.label, n.confidence) + "\n")
     for p in code.ncci:
         other = p.column2 if p.column1 == code.code else p.column1
         out.write(f"  NCCI: with {other}: indicator {p.indicator} "
-                  f"(col1 {p.column1}, col2 {p.column2}; {p.source}, as of {p.as_of})\n")
+                  f"(col1 {p.column1}, col2 {p.column2}; {p.cited.label}, as of {p.as_of})\n")
     if code.related:
         out.write(f"  related: {', '.join(code.related)}\n")
     descriptor = catalog.descriptor(code.code)

@@ -22,7 +22,12 @@ from typing import Any
 import sqlite_utils
 
 from ptcodes_gui.catalog import icd10
-from ptcodes_gui.catalog.resources import ResourceSet, default_resource_dir, load_resources
+from ptcodes_gui.catalog.resources import (
+    ResourceError,
+    ResourceSet,
+    default_resource_dir,
+    load_resources,
+)
 from ptcodes_gui.catalog.schema import SCHEMA_VERSION, is_pt_relevant, packaged_catalog_path
 from ptcodes_gui.domain.models import Code
 
@@ -187,7 +192,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--resources", type=Path, default=None)
     parser.add_argument("--no-icd", action="store_true", help="PT codes only (fast, for tests)")
     args = parser.parse_args(argv)
-    info = build_catalog(args.out, resource_dir=args.resources, include_icd=not args.no_icd)
+    try:
+        info = build_catalog(args.out, resource_dir=args.resources, include_icd=not args.no_icd)
+    except ResourceError as exc:
+        print(f"catalog build failed: {exc}", file=sys.stderr)
+        return 1
     print(json.dumps(info, indent=2))
     return 0
 

@@ -11,6 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from ptcodes_gui.domain.models import Code, Fact, NcciPair
+from ptcodes_gui.domain.sources import SOURCES
+
+
+class ResourceError(ValueError):
+    """A catalog source file names something that does not exist (one line, file and entry)."""
 
 
 @dataclass(frozen=True)
@@ -18,7 +23,7 @@ class ResourceSet:
     version: str
     content_date: str
     ncci_as_of: str
-    sources: dict[str, str]
+    sources: dict[str, str]  # id -> full citation, for every source the catalog cites
     codes: tuple[Code, ...]
     pairs: tuple[NcciPair, ...]
     icd_aliases: dict[str, tuple[str, ...]]
@@ -38,22 +43,36 @@ def _tuple(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
-def _code_from_table(row: dict[str, Any]) -> Code:
+def _source_id(value: Any, where: str) -> str:
+    """A registry id, or ResourceError naming the file and entry that cites something else."""
+    source = str(value or "").strip()
+    if source not in SOURCES:
+        raise ResourceError(
+            f"{where}: unknown source id {source!r} (ids are defined in "
+            "ptcodes_gui/domain/sources.py)"
+        )
+    return source
+
+
+def _code_from_table(row: dict[str, Any], where: str, as_of: str) -> Code:
+    label = f"{where}: {row.get('code', '?')}"
     notes = tuple(
         Fact(
             text=str(n["text"]),
-            source=str(n.get("source", "")),
+            source=_source_id(n.get("source"), f"{label} note {i}"),
             confidence=str(n.get("confidence", "M")),
             kind=str(n.get("kind", "note")),
             payer=n.get("payer"),
+            as_of=str(n.get("as_of", as_of)),
         )
-        for n in row.get("notes", [])
+        for i, n in enumerate(row.get("notes", []), start=1)
     )
     core = Fact(
         text="meaning, timed/untimed and unit length",
-        source=str(row.get("source", "")),
+        source=_source_id(row.get("source"), label),
         confidence=str(row.get("confidence", "M")),
         kind="core",
+        as_of=as_of,
     )
     timed = bool(row.get("timed", False))
     return Code(
@@ -88,13 +107,12 @@ def _code_from_table(row: dict[str, Any]) -> Code:
 def load_resources(directory: Path | None = None) -> ResourceSet:
     base = directory or default_resource_dir()
     meta = tomllib.loads((base / "catalog.toml").read_text(encoding="utf-8"))
-    sources = {
-        str(key): str(val.get("title", key)) for key, val in meta.get("sources", {}).items()
-    }
+    reviewed = str(meta.get("content_date", ""))
     codes: list[Code] = []
     for path in sorted((base / "codes").glob("*.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        codes.extend(_code_from_table(row) for row in data.get("code", []))
+        where = f"codes/{path.name}"
+        codes.extend(_code_from_table(row, where, reviewed) for row in data.get("code", []))
     # add-on relations are written once (on the add-on); derive the reverse link here
     addons: dict[str, list[str]] = {}
     for c in codes:
@@ -111,7 +129,7 @@ def load_resources(directory: Path | None = None) -> ResourceSet:
             column1=str(p["column1"]),
             column2=str(p["column2"]),
             indicator=int(p["indicator"]),
-            source=str(p.get("source", "")),
+            source=_source_id(p.get("source"), f"ncci.toml: {p['column1']}/{p['column2']}"),
             confidence=str(p.get("confidence", "M")),
             as_of=str(p.get("as_of", as_of)),
             note=str(p.get("note", "")),
@@ -132,6 +150,8 @@ def load_resources(directory: Path | None = None) -> ResourceSet:
         for entry in hdata.get("hint", []):
             for word in _tuple(entry["terms"]):
                 hints[word.lower()] = _tuple(entry["codes"])
+    cited = {f.source for c in codes for f in (*c.sources, *c.notes)} | {p.source for p in pairs}
+    sources = {sid: SOURCES[sid].citation for sid in sorted(cited)}
     return ResourceSet(
         version=str(meta.get("version", "0")),
         content_date=str(meta.get("content_date", "")),

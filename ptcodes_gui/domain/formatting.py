@@ -43,10 +43,11 @@ own.
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from typing import Final, Literal
 
+from ptcodes_gui.domain.text import BIDI_CHARS as BIDI_CHARS  # re-exported
+from ptcodes_gui.domain.text import ZERO_WIDTH_CHARS as ZERO_WIDTH_CHARS
+from ptcodes_gui.domain.text import clean_text
 from ptcodes_gui.domain.visit import LineResult, VisitResult
 
 Format = Literal["text", "tsv", "codes", "json"]
@@ -64,53 +65,13 @@ CODES_SEPARATOR: Final = ", "
 JSON_FORMAT_NAME: Final = "ptcodes-visit"
 JSON_VERSION: Final = 1
 
-#: Bidirectional embedding/override/isolate marks (Trojan Source) and the Arabic letter mark.
-BIDI_CHARS: Final = frozenset(
-    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
-)
-#: Zero-width space/non-joiner/joiner, word joiner, byte order mark.
-ZERO_WIDTH_CHARS: Final = frozenset("\u200b\u200c\u200d\u2060\ufeff")
-#: Characters that break a line or a cell; turned into a space inside a field.
-_BREAKS: Final = frozenset("\t\n\r\v\f\x1c\x1d\x1e\x1f\x85\u2028\u2029")
-#: Unicode categories dropped: controls, format characters (all bidi and zero-width marks
-#: among them, plus soft hyphen and invisible operators) and lone surrogates.
-_DROPPED_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cs"})
-_SPACES_RE: Final = re.compile(r" {2,}")
 _FORMULA_START: Final = ("=", "+", "-", "@")
 
 
 def sanitize_text(text: str, *, keep_newlines: bool = False) -> str:
-    """``text`` as safe plain text for pasting.
-
-    Removes control characters, bidirectional override/isolate marks (U+202A-U+202E,
-    U+2066-U+2069, U+200E/U+200F, U+061C), zero-width characters (U+200B-U+200D, U+2060,
-    U+FEFF) and every other invisible format character. Tabs and line breaks become a single
-    space and runs of spaces collapse, so the result fits in one field; with
-    ``keep_newlines=True`` line breaks are kept as ``\\n`` and tabs as ``\\t`` (for
-    multi-line notes).
-    """
-    if keep_newlines:
-        text = text.replace("\r\n", "\n")
-    out: list[str] = []
-    for char in text:
-        if keep_newlines and char in "\n\t":
-            out.append(char)
-        elif keep_newlines and char in "\r\x85\u2028\u2029":
-            out.append("\n")
-        elif char in _BREAKS:
-            out.append(" ")
-        elif (
-            char in BIDI_CHARS
-            or char in ZERO_WIDTH_CHARS
-            or unicodedata.category(char) in _DROPPED_CATEGORIES
-        ):
-            continue
-        else:
-            out.append(char)
-    cleaned = "".join(out)
-    if keep_newlines:
-        return cleaned
-    return _SPACES_RE.sub(" ", cleaned).strip()
+    """``text`` as safe plain text for pasting: ``domain.text.clean_text`` (the one cleaner);
+    with ``keep_newlines=True`` line breaks and tabs are kept (for multi-line notes)."""
+    return clean_text(text, multiline=keep_newlines, keep_tabs=keep_newlines)
 
 
 def neutralize_cell(value: str) -> str:

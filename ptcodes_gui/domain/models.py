@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ptcodes_gui.domain.sources import Source, resolve
+
 
 class System(StrEnum):
     """Which code set an entry belongs to (the value is what the CLI and JSON use)."""
@@ -67,10 +69,16 @@ class Fact:
     confidence: str
     kind: str = "note"  # payer | documentation | pitfall | note
     payer: str | None = None
+    as_of: str | None = None  # ISO date the fact was last checked against its source
 
     @property
     def needs_verification(self) -> bool:
         return self.confidence.upper().startswith("L")
+
+    @property
+    def cited(self) -> Source:
+        """The public document ``source`` names (label for the window, full citation)."""
+        return resolve(self.source)
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,10 @@ class NcciPair:
     @property
     def modifier_allowed(self) -> bool:
         return self.indicator == 1
+
+    @property
+    def cited(self) -> Source:
+        return resolve(self.source)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,10 @@ their own release (``"CMS NCCI PTP practitioner v323r0 (2026 Q4)"``) and never a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from ptcodes_gui.domain.models import Fact
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,66 @@ _ALL: Final[tuple[Source, ...]] = (
         "only; no descriptor text is copied)",
     ),
     Source(
+        "pfs-rvu-2026", "CY2026 PFS RVU file",
+        "CMS, CY2026 Physician Fee Schedule national Relative Value File (PPRRVU), procedure "
+        "status indicators (B = bundled, never paid separately; I = not valid for Medicare) "
+        "and national RVUs (a code without them is not paid)",
+    ),
+    Source(
+        "pfs-2025-final", "CY2025 PFS final rule",
+        "CMS, CY2025 Physician Fee Schedule final rule (CMS-1807-F): KX threshold $2,410; "
+        "general supervision of PT assistants in private practice",
+    ),
+    Source(
+        "pfs-2024-final", "CY2024 PFS final rule",
+        "CMS, CY2024 Physician Fee Schedule final rule (CMS-1784-F): KX threshold $2,330",
+    ),
+    Source(
+        "pfs-2022-final", "CY2022 PFS final rule",
+        "CMS, CY2022 Physician Fee Schedule final rule (CMS-1751-F): services with CQ/CO paid "
+        "at 85% from 2022; the 10% de minimis standard",
+    ),
+    Source(
+        "pfs-2019-final", "CY2019 PFS final rule",
+        "CMS, CY2019 Physician Fee Schedule final rule (CMS-1693-F): functional reporting "
+        "with G-codes G8978-G8999 ended for services from January 1, 2019",
+    ),
+    Source(
+        "cms-therapy-code-list", "CMS therapy code list",
+        "CMS, Annual Therapy Update: list of therapy codes (\"always therapy\" and "
+        "\"sometimes therapy\" services that carry GP/GO/GN)",
+    ),
+    Source(
+        "cms-100-04-ch30", "Pub. 100-04 ch. 30 (ABN)",
+        "CMS, Medicare Claims Processing Manual (Pub. 100-04), chapter 30 \"Financial "
+        "Liability Protections\": ABN modifiers GA, GX, GY and GZ",
+    ),
+    Source(
+        "mln-telehealth", "MLN: Telehealth services",
+        "CMS MLN booklet \"Telehealth Services\" (MLN901705): place of service and modifiers "
+        "95, 93, FQ, FR, and GT on critical access hospital method II claims",
+    ),
+    Source(
+        "cpt-2024", "CPT 2024",
+        "AMA, CPT 2024 Professional Edition: codes new on January 1, 2024 (e.g. 97550-97552, "
+        "90912/90913); no descriptor text is copied",
+    ),
+    Source(
+        "cpt-2020", "CPT 2020",
+        "AMA, CPT 2020 Professional Edition: 97127 deleted, 97129/97130 added (January 1, "
+        "2020); no descriptor text is copied",
+    ),
+    Source(
+        "cpt-2018", "CPT 2018",
+        "AMA, CPT 2018 Professional Edition: 97532 and 97762 deleted, 97763 added (January 1, "
+        "2018); no descriptor text is copied",
+    ),
+    Source(
+        "cpt-2017", "CPT 2017",
+        "AMA, CPT 2017 Professional Edition: 97001-97004 deleted, PT/OT evaluations "
+        "97161-97168 added (January 1, 2017); no descriptor text is copied",
+    ),
+    Source(
         "hcpcs-level2", "HCPCS Level II",
         "CMS, Healthcare Common Procedure Coding System (HCPCS) Level II, quarterly "
         "alpha-numeric file",
@@ -135,3 +198,34 @@ def cite(source_id: str) -> Source:
         return SOURCES[source_id]
     except KeyError:
         raise KeyError(f"unknown source id {source_id!r}; known: {', '.join(SOURCES)}") from None
+
+
+def resolve(source: str) -> Source:
+    """The registry entry for ``source``, or, for a name that is no registry id (an imported
+    file's release, a clinic's note), a stand-in whose label and citation are that name."""
+    found = SOURCES.get(source)
+    if found is not None:
+        return found
+    return Source("", source, source)
+
+
+def source_json(source: str) -> dict[str, str]:
+    """``{id, label, citation}`` (and ``url`` when known) for ``--json`` output."""
+    found = resolve(source)
+    out = {"id": found.id, "label": found.label, "citation": found.citation}
+    if found.url:
+        out["url"] = found.url
+    return out
+
+
+def fact_json(fact: Fact) -> dict[str, Any]:
+    """One fact for ``--json``: its text, its public source and how sure it is."""
+    return {
+        "text": fact.text,
+        "kind": fact.kind,
+        "payer": fact.payer,
+        "source": source_json(fact.source),
+        "confidence": fact.confidence,
+        "verify": fact.needs_verification,
+        "as_of": fact.as_of,
+    }

@@ -1,5 +1,5 @@
-"""File menu: imports with a preview (clinic codes, licensed descriptors, NCCI table),
-removing an import, and exporting / importing favorites, templates and profiles.
+"""File menu: imports with a preview (clinic codes, licensed descriptors, NCCI table) and
+removing an import (favorites/templates bundles: ``bundle_dialogs``).
 
 Dialogs go through small ``ask_*`` functions so tests can replace them.
 """
@@ -218,42 +218,6 @@ class DataActions:
         )
         return removed
 
-    def export_settings(self, path: Path | None = None) -> bool:
-        path = path or ask_save_file(self.window, "Export favorites, templates and profiles",
-                                     "ptcodes-settings.json")
-        if path is None:
-            return False
-        try:
-            self.store.export_bundle(path)
-        except (UserDataError, OSError) as exc:
-            inform(self.window, f"Export failed: {exc}", error=True)
-            return False
-        self.window.statusBar().showMessage(f"Exported to {path}", 6000)
-        return True
-
-    def import_settings(self, path: Path | None = None) -> bool:
-        if not self._writable():
-            return False
-        path = path or ask_open_file(self.window, "Import favorites, templates and profiles",
-                                     "PT Codes settings (*.json);;All files (*)")
-        if path is None:
-            return False
-        try:
-            summary = self.store.import_bundle(path)
-        except (UserDataError, OSError) as exc:
-            inform(self.window, f"{path.name} was not imported; nothing changed: {exc}",
-                   error=True)
-            return False
-        inform(
-            self.window,
-            f"Imported from {path.name}: {summary.favorites_added} favorites added; "
-            f"templates added {len(summary.templates_added)}, replaced "
-            f"{len(summary.templates_replaced)}; profiles added {len(summary.profiles_added)}, "
-            f"replaced {len(summary.profiles_replaced)}.",
-        )
-        self.on_overlays_changed()
-        return True
-
 
 def install_file_menu(
     window: QMainWindow,
@@ -270,8 +234,6 @@ def install_file_menu(
         ("Import licensed &descriptors…", lambda: actions.import_file("descriptors")),
         ("Import &NCCI table…", lambda: actions.import_file("ncci")),
         ("&Remove an import…", actions.remove_import),
-        ("&Export favorites and templates…", actions.export_settings),
-        ("Import &favorites and templates…", actions.import_settings),
     ]
     for text, slot in entries:
         act = QAction(text, window)

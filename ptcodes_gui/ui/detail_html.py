@@ -1,7 +1,9 @@
 """The detail pane's HTML for one code. Plain functions: easy to test, no widgets.
 
 Links use the ``code:`` scheme (``code:97110``) and are resolved by the window, so related,
-add-on, replacement and parent codes navigate inside the app (never a browser).
+add-on, replacement and parent codes navigate inside the app (never a browser). Each fact
+carries a short source label as a ``source:ID`` link: QTextBrowser shows no tooltips of its
+own, so the window shows ``source_tooltip(href)`` (the full citation) when one is hovered.
 """
 
 from __future__ import annotations
@@ -17,6 +19,12 @@ from ptcodes_gui.domain.models import (
     System,
     system_label,
 )
+from ptcodes_gui.domain.sources import SOURCES, resolve
+
+#: Grey for notes and subtitles on a white pane: 6.4:1, above WCAG AA's 4.5:1.
+DEFAULT_MUTED = "#5c5c5c"
+CPT_NOTICE = "CPT is a registered trademark of the American Medical Association."
+_AA_CONTRAST = 4.5
 
 _NOTE_HEADINGS = {
     "payer": "Payer notes",
@@ -52,7 +60,66 @@ def _confidence(conf: str) -> str:
     return f"confidence {escape(conf)}{verify}"
 
 
-def _pair_row(code: str, p: NcciPair) -> str:
+def _luminance(color: str) -> float:
+    """WCAG relative luminance of ``#rrggbb``."""
+    channels = [int(color.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    hi, lo = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def muted_color(text: str, background: str) -> str:
+    """A grey between the palette's text and background colours that still reads at
+    WCAG AA (4.5:1) on that background, in light and dark palettes alike. The Disabled
+    text colour Qt offers is meant for inactive widgets and falls below it."""
+
+    def mix(t: float) -> str:
+        a = [int(text.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
+        b = [int(background.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
+        return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(a, b, strict=True))
+
+    for step in range(8, -1, -1):  # as faint as 40% towards the background, never below AA
+        candidate = mix(step * 0.05)
+        if contrast_ratio(candidate, background) >= _AA_CONTRAST + 0.1:
+            return candidate
+    return text
+
+
+def source_link(source: str) -> str:
+    """The short label of ``source``; a registry id becomes a ``source:ID`` link whose
+    citation the window shows on hover (``title`` too, for HTML viewers that honour it)."""
+    cited = resolve(source)
+    if not cited.id:
+        return escape(cited.label)
+    return (
+        f'<a href="source:{quote(cited.id)}" title="{escape(cited.citation)}">'
+        f"{escape(cited.label)}</a>"
+    )
+
+
+def source_tooltip(href: str) -> str:
+    """The hover text for a ``source:ID`` link: the full citation (and where it is
+    published); empty for any other link."""
+    if not href.startswith("source:"):
+        return ""
+    found = SOURCES.get(href.removeprefix("source:"))
+    if found is None:
+        return ""
+    return found.citation + (f"\n{found.url}" if found.url else "")
+
+
+def _cite(source: str, confidence: str, as_of: str | None = None, muted: str = "") -> str:
+    """``(Pub. 100-04 ch. 5 §20.2, confidence H, as of 2026-12-01)`` in small muted text."""
+    when = f", as of {escape(as_of)}" if as_of else ""
+    style = f" style='color:{muted}'" if muted else ""
+    return f"<small{style}>({source_link(source)}, {_confidence(confidence)}{when})</small>"
+
+
+def _pair_row(code: str, p: NcciPair, muted: str) -> str:
     other = p.column2 if p.column1 == code else p.column1
     role = "column 2 (the code that is denied)" if p.column2 == code else "column 1"
     if p.indicator == 1:
@@ -64,8 +131,7 @@ def _pair_row(code: str, p: NcciPair) -> str:
     note = f" {escape(p.note)}" if p.note else ""
     return (
         f"<li>With {link(other)}: indicator <b>{p.indicator}</b> ({what}); this code is "
-        f"{role}.{note} <small>Source {escape(p.source)}, as of {escape(p.as_of)}, "
-        f"{_confidence(p.confidence)}.</small></li>"
+        f"{role}.{note} {_cite(p.source, p.confidence, p.as_of, muted)}</li>"
     )
 
 
@@ -74,9 +140,9 @@ def render_code(
     *,
     favorite: bool = False,
     descriptor: tuple[str, str] | None = None,
-    muted: str = "#777",
+    muted: str = DEFAULT_MUTED,
 ) -> str:
-    """HTML for the detail pane."""
+    """HTML for the detail pane (``muted``: the grey for notes; see ``muted_color``)."""
     parts: list[str] = []
     star = "★ " if favorite else ""
     system = system_label(code.system)
@@ -92,9 +158,12 @@ def render_code(
     )
     if code.is_deleted:
         year = f" in {code.deleted_year}" if code.deleted_year else ""
-        parts.append(
-            f"<p><b>Deleted{year}.</b> Do not bill it. Use {_links(code.replaced_by)} instead.</p>"
+        instead = (
+            f"Use {_links(code.replaced_by)} instead."
+            if code.replaced_by
+            else "It has no replacement code: report nothing in its place."
         )
+        parts.append(f"<p><b>Deleted{year}.</b> Do not bill it. {instead}</p>")
     if code.system == System.ICD10CM:
         parts.append(_render_icd(code))
         return "\n".join(parts)
@@ -104,16 +173,16 @@ def render_code(
         parts.append(
             f"<p><i>Licensed descriptor ({escape(descriptor[1])}):</i> {escape(descriptor[0])}</p>"
         )
+    core = "".join(
+        " " + _cite(s.source, s.confidence, s.as_of, muted) for s in code.sources
+    )
     if code.system != System.MODIFIER:
         facts = [f"<b>{escape(code.timed_label)}</b>"]
         facts.append(escape(ATTENDANCE.get(code.attendance, code.attendance)))
-        if code.discipline not in ("PT", "any"):
-            facts.append(f"<b>not a PT code</b> ({escape(code.discipline)})")
-        if code.medicare_status == "B":
-            facts.append("<b>Medicare: bundled, never paid separately</b>")
-        if code.not_medicare:
-            facts.append("<b>not accepted by Medicare</b>")
-        parts.append("<p>" + " · ".join(facts) + "</p>")
+        facts += _status_facts(code)
+        parts.append("<p>" + " · ".join(facts) + core + "</p>")
+    elif core:
+        parts.append(f"<p>{core.strip()}</p>")
     if code.addon_to:
         parts.append(f"<p>Add-on code: bill only together with {_links(code.addon_to)}.</p>")
     if code.addons:
@@ -124,8 +193,7 @@ def render_code(
     for n in code.notes:
         payer = f"<b>{escape(n.payer)}:</b> " if n.payer else ""
         groups.setdefault(n.kind, []).append(
-            f"<li>{payer}{escape(n.text)} <small style='color:{muted}'>(source "
-            f"{escape(n.source)}, {_confidence(n.confidence)})</small></li>"
+            f"<li>{payer}{escape(n.text)} {_cite(n.source, n.confidence, n.as_of, muted)}</li>"
         )
     for kind in ("payer", "documentation", "pitfall", "note", "clinic"):
         if kind in groups:
@@ -135,20 +203,30 @@ def render_code(
     if code.modifiers:
         parts.append(f"<h3>Modifiers that apply</h3><p>{_links(code.modifiers)}</p>")
     if code.ncci:
-        rows = "".join(_pair_row(code.code, p) for p in code.ncci)
+        rows = "".join(_pair_row(code.code, p, muted) for p in code.ncci)
         parts.append(f"<h3>NCCI pairs</h3><ul>{rows}</ul>")
     if code.abbreviations or code.synonyms:
         words = ", ".join(escape(w) for w in (*code.abbreviations, *code.synonyms))
         parts.append(f"<p style='color:{muted}'>Also searched as: {words}</p>")
     if code.related:
         parts.append(f"<h3>Related codes</h3><p>{_links(code.related)}</p>")
-    if code.sources:
-        src = "; ".join(
-            f"{escape(s.text)}: {escape(s.source)} ({_confidence(s.confidence)})"
-            for s in code.sources
-        )
-        parts.append(f"<p style='color:{muted}'><small>Sources — {src}</small></p>")
+    if code.system == System.CPT:
+        parts.append(f"<p style='color:{muted}'><small>{CPT_NOTICE}</small></p>")
     return "\n".join(parts)
+
+
+def _status_facts(code: Code) -> list[str]:
+    """Who bills it and whether Medicare pays it, for the line under the description."""
+    out: list[str] = []
+    if code.discipline == "DME":
+        out.append("<b>DMEPOS item</b>: billed to the DME contractor, not on the therapy claim")
+    elif code.discipline not in ("PT", "any"):
+        out.append(f"<b>not a PT code</b> ({escape(code.discipline)})")
+    if code.medicare_status == "B":
+        out.append("<b>Medicare: bundled, never paid separately</b>")
+    if code.not_medicare:
+        out.append("<b>not paid by Medicare</b>")
+    return out
 
 
 def _render_icd(code: Code) -> str:

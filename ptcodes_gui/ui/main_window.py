@@ -11,7 +11,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QPalette
+from PySide6.QtGui import QAction, QCloseEvent, QCursor, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QTextBrowser,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -35,7 +36,7 @@ from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.catalog.repository import hit_for
 from ptcodes_gui.domain.formatting import sanitize_text
 from ptcodes_gui.domain.models import CATEGORIES, Code, Hit
-from ptcodes_gui.ui.detail_html import link, render_code
+from ptcodes_gui.ui.detail_html import link, muted_color, render_code, source_tooltip
 from ptcodes_gui.ui.results_model import ResultsModel
 from ptcodes_gui.userdata.store import UserDataError
 
@@ -288,6 +289,7 @@ class MainWindow(QMainWindow):
         sel.currentRowChanged.connect(self._on_current_row_changed)
         self.results_view.doubleClicked.connect(self._on_result_activated)
         self.detail_view.anchorClicked.connect(self._on_link_clicked)
+        self.detail_view.highlighted.connect(self._on_link_hovered)
         self.copy_button.clicked.connect(self.copy_code)
         self.copy_title_button.clicked.connect(self.copy_with_title)
         self.favorite_button.clicked.connect(self.toggle_favorite)
@@ -408,7 +410,10 @@ class MainWindow(QMainWindow):
             )
             return False
         self._current = found
-        muted = self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text).name()
+        pal = self.detail_view.palette()
+        muted = muted_color(
+            pal.color(QPalette.ColorRole.Text).name(), pal.color(QPalette.ColorRole.Base).name()
+        )
         self.detail_view.setHtml(
             render_code(
                 found,
@@ -429,6 +434,14 @@ class MainWindow(QMainWindow):
     def current_code(self) -> Code | None:
         self._flush_detail()
         return self._current
+
+    def _on_link_hovered(self, url: QUrl) -> None:
+        """A source label's full citation (QTextBrowser has no link tooltips of its own)."""
+        tip = source_tooltip(url.toString())
+        if tip:
+            QToolTip.showText(QCursor.pos(), tip, self.detail_view)
+        else:
+            QToolTip.hideText()
 
     def _on_link_clicked(self, url: QUrl) -> None:
         if url.scheme() != "code":

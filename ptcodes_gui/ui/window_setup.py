@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ptcodes_gui.catalog import Catalog
+from ptcodes_gui.ui.bundle_dialogs import install_bundle_menu
 from ptcodes_gui.ui.data_dialogs import install_file_menu
 from ptcodes_gui.ui.main_window import MainWindow
 from ptcodes_gui.ui.visit_panel import VisitPanel
@@ -29,6 +30,7 @@ def build_main_window(catalog: Catalog, store: UserStore) -> MainWindow:
     window.data_actions = install_file_menu(
         window, catalog, store, on_overlays_changed=refresh
     )
+    install_bundle_menu(window, store, on_changed=refresh)  # the menu actions keep it alive
     if store.read_only:
         window.statusBar().showMessage(
             f"Changes cannot be saved: {store.read_only_reason}", 0

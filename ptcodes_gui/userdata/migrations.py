@@ -130,6 +130,27 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        4,
+        "content sequence for backups, quarantine of rows that cannot be loaded",
+        (
+            # write_seq grows with every committed change: the backup holding the highest
+            # value has the newest content, whatever the clock said when it was made.
+            """CREATE TABLE meta (
+                key TEXT PRIMARY KEY,
+                value INTEGER NOT NULL
+            )""",
+            "INSERT INTO meta (key, value) VALUES ('write_seq', 1)",
+            """CREATE TABLE quarantine (
+                id INTEGER PRIMARY KEY,
+                source_table TEXT NOT NULL,
+                label TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                content TEXT NOT NULL,
+                found TEXT NOT NULL
+            )""",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from ptcodes_gui.domain.models import ATTENDANCE, CATEGORIES
+from ptcodes_gui.domain.sources import SOURCES
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "resources" / "catalog"
@@ -27,7 +28,7 @@ Entry = dict[str, Any]
 CODE_FILES = {
     "evaluation.toml", "modalities.toml", "therapeutic.toml", "tests_orthotics.toml",
     "wound.toml", "other_procedures.toml", "remote_virtual.toml", "other_disciplines.toml",
-    "modifiers.toml",
+    "modifiers.toml", "orthotics_dmepos.toml", "functional_reporting.toml",
 }
 
 # --- allowed values (SCHEMA.md) -------------------------------------------------------------
@@ -38,7 +39,7 @@ SCHEMA_CATEGORIES = {
     "remote_virtual_care", "other", "modifier",
 }
 ATTENDANCES = {"constant", "supervised", "not_applicable"}
-DISCIPLINES = {"PT", "OT", "SLP", "AT", "any"}
+DISCIPLINES = {"PT", "OT", "SLP", "AT", "any", "DME", "acupuncture"}
 STATUSES = {"active", "deleted"}
 CONFIDENCES = {"H", "M", "L", "M-H", "L-M"}
 NOTE_KINDS = {"payer", "documentation", "pitfall", "note"}
@@ -98,6 +99,35 @@ SECTION_5 = [
 SECTION_4_MODIFIERS = [
     "GP", "GO", "GN", "KX", "CQ", "CO", "59", "XE", "XS", "XP", "XU", "95", "93", "52", "76",
 ]
+# --- section 9 (2026-12-01): corrections and additions, overriding older lines ---------------
+MMT = ["95831", "95832", "95833", "95834"]
+ACUPUNCTURE = ["97810", "97811", "97813", "97814"]
+ORTHOTIC_L_CODES = ["L1832", "L1833", "L3908", "L4361", "L4387", "L0648", "L0650"]
+LIMB_L_CODES = ["L1832", "L1833", "L3908", "L4361", "L4387"]
+FUNCTIONAL_G_CODES = [f"G{n}" for n in range(8978, 9000)]
+DELETED_REPLACED = {  # deleted code -> its replacements
+    "97127": ["97129", "97130"], "97762": ["97763"],
+    "97001": ["97161", "97162", "97163"], "97002": ["97164"],
+    "97003": ["97165", "97166", "97167"], "97004": ["97168"],
+    "97532": ["97129", "97130"], "G0515": ["97129", "97130"],
+}
+SECTION_9 = [
+    *MMT, "97607", "97608", "98976", "98978", "29581", "29584", "90912", "90913", *ACUPUNCTURE,
+    *ORTHOTIC_L_CODES, "97001", "97002", "97003", "97004", "97532", "G0515", *FUNCTIONAL_G_CODES,
+]
+SECTION_9_MODIFIERS = ["GA", "GX", "GY", "GZ", "77", "FQ", "FR", "GT", "RT", "LT"]
+# PT codes on the CY2026 Medicare telehealth list (section 9): only these PT codes may list 95/93
+TELEHEALTH_PT = {
+    "97110", "97112", "97116", "97150", "97161", "97162", "97163", "97164", "97530", "97535",
+    "97542", "97750", "97755", "97760", "97761", "97763",
+}
+NOT_TELEHEALTH = [  # hands-on services section 9 names as not on the list
+    "97140", "97010", "97012", "97014", "97016", "97018", "97022", "97024", "97026", "97028",
+    "97032", "97033", "97034", "97035", "97036", "G0283", "20560", "20561", "29200", "29240",
+    "29260", "29280", "29520", "29530", "29540", "29550",
+]
+# words that would point a clinic at the internal facts sheet instead of a public document
+INTERNAL_SOURCE = re.compile(r"facts §|facts sheet|PT-CODING-FACTS|internal", re.IGNORECASE)
 EVALS = ["97161", "97162", "97163"]
 OT_EVALS = ["97165", "97166", "97167", "97168"]
 AT_EVALS = ["97169", "97170", "97171", "97172"]
@@ -113,11 +143,12 @@ UNTIMED = [
     *EVALS, "97164", *OT_EVALS, *AT_EVALS, *SUPERVISED_MODALITIES, "G0283", "97150",
     "95851", "95852", "95992", "97597", "97598", "97602", "97605", "97606", "97610", "G0281",
     "G0329", "20560", "20561", "29200", "29240", "29260", "29280", "29520", "29530", "29540",
-    "29550", "29580", *SLP_CODES, *SECTION_5,
+    "29550", "29580", *SLP_CODES, *SECTION_5, *MMT, "97607", "97608", "98976", "98978", "29581",
+    "29584", *ORTHOTIC_L_CODES,
 ]
 STRAPPING_REGIONS = ["29200", "29240", "29260", "29280", "29520", "29530", "29540", "29550"]
-RTM = ["98975", "98977", "98985", "98984", "98986", "98979", "98980", "98981"]
-RTM_DEVICE = ["98977", "98985", "98984", "98986"]
+RTM = ["98975", "98976", "98977", "98978", "98985", "98984", "98986", "98979", "98980", "98981"]
+RTM_DEVICE = ["98976", "98977", "98978", "98985", "98984", "98986"]
 NCCI_X = ["59", "XE", "XS", "XP", "XU"]
 
 # section 7 plus the obvious words a clinician types: each term must find each listed code
@@ -239,23 +270,24 @@ def _type_ok(value: Any, expected: type | str) -> bool:
     return isinstance(value, expected)
 
 
-def _source_id(source: str) -> str:
-    return source.split(" ", 1)[0]
-
-
 def _is_low(confidence: str) -> bool:
     return confidence.upper().startswith("L")
 
 
-# --- catalog.toml ----------------------------------------------------------------------------
-def test_catalog_header_has_version_date_and_titled_sources() -> None:
+# --- catalog.toml and the source registry -----------------------------------------------------
+def test_catalog_header_has_version_and_date() -> None:
     cat = _catalog_toml()
     assert re.fullmatch(r"\d{4}\.\d{1,2}\.\d+", cat["version"])
     assert dt.date.fromisoformat(cat["content_date"]) <= dt.date(2030, 1, 1)
-    assert cat["sources"], "no sources defined"
-    for sid, src in cat["sources"].items():
-        assert " " not in sid, f"source id {sid!r} may not contain a space"
-        assert isinstance(src.get("title"), str) and src["title"].strip(), sid
+    assert "sources" not in cat, "sources live in ptcodes_gui/domain/sources.py"
+
+
+def test_every_registry_source_is_a_public_document() -> None:
+    for sid, src in SOURCES.items():
+        assert " " not in sid and sid == src.id, sid
+        assert src.label.strip() and len(src.label) <= 40, sid
+        assert len(src.citation) > len(src.label), sid
+        assert not INTERNAL_SOURCE.search(src.label + src.citation), sid
 
 
 def test_code_files_are_the_category_groups() -> None:
@@ -379,22 +411,27 @@ def test_timed_codes_have_unit_minutes_and_untimed_do_not() -> None:
             assert "first_unit_minutes" not in e, e["code"]
 
 
-def test_every_source_id_is_defined() -> None:
-    defined = set(_catalog_toml()["sources"])
+def test_every_source_is_a_registry_id() -> None:
+    defined = set(SOURCES)
     used = []
     for e in _entries():
         used.append((e["code"], e["source"]))
         used += [(e["code"], n["source"]) for n in _notes(e)]
     used += [(f"ncci {p['column1']}/{p['column2']}", p["source"]) for p in _ncci()["pair"]]
-    undefined = [(where, s) for where, s in used if _source_id(s) not in defined]
+    undefined = [(where, s) for where, s in used if s not in defined]
     assert not undefined
+    assert len(used) > 400
 
 
 def test_deleted_codes_point_to_active_replacements() -> None:
     deleted = [e for e in _entries() if e.get("status") == "deleted"]
-    assert {e["code"] for e in deleted} == {"97127", "97762"}
+    assert {e["code"] for e in deleted} == set(DELETED_REPLACED) | set(FUNCTIONAL_G_CODES)
     for e in deleted:
-        assert e.get("replaced_by"), e["code"]
+        if e["code"] in FUNCTIONAL_G_CODES:
+            assert "replaced_by" not in e, e["code"]
+            assert "no replacement" in e["description"], e["code"]
+            continue
+        assert e["replaced_by"] == DELETED_REPLACED[e["code"]], e["code"]
         assert isinstance(e.get("deleted_year"), int), e["code"]
         for r in e["replaced_by"]:
             assert _code(r).get("status", "active") == "active", r
@@ -439,13 +476,16 @@ def test_seed_lists_match_the_seed_post() -> None:
 
 
 # --- the facts sheet -------------------------------------------------------------------------
-def test_every_code_of_facts_sections_2_and_5_is_present() -> None:
+def test_every_code_of_facts_sections_2_5_and_9_is_present() -> None:
     assert len(SECTION_2) == len(set(SECTION_2)) == 84
     assert len(SECTION_5) == len(set(SECTION_5)) == 16
-    missing = [c for c in SECTION_2 + SECTION_5 if c not in _by_code()]
+    assert len(SECTION_9) == len(set(SECTION_9)) == 51
+    missing = [c for c in SECTION_2 + SECTION_5 + SECTION_9 if c not in _by_code()]
     assert not missing
     services = {e["code"] for e in _entries() if not _is_modifier(e)}
-    assert services == set(SECTION_2) | set(SECTION_5), "codes not backed by the facts sheet"
+    assert services == set(SECTION_2) | set(SECTION_5) | set(SECTION_9), "codes not backed"
+    modifiers = {e["code"] for e in _entries() if _is_modifier(e)}
+    assert modifiers == set(SECTION_4_MODIFIERS) | set(SECTION_9_MODIFIERS)
 
 
 def test_97162_is_an_evaluation_not_neuromuscular_reeducation() -> None:
@@ -497,7 +537,7 @@ def test_other_discipline_codes_are_marked_not_pt() -> None:
         assert "not PT" in e["title"], c
 
 
-def test_pt_therapy_codes_carry_gp() -> None:
+def test_pt_therapy_codes_carry_gp() -> None:  # DMEPOS items (discipline DME) carry none
     for e in _entries():
         if _is_modifier(e) or e.get("status") == "deleted":
             continue
@@ -532,12 +572,16 @@ def test_untimed_codes_are_untimed() -> None:
         assert _code(c)["timed"] is False, c
 
 
-def test_97010_is_bundled_by_medicare() -> None:
+def test_97010_and_97602_are_bundled_by_medicare() -> None:
     e = _code("97010")
-    assert e["medicare_status"] == "B"
     assert e["timed"] is False and e["attendance"] == "supervised"
-    assert any(n.get("payer") == "Medicare" and "never paid" in n["text"] for n in _notes(e))
-    assert _code("97602").get("medicare_status") == "B"
+    for c in ("97010", "97602"):
+        e = _code(c)
+        assert e["medicare_status"] == "B", c
+        bundled = [n for n in _notes(e)
+                   if n.get("payer") == "Medicare" and "never paid" in n["text"]]
+        assert bundled and all(n["confidence"] == "H" for n in bundled), c
+        assert all(n["source"] == "pfs-rvu-2026" for n in bundled), c
 
 
 def test_unattended_estim_sends_medicare_to_g0283() -> None:
@@ -581,7 +625,8 @@ def test_deleted_codes_and_their_replacements() -> None:
 
 def test_addon_codes_name_their_primary() -> None:
     expected = {"97130": ["97129"], "97551": ["97550"], "97546": ["97545"],
-                "97598": ["97597"], "98981": ["98980"]}
+                "97598": ["97597"], "98981": ["98980"], "90913": ["90912"],
+                "97811": ["97810"], "97814": ["97813"]}
     actual = {e["code"]: e["addon_to"] for e in _entries() if e.get("addon_to")}
     assert actual == expected
     for addon, (primary,) in expected.items():
@@ -596,11 +641,14 @@ def test_caregiver_training_units() -> None:
         assert {"97550", "97551", "97552"} - {c} <= set(_code(c)["related"]), c
 
 
-def test_work_hardening_is_hours_and_addon_not_medicare() -> None:
+def test_work_hardening_is_hours_and_not_paid_by_medicare() -> None:
     first, more = _code("97545"), _code("97546")
     assert first["first_unit_minutes"] == 120 and more["unit_minutes"] == 60
-    assert more.get("not_medicare") is True
-    assert not first.get("not_medicare")
+    for e in (first, more):
+        assert e.get("not_medicare") is True, e["code"]
+        medicare = [n for n in _notes(e) if n.get("payer") == "Medicare"]
+        assert medicare and not any(_is_low(n["confidence"]) for n in medicare), e["code"]
+        assert all(n["source"] == "pfs-rvu-2026" for n in medicare), e["code"]
 
 
 def test_physical_performance_test_is_no_evaluation() -> None:
@@ -656,7 +704,8 @@ def test_modifier_facts() -> None:
         assert "85%" in text and "10%" in text, m
     for m in ("95", "93"):
         tele = [n for n in _notes(_code(m)) if n.get("payer") == "Medicare"]
-        assert any("2027" in n["text"] and _source_id(n["source"]) == "caa-2026" for n in tele)
+        assert any("2027" in n["text"] and n["source"] == "caa-2026-telehealth" for n in tele)
+        assert any(n["source"] == "telehealth-list-2026" and "97140" in n["text"] for n in tele)
     for m in ("52", "76"):
         e = _code(m)
         assert e["confidence"] == "L" and e.get("verify") is True, m
@@ -734,16 +783,214 @@ def test_ncci_pairs_are_well_formed_and_dated() -> None:
         seen.add(pair)
 
 
-def test_ncci_pairs_of_facts_section_6() -> None:
+def test_ncci_pairs_of_facts_sections_6_and_9() -> None:
     pairs = {(p["column1"], p["column2"]): p for p in _ncci()["pair"]}
-    expected = {("97140", "97530"): (1, "M-H"), ("97530", "97116"): (1, "L")}
-    expected |= {(ev, "97140"): (1, "M") for ev in EVALS}
-    expected |= {(ev, "97750"): (0, "M") for ev in EVALS}
-    for (c1, c2), (indicator, confidence) in expected.items():
-        p = pairs[(c1, c2)]
-        assert (p["indicator"], p["confidence"]) == (indicator, confidence), (c1, c2)
-    for c2 in ("97110", "97112", "97116"):
-        assert pairs[("97150", c2)]["confidence"] == "L-M"
-    assert set(pairs) == set(expected) | {("97150", c) for c in ("97110", "97112", "97116")}
-    for ev in EVALS:
-        assert "not payable" in pairs[(ev, "97750")]["note"]
+    expected: dict[tuple[str, str], tuple[int, str, str]] = {
+        ("97140", "97530"): (1, "M-H", "mln-modifier-59"),
+        ("97124", "97140"): (1, "M", "ncci-ptp-practitioner"),
+        ("97597", "97602"): (1, "M", "ncci-ptp-practitioner"),
+        ("97597", "97022"): (1, "M", "ncci-ptp-practitioner"),
+        ("97760", "97763"): (0, "M", "cpt-2026"),
+        ("97761", "97763"): (0, "M", "cpt-2026"),
+        ("97530", "97116"): (1, "L", "ncci-ptp-practitioner"),
+    }
+    for c2 in ("97110", "97112", "97116", "97140", "97530", "97535", "97542"):
+        expected[("97150", c2)] = (1, "M", "ncci-ptp-practitioner")
+    for ev in [*EVALS, "97164"]:
+        expected[(ev, "97140")] = (1, "M", "ncci-ptp-practitioner")
+    for c1 in [*EVALS, "97164", "97750"]:
+        for c2 in [*MMT, "95851", "95852"]:
+            expected[(c1, c2)] = (1, "M", "ncci-policy-ch11")
+    for ev in EVALS:  # unverified: shown as "verify", never as an error
+        expected[(ev, "97750")] = (1, "L", "ncci-ptp-practitioner")
+    assert set(pairs) == set(expected)
+    for key, (indicator, confidence, source) in expected.items():
+        p = pairs[key]
+        assert (p["indicator"], p["confidence"], p["source"]) == (indicator, confidence, source), (
+            key
+        )
+    assert "example 9" in pairs[("97140", "97530")]["note"]
+    for key in [*((ev, "97750") for ev in EVALS), ("97530", "97116")]:
+        assert "verify" in pairs[key]["note"], key
+
+
+# --- section 9: corrections and additions ----------------------------------------------------
+def test_dry_needling_by_a_pt_is_not_payable_by_medicare() -> None:
+    for c in ("20560", "20561"):
+        e = _code(c)
+        assert e.get("not_medicare") is True, c
+        assert {"GX", "GY"} <= set(e["modifiers"]), c
+        medicare = [n for n in _notes(e) if n.get("payer") == "Medicare"]
+        ncd = [n for n in medicare if n["source"] == "ncd-30.3.3"]
+        assert ncd and "not payable" in ncd[0]["text"].lower(), c
+        assert "ABN" in ncd[0]["text"] and "low back pain" in ncd[0]["text"], c
+        # the old line implied Medicare pays a PT for chronic low back pain: gone everywhere
+        assert not any("covers dry needling only as acupuncture" in n["text"] for n in medicare)
+
+
+def test_g0281_and_g0329_name_the_closed_list_of_ulcers() -> None:
+    for c in ("G0281", "G0329"):
+        text = " ".join(n["text"] for n in _notes(_code(c)) if n["source"] == "ncd-270.1")
+        for kind in ("stage III or IV pressure", "arterial", "diabetic", "venous stasis",
+                     "30 days"):
+            assert kind in text, (c, kind)
+        assert "for example" not in _code(c)["description"], c
+
+
+def test_97610_is_per_day() -> None:
+    e = _code("97610")
+    assert "per day" in e["description"] and "per session" not in e["description"]
+    assert any("Per day" in n["text"] for n in _notes(e))
+
+
+def test_only_codes_on_the_telehealth_list_list_95_and_93() -> None:
+    for e in _entries():
+        if _is_modifier(e) or e.get("discipline", "PT") not in ("PT", "any"):
+            continue
+        listed = {"95", "93"} & set(e.get("modifiers", []))
+        if listed:
+            assert e["code"] in TELEHEALTH_PT, (e["code"], listed)
+    for c in ("97140", "20560", "20561", *STRAPPING_REGIONS):
+        notes = [n for n in _notes(_code(c)) if "telehealth list" in n["text"]]
+        assert notes, c
+    tele = " ".join(n["text"] for n in _notes(_code("95")))
+    for c in sorted(TELEHEALTH_PT - {"97161", "97162", "97163", "97164"}):
+        assert c in tele, c
+    assert "97161-97164" in tele
+    on_list = tele.split("CY2026 list:", 1)[1].split(".", 1)[0]
+    assert all(c not in on_list for c in ("97140", "G0283", "97035"))
+    for c in NOT_TELEHEALTH:
+        assert "95" not in _code(c).get("modifiers", []), c
+
+
+def test_new_codes_of_section_9() -> None:
+    for c in MMT:
+        e = _code(c)
+        assert e["category"] == "tests_measurements" and e["timed"] is False, c
+        assert any(n["source"] == "ncci-policy-ch11" and "97750" in n["text"]
+                   for n in _notes(e)), c
+    for c in ("97607", "97608"):
+        assert _code(c)["category"] == "wound_care" and "disposable" in _code(c)["title"], c
+    for c, band in (("98976", "respiratory"), ("98978", "cognitive behavioral")):
+        e = _code(c)
+        assert "16-30 days" in e["title"] and band in e["title"], c
+    for c in ("29581", "29584"):
+        assert _code(c)["timed"] is False and "lymphedema" in _terms(_code(c)), c
+    first, more = _code("90912"), _code("90913")
+    assert first["timed"] is True and first["unit_minutes"] == 15 and more["unit_minutes"] == 15
+    assert first["source"] == "cpt-2024" and "New in 2024" in _all_text(first)
+    for c in ACUPUNCTURE:
+        e = _code(c)
+        assert e["discipline"] == "acupuncture" and "not PT" in e["title"], c
+        assert e["timed"] is True and "GP" not in e.get("modifiers", []), c
+        assert any(n["source"] == "ncd-30.3.3" for n in _notes(e)), c
+
+
+def test_orthotic_l_codes_are_dmepos_items_with_a_side() -> None:
+    for c in ORTHOTIC_L_CODES:
+        e = _code(c)
+        assert e["system"] == "hcpcs" and e["category"] == "orthotics_prosthetics", c
+        assert e["discipline"] == "DME" and "GP" not in e.get("modifiers", []), c
+        assert any(n["source"] == "dmepos-supplier" and "DMEPOS supplier number" in n["text"]
+                   for n in _notes(e)), c
+    for c in LIMB_L_CODES:
+        assert {"RT", "LT"} <= set(_code(c)["modifiers"]), c
+
+
+def test_deleted_codes_people_still_type() -> None:
+    for old, year in (("97001", 2017), ("97002", 2017), ("97003", 2017), ("97004", 2017),
+                      ("97532", 2018), ("G0515", 2020)):
+        assert _code(old)["deleted_year"] == year, old
+    for old in ("97003", "97004"):
+        assert _code(old)["discipline"] == "OT" and "not PT" in _code(old)["title"], old
+    for c in FUNCTIONAL_G_CODES:
+        e = _code(c)
+        assert e["status"] == "deleted" and e["deleted_year"] == 2019, c
+        assert e["source"] == "pfs-2019-final", c
+
+
+def test_new_modifiers_of_section_9() -> None:
+    for m in SECTION_9_MODIFIERS:
+        assert _code(m)["system"] == "modifier", m
+    abn = {m: _all_text(_code(m)) for m in ("GA", "GX", "GY", "GZ")}
+    assert "ABN" in abn["GA"] and "no ABN" in abn["GZ"].replace("no Advance", "no ABN")
+    assert "never covers" in abn["GX"] and "not a Medicare benefit" in abn["GY"]
+    assert all(any(n["source"] == "cms-100-04-ch30" for n in _notes(_code(m))) for m in abn)
+    assert "critical access hospital method II" in _all_text(_code("GT"))
+    assert "audio-only" in _all_text(_code("FQ"))
+    assert "another provider" in _code("77")["title"]
+    assert _code("RT")["related"] == ["LT"] and _code("LT")["related"] == ["RT"]
+
+
+def test_section_9_visit_facts_are_in_the_notes() -> None:
+    gp = _notes(_code("GP"))
+    assert any(n["source"] == "cms-100-04-ch5-10.7" and "50%" in n["text"] for n in gp)
+    assert any(n["source"] == "pfs-2025-final" and "general supervision" in n["text"]
+               for n in _notes(_code("CQ")))
+    assert any("98980" in n["text"] and not _is_low(n["confidence"])
+               for n in _notes(_code("98979")))
+    for c in ("97760", "97761"):
+        assert any("97763" in n["text"] and "same day" in n["text"] for n in _notes(_code(c)))
+
+
+# --- what a clinic sees: every source is a public document ----------------------------------
+def _internal_hits(text: str) -> list[str]:
+    return [m.group(0) for m in INTERNAL_SOURCE.finditer(text)]
+
+
+def test_built_catalog_cites_no_internal_sheet(tmp_path: Path) -> None:
+    import sqlite3
+
+    from ptcodes_gui.catalog import open_catalog
+    from ptcodes_gui.catalog.build import build_catalog
+
+    out = tmp_path / "catalog.sqlite"
+    build_catalog(out, include_icd=False)
+    with sqlite3.connect(out) as conn:
+        rows = [" ".join(map(str, r)) for r in conn.execute("SELECT * FROM codes")]
+        rows += [" ".join(map(str, r)) for r in conn.execute("SELECT * FROM ncci")]
+        rows += [str(v) for (v,) in conn.execute("SELECT value FROM meta WHERE key='sources'")]
+    assert len(rows) > 200 and not [r[:60] for r in rows if _internal_hits(r)]
+    catalog = open_catalog(out)
+    try:
+        for entry in _entries():
+            code = catalog.get(entry["code"])
+            assert code is not None, entry["code"]
+            for fact in (*code.sources, *code.notes):
+                assert fact.source in SOURCES, (entry["code"], fact.source)
+                assert fact.cited.citation == SOURCES[fact.source].citation
+                assert fact.as_of, entry["code"]
+            for pair in code.ncci:
+                assert pair.cited.id == pair.source and pair.as_of, (pair.column1, pair.column2)
+    finally:
+        catalog.close()
+
+
+def test_show_json_gives_public_sources(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from ptcodes_gui.catalog import open_catalog
+    from ptcodes_gui.cli import code_json, main
+
+    assert main(["show", "20560", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["not_medicare"] is True and data["not_pt"] is False
+    fact = next(f for f in data["facts"] if f["source"]["id"] == "ncd-30.3.3")
+    assert fact["source"]["label"] == "NCD 30.3.3" and "30.3.3" in fact["source"]["citation"]
+    assert fact["confidence"] and fact["as_of"]
+    assert all(set(s["source"]) >= {"id", "label", "citation"} for s in data["sources"])
+    catalog = open_catalog()
+    try:
+        for entry in _entries():
+            code = catalog.get(entry["code"])
+            assert code is not None, f"{entry['code']}: rebuild the packaged catalog"
+            text = json.dumps(code_json(code))
+            assert not _internal_hits(text), (entry["code"], _internal_hits(text))
+        pair = code_json(catalog.get("97530"))["ncci"]  # type: ignore[arg-type]
+        assert any(p["source"]["id"] == "mln-modifier-59" for p in pair)
+        g = code_json(catalog.get("G8978"))  # type: ignore[arg-type]
+        assert g["status"] == "deleted" and g["replaced_by"] == []
+        acu = code_json(catalog.get("97810"))  # type: ignore[arg-type]
+        assert acu["not_pt"] is True and acu["discipline"] == "acupuncture"
+    finally:
+        catalog.close()

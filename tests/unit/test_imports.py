@@ -307,7 +307,7 @@ def test_bidi_zero_width_and_control_characters_are_stripped(
     assert p.rejected == ()
     assert p.rows == (
         Descriptor("97110", "Therapeutic esicrexe exercise", "AMA"),
-        Descriptor("97140", "Manual therapy\u00ad", "AMA"),
+        Descriptor("97140", "Manual therapy", "AMA"),  # soft hyphen dropped (issue 14)
     )
 
 

@@ -7,6 +7,7 @@ import json
 import os
 import sqlite3
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -536,7 +537,8 @@ def _create_at(path: Path, version: int) -> None:
         conn.execute("INSERT INTO settings VALUES ('theme', '\"dark\"')")
     if version >= 2:
         conn.execute(
-            "INSERT INTO templates VALUES (1, 'Knee', '2024-01-01T10:00:00', '2024-01-05T10:00:00')"
+            "INSERT INTO templates (id, name, created, updated) "
+            "VALUES (1, 'Knee', '2024-01-01T10:00:00', '2024-01-05T10:00:00')"
         )
         conn.execute("INSERT INTO template_lines VALUES (1, 0, '97110', 23, 'GP', 'pt', NULL)")
         conn.execute("INSERT INTO template_lines VALUES (1, 1, '97140', NULL, '', 'pta', 2)")
@@ -761,12 +763,17 @@ def test_stale_temp_files_are_ignored_and_removed(data_dir: Path, clock: FakeClo
     backups_dir = data_dir / "backups"
     stale = backups_dir / ".tmp-user-20250310-110000.sqlite"
     stale.write_bytes(b"half a backup")
+    fresh = backups_dir / ".tmp-another-copy-is-writing.sqlite"
+    fresh.write_bytes(b"being written right now")
+    old = time.time() - backup.STALE_TEMP_SECONDS - 60
+    os.utime(stale, (old, old))
     (backups_dir / "notes.txt").write_text("mine")
     assert len(backup.list_backups(backups_dir)) == 1
     clock.advance(days=1)
     s, _ = reopen(data_dir, clock)
     s.close()
     assert not stale.exists()
+    assert fresh.exists()  # may belong to a second copy of PT Codes making its backup
     assert (backups_dir / "notes.txt").read_text() == "mine"
     assert len(backup.list_backups(backups_dir)) == 2
 
@@ -924,7 +931,7 @@ def test_bundle_apply_failure_rolls_everything_back(
     def fail(*args: object) -> bool:
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(UserStore, "_put_profile", fail)
+    monkeypatch.setattr(store_module.profiles, "put", fail)
     with pytest.raises(UserDataError, match="disk is full"):
         store.import_bundle(path)
     assert _snapshot(store) == before  # favorites and templates were rolled back too

@@ -1,0 +1,324 @@
+"""The steps of ``UserStore.open``: assess the file, restore or repair it, open, back up,
+upgrade, and set aside the rows that cannot be loaded. Each path ends in a connection and
+the messages to show; only ``UserStore.open``'s last-resort handler sees an exception."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from ptcodes_gui.userdata import (
+    backup,
+    favorites,
+    migrations,
+    opening,
+    overlays,
+    profiles,
+    quarantine,
+    settings,
+    templates,
+)
+from ptcodes_gui.userdata.db import Clock, Db, describe_os_error, describe_sqlite_error, has_table
+from ptcodes_gui.userdata.errors import StartupMessage
+from ptcodes_gui.userdata.paths import BACKUP_DIR_NAME, USER_DB_NAME
+
+Opened = tuple[sqlite3.Connection, str | None, Path | None]
+Steps = Sequence[migrations.Migration]
+
+
+def fmt_when(moment: datetime) -> str:
+    return f"{moment:%B} {moment.day}, {moment.year} at {moment:%H:%M}"
+
+
+def _connect_file(path: Path) -> sqlite3.Connection:
+    """Open for writing; nothing is written yet (the version is checked before WAL)."""
+    conn = sqlite3.connect(path, timeout=5.0, isolation_level=None)
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    # WAL only here, where the folder is known to be writable (it needs -wal/-shm files);
+    # close() switches back so the file at rest is one self-contained file.
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+
+
+def memory_copy(path: Path | None) -> sqlite3.Connection:
+    """An in-memory database holding a copy of ``path`` (or empty)."""
+    mem = sqlite3.connect(":memory:", isolation_level=None)
+    mem.execute("PRAGMA foreign_keys = ON")
+    if path is None or not path.exists():
+        return mem
+    for immutable in (False, True):
+        # immutable=1 reads a WAL-mode file whose -shm cannot be created here.
+        src: sqlite3.Connection | None = None
+        try:
+            src = backup.connect_read_only(path, immutable=immutable)
+            src.backup(mem)
+            return mem
+        except sqlite3.Error:
+            if immutable:
+                raise
+        finally:
+            if src is not None:
+                src.close()
+    return mem
+
+
+def salvage(old: sqlite3.Connection, steps: Steps) -> sqlite3.Connection:
+    """A fresh in-memory database in the current schema holding what ``old`` has of it
+    (the columns both know); ``old`` is closed."""
+    new = memory_copy(None)
+    try:
+        migrations.migrate(new, steps=steps)
+    except migrations.MigrationError:
+        new.close()
+        new = memory_copy(None)
+        migrations.migrate(new)
+    try:
+        tables = [r[0] for r in new.execute("SELECT name FROM sqlite_schema WHERE type='table'")]
+        for table in tables:
+            new_cols = [r[1] for r in new.execute(f'PRAGMA table_info("{table}")')]
+            with contextlib.suppress(sqlite3.Error, ValueError):
+                old.text_factory = str
+                old_cols = {r[1] for r in old.execute(f'PRAGMA table_info("{table}")')}
+                cols = [c for c in new_cols if c in old_cols]
+                if not cols:
+                    continue
+                names = ", ".join(f'"{c}"' for c in cols)
+                marks = ", ".join("?" for _ in cols)
+                old.text_factory = bytes  # undecodable text is refused by the sweep later
+                rows = old.execute(f'SELECT {names} FROM "{table}"').fetchall()
+                rows = [tuple(_text(v) for v in row) for row in rows]
+                new.execute("BEGIN")
+                new.executemany(f'INSERT OR IGNORE INTO "{table}" ({names}) VALUES ({marks})', rows)
+                new.execute("COMMIT")
+            if new.in_transaction:
+                new.execute("ROLLBACK")
+    finally:
+        old.close()
+    return new
+
+
+def _text(value: object) -> object:
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return value  # stored as a blob: the sweep sets the row aside
+    return value
+
+
+def read_only(path: Path | None, reason: str, clock: Clock, steps: Steps,
+              messages: list[StartupMessage]) -> Opened:
+    """A connection over an in-memory copy of ``path`` in this version's schema: an older
+    copy is upgraded in memory; a newer one, or one whose upgrade fails, is salvaged table
+    by table; rows that cannot be loaded are left out (the file is never touched)."""
+    latest = steps[-1].version
+    try:
+        mem = memory_copy(path)
+    except sqlite3.Error as exc:
+        messages.append(StartupMessage("error", f"Your saved data could not be read: {exc}."))
+        mem = memory_copy(None)
+    try:
+        version = migrations.user_version(mem)
+        if version < latest:
+            with contextlib.suppress(migrations.MigrationError):
+                migrations.migrate(mem, steps=steps)
+        ok = migrations.user_version(mem) == latest
+    except sqlite3.Error:
+        ok = False
+    if not ok:
+        mem = salvage(mem, steps)
+    note = sweep(mem, clock, "memory only (the saved-data file was left as it is)")
+    if note is not None:
+        messages.append(note)
+    return mem, reason, None
+
+
+def sweep(conn: sqlite3.Connection, clock: Clock, where: str) -> StartupMessage | None:
+    """Set aside the rows that cannot be loaded; the one sentence saying so, or None."""
+    db = Db(conn, clock=clock, read_only_reason=None)
+    bad: list[quarantine.BadRow] = []
+    for kind in (favorites, settings, templates, profiles, overlays):
+        try:
+            bad.extend(kind.sweep(db))
+        except sqlite3.Error as exc:
+            return StartupMessage(
+                "warning", f"Part of your saved data could not be checked ({exc}); "
+                "what could be read is shown.")
+    if not bad or not has_table(conn, "quarantine"):
+        return None
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        quarantine.set_aside(conn, bad, db.now_iso())
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        return StartupMessage(
+            "warning", f"Some saved items could not be read and could not be set aside "
+            f"({describe_sqlite_error(exc)}); they are left as they are.")
+    return StartupMessage("warning", quarantine.summary(bad, where))
+
+
+def _restore_missing(
+    db: Path, state: str, reason: str | None, clock: Clock, steps: Steps,
+    messages: list[StartupMessage],
+) -> Opened | None:
+    """A missing or empty file with a good backup is a restore; None: start as usual."""
+    now = clock()
+    good = opening.best_backup(db.parent, db.parent / BACKUP_DIR_NAME, now, steps)
+    if good is None:
+        return None
+    what = "missing" if state == "missing" else "empty"
+    when = fmt_when(good.created)
+    if reason is not None:
+        messages.append(StartupMessage(
+            "warning", f"Your saved data file {db} is {what}; your data from the backup of "
+            f"{when} is shown, read-only. Changes cannot be saved: {reason}."))
+        return read_only(good.path, reason, clock, steps, messages)
+    out = opening.restore(db, good, now)
+    if out.read_only_from is not None:
+        messages.append(StartupMessage(
+            "warning", f"Your saved data file {db} is {what} and the backup of {when} could "
+            f"not be put in its place ({out.why}); that backup's data is shown, read-only. "
+            f"Changes cannot be saved: {out.why}."))
+        return read_only(good.path, out.why, clock, steps, messages)
+    messages.append(StartupMessage(
+        "warning", f"Your saved data file {db} was {what}; your data from the backup of "
+        f"{when} was restored."))
+    return None
+
+
+def _repair_damaged(
+    db: Path, detail: str, reason: str | None, clock: Clock, steps: Steps,
+    messages: list[StartupMessage],
+) -> Opened | None:
+    now = clock()
+    good = opening.best_backup(db.parent, db.parent / BACKUP_DIR_NAME, now, steps)
+    when = fmt_when(good.created) if good else ""
+    if reason is not None:
+        shown = (f"Your data from the backup of {when} is shown, read-only." if good
+                 else "PT Codes started without your saved data.")
+        messages.append(StartupMessage(
+            "error", f"Your saved data file {db} is damaged, and it cannot be repaired "
+            f"because {reason}. {shown} Changes cannot be saved: {reason}."))
+        return read_only(good.path if good else None, reason, clock, steps, messages)
+    try:
+        out = opening.repair(db, good, now)
+    except OSError as exc:
+        why = describe_os_error(exc, db)
+        messages.append(StartupMessage(
+            "error", f"Your saved data file {db} is damaged and could not be moved aside "
+            f"({why}). PT Codes started without your saved data. Changes cannot be saved: "
+            f"{why}."))
+        return read_only(None, why, clock, steps, messages)
+    if out.read_only_from is not None:
+        messages.append(StartupMessage(
+            "error", f"Your saved data file {db} is damaged and could not be repaired "
+            f"({out.why}); it was left as it is. Your data from the backup of {when} is "
+            f"shown, read-only. Changes cannot be saved: {out.why}."))
+        return read_only(out.read_only_from.path, out.why, clock, steps, messages)
+    if out.restored is None:
+        messages.append(StartupMessage(
+            "error", f"Your saved data file was damaged. It was moved aside to {out.moved}. "
+            "No usable backup was found, so PT Codes started with empty saved data "
+            "(favorites, templates, settings and imports)."))
+    else:
+        messages.append(StartupMessage(
+            "warning", f"Your saved data file was damaged. It was moved aside to {out.moved} "
+            f"and your data from the backup of {when} was restored."))
+    return None
+
+
+def newer_message(version: int, latest: int) -> str:
+    return (
+        f"Your saved data was made by a newer version of PT Codes (data version {version}; "
+        f"this version understands up to {latest}). It is shown read-only. Changes cannot "
+        "be saved: install the newer version to keep editing."
+    )
+
+
+def open_store(
+    data_dir: Path, clock: Clock, steps: Steps, messages: list[StartupMessage],
+    probe: Callable[[Path], str | None],
+) -> Opened:
+    db = data_dir / USER_DB_NAME
+    reason = probe(data_dir)
+    if reason is None:
+        backup.remove_stale_temps(data_dir, f".restore-{USER_DB_NAME}.")
+    found = opening.assess(db, steps)
+    early: Opened | None = None
+    if found.state in ("missing", "empty"):
+        early = _restore_missing(db, found.state, reason, clock, steps, messages)
+    elif found.state == "corrupt":
+        early = _repair_damaged(db, found.detail, reason, clock, steps, messages)
+    elif found.state == "unreadable":
+        why = f"the saved-data file could not be read ({found.detail})"
+        messages.append(StartupMessage(
+            "error", f"Your saved data file {db} could not be opened ({found.detail}); it was "
+            f"left as it is. Changes cannot be saved: {why}."))
+        return read_only(None, why, clock, steps, messages)
+    if early is not None:
+        return early
+    if reason is not None:
+        messages.append(StartupMessage("warning", f"Changes cannot be saved: {reason}."))
+        return read_only(db, reason, clock, steps, messages)
+    return _open_writable(db, clock, steps, messages)
+
+
+def _open_writable(
+    db: Path, clock: Clock, steps: Steps, messages: list[StartupMessage]
+) -> Opened:
+    latest = steps[-1].version
+    now = clock()
+    try:
+        conn = _connect_file(db)
+        version = migrations.user_version(conn)
+        if version > latest:
+            conn.close()
+            why = (f"the saved data was made by a newer version of PT Codes "
+                   f"(data version {version})")
+            messages.append(StartupMessage("warning", newer_message(version, latest)))
+            return read_only(db, why, clock, steps, messages)
+        _use_wal(conn)
+    except sqlite3.Error as exc:
+        why = describe_sqlite_error(exc)
+        messages.append(StartupMessage("warning", f"Changes cannot be saved: {why}."))
+        return read_only(db, why, clock, steps, messages)
+    upgrading = 0 < version < latest
+    try:
+        if version > 0:  # a new, empty file has nothing worth a backup
+            backup.maybe_backup(conn, db.parent / BACKUP_DIR_NAME, now, force=upgrading)
+    except (OSError, sqlite3.Error) as exc:
+        messages.append(
+            StartupMessage("warning", f"A backup of your saved data could not be made: {exc}.")
+        )
+        if upgrading:
+            # Never upgrade without a way back.
+            conn.close()
+            why = "the saved data could not be backed up before upgrading it"
+            messages.append(StartupMessage("warning", f"Changes cannot be saved: {why}."))
+            return read_only(db, why, clock, steps, messages)
+    try:
+        migrations.migrate(conn, steps=steps)
+    except migrations.MigrationError as exc:
+        conn.close()
+        why = "the saved data could not be upgraded to this version"
+        messages.append(StartupMessage(
+            "error", f"Your saved data could not be upgraded ({exc}). The file was left "
+            f"unchanged at data version {exc.version}. Changes cannot be saved: {why}."))
+        return read_only(db, why, clock, steps, messages)
+    note = sweep(conn, clock, f"the quarantine table of {db}")
+    if note is not None:
+        messages.append(note)
+    return conn, None, db

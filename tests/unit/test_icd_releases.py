@@ -1,0 +1,93 @@
+"""Which ICD-10-CM release is in use, the superseded notice, and dated visits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ptcodes_gui import icd_releases as ir
+from ptcodes_gui.catalog.repository import Catalog, open_catalog
+
+
+def _order(rows: list[tuple[str, bool, str]]) -> bytes:
+    lines = [
+        f"{i:05d} {c.replace('.', ''):<7} {int(b)} {t[:60]:<60} {t}"
+        for i, (c, b, t) in enumerate(rows, start=1)
+    ]
+    return ("\r\n".join(lines) + "\r\n").encode("latin-1")
+
+
+ROWS = [
+    ("M54", False, "Dorsalgia"),
+    ("M54.5", False, "Low back pain"),
+    ("M54.50", True, "Low back pain, unspecified"),
+    ("M54.59", True, "Other low back pain"),
+]
+
+
+@pytest.fixture
+def catalog() -> Iterator[Catalog]:
+    cat = open_catalog()
+    yield cat
+    cat.close()
+
+
+def _import(tmp_path: Path, catalog: Catalog, year: int, **kw: bool) -> Path:
+    src = tmp_path / f"icd10cm_order_{year}.txt"
+    src.write_bytes(_order(ROWS))
+    preview = ir.preview_icd_import([src], catalog, tmp_path / "data")
+    return ir.apply_icd_import(preview, catalog, tmp_path / "data", {}, **kw)
+
+
+def test_the_shipped_release_is_superseded_since_october_first(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    notice = ir.superseded_notice(catalog, data, date(2026, 12, 1))
+    assert notice is not None
+    assert "FY2026" in notice and "superseded on 2026-10-01" in notice
+    assert "ptcodes import icd10cm" in notice
+    assert ir.superseded_notice(catalog, data, date(2026, 9, 30)) is None
+
+
+def test_an_imported_release_is_used_and_removed(catalog: Catalog, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    path = _import(tmp_path, catalog, 2027)
+    assert path.name == "FY2027.sqlite"
+    assert catalog.info().icd_release == "ICD-10-CM FY2027 (October 1, 2026)"
+    assert catalog.get("M17.11") is None  # not in this (tiny) release
+    assert ir.superseded_notice(catalog, data, date(2026, 12, 1)) is None
+    # a second process (the CLI) sees the same release
+    other = open_catalog()
+    try:
+        ir.apply_active(other, data)
+        assert other.get("M54.59") is not None and other.get("M17.11") is None
+    finally:
+        other.close()
+    assert ir.remove_icd_import(catalog, data)
+    assert catalog.get("M17.11") is not None
+    assert ir.active_path(data) is None
+
+
+def test_going_back_to_an_older_release_needs_a_yes(catalog: Catalog, tmp_path: Path) -> None:
+    _import(tmp_path, catalog, 2028)
+    with pytest.raises(ir.IcdImportError, match="older than ICD-10-CM FY2028"):
+        _import(tmp_path, catalog, 2027)
+    assert catalog.info().icd_release.startswith("ICD-10-CM FY2028")
+    _import(tmp_path, catalog, 2027, allow_older=True)
+    assert catalog.info().icd_release.startswith("ICD-10-CM FY2027")
+
+
+def test_a_dated_visit_uses_the_release_then_in_force(catalog: Catalog, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    path = _import(tmp_path, catalog, 2027)
+    assert ir.release_for(date(2026, 10, 1), catalog, data) == (
+        path,
+        "ICD-10-CM FY2027 (October 1, 2026)",
+    )
+    shipped = ir.release_for(date(2026, 9, 30), catalog, data)
+    assert shipped is not None and shipped[0] is None and "FY2026" in shipped[1]
+    assert ir.release_for(date(2025, 1, 1), catalog, data) is None  # nothing loaded covers it
