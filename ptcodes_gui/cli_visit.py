@@ -28,7 +28,7 @@ from dataclasses import replace
 from typing import Any, TextIO
 
 from ptcodes_gui.catalog import Catalog
-from ptcodes_gui.domain.formatting import FORMATS, format_visit
+from ptcodes_gui.domain.formatting import FORMATS, format_visit, warning_json
 from ptcodes_gui.domain.models import Code
 from ptcodes_gui.domain.profiles import BUILTIN_PROFILES, UNIT_RULES, PayerProfile
 from ptcodes_gui.domain.visit import (
@@ -57,7 +57,7 @@ RULE_PROFILES: dict[str, PayerProfile] = {
     "midpoint": PayerProfile(name="AMA/CPT midpoint rule", unit_rule="midpoint"),
 }
 #: Warnings about diagnoses: ``ptcodes units`` takes none, so they would only be noise.
-_DX_WARNINGS = frozenset({"no_diagnosis", "no_dx_pointer", "dx_pointer_invalid"})
+_DX_WARNINGS = frozenset({"no-diagnosis", "no-dx-pointer", "dx-pointer-invalid"})
 #: Short names accepted by ``--profile`` besides the built-in profiles' full names.
 PROFILE_ALIASES: dict[str, str] = {
     "medicare": "Medicare",
@@ -182,7 +182,7 @@ def build_visit(
             continue
         errors = [w for w in refused if w.severity == "error"]
         if errors:
-            if errors[0].code == "unknown_code" and catalog.get(normalize_icd(dx)) is None:
+            if errors[0].code == "unknown-diagnosis" and catalog.get(normalize_icd(dx)) is None:
                 problems.append(_not_found(dx, catalog))
             else:
                 problems.append(_refusal_text(errors))
@@ -225,16 +225,7 @@ def units_json(result: VisitResult) -> dict[str, Any]:
             }
             for tie in result.ties
         ],
-        "warnings": [
-            {
-                "id": w.code,
-                "severity": w.severity,
-                "message": w.message,
-                "codes": list(w.codes),
-                "line": w.line,
-            }
-            for w in _unit_warnings(result)
-        ],
+        "warnings": [warning_json(w) for w in _unit_warnings(result)],
     }
 
 

@@ -2,34 +2,39 @@
 
 ``format_visit(result, fmt)`` with ``fmt`` one of:
 
-``"text"``  one line per billed procedure, then a blank line and the diagnoses::
+``"text"``  one line per billed procedure, the totals, then a blank line and the diagnoses::
 
-        97530 GP x2 A
-        97140 GP x1 A
+        97530 GP x2 A (23 min)
+        97140 GP x1 A (15 min)
+        Timed: 38 min, 3 units
 
         A M25.561
 
-    Each line is the code, its modifiers (space-separated), ``x`` and the units, and the
-    diagnosis pointers comma-separated (the field is left out when there are none). The
-    diagnosis list is ``letter code``; it and the blank line before it are left out when the
-    visit has no diagnosis.
+    Each line is the code, its modifiers (space-separated), ``x`` and the units, the
+    diagnosis pointers comma-separated (left out when there are none) and, for a timed code
+    with minutes entered, its minutes in brackets. The totals line gives the timed minutes
+    (all timed codes, those counted on their own included) and the timed units, then
+    ``; untimed: N units`` when there are untimed ones (``Untimed: N units`` alone when
+    nothing is timed): billers check the units against the minutes. The diagnosis list is
+    ``letter code``; it and the blank line before it are left out when the visit has no
+    diagnosis.
 
-``"tsv"``  one rectangular table (every row has the six header cells), so it pastes into a
-    spreadsheet or parses with any TSV reader. Header
-    ``Code, Modifiers, Units, Minutes, Dx pointers, Description``; one row per billed
-    procedure (modifiers space-separated, pointers comma-separated, minutes empty when none
-    were entered), then one row per diagnosis: its code, empty Modifiers/Units/Minutes, its
-    own letter in "Dx pointers" and its title. No blank separator row (blank rows stop
-    some importers); a diagnosis row is recognised by its empty Units cell. Cells never hold
-    tabs or line breaks, and a cell starting with ``= + - @`` gets a leading ``'`` so no
-    spreadsheet runs it as a formula.
+``"tsv"``  one rectangular table for a spreadsheet or an EHR grid: the header
+    ``Code, Modifiers, Units, Minutes, Dx pointers, Diagnoses, Description`` and one row per
+    billed procedure (modifiers space-separated, pointers and the ICD-10-CM codes they point
+    to comma-separated, minutes empty when none were entered). Nothing else: no diagnosis or
+    totals rows, no blank rows. Cells never hold tabs or line breaks, and a cell starting
+    with ``= + - @`` gets a leading ``'`` so no spreadsheet runs it as a formula.
 
-``"codes"``  the billed procedure codes only, in visit order, each once, separated by
-    ``", "`` (comma and space: readable, and EHR code fields split on either): ``97530, 97140``.
+``"codes"``  the billed procedure codes with their units, in visit order, each code once
+    (units of repeated lines added up), separated by ``", "``: ``97530 x2, 97140 x1``.
 
 ``"json"``  everything in the result (refused and 0-unit lines too, with ``billed``),
     ``indent=2``, keys sorted, fixed key names; ``"format": "ptcodes-visit"``,
-    ``"version": 1``. A warning's stable id is under ``"id"``.
+    ``"version": 1``. Each warning has its rule ``"id"`` (docs/RULES.md), ``"severity"``,
+    ``"message"``, ``"codes"``, ``"line"``, ``"suggestions"``, ``"sources"`` (each with
+    ``id``, ``label`` and full ``citation``), ``"source"`` (the first of them),
+    ``"confidence"``, ``"as_of"`` and ``"verify"`` (an unverified fact).
 
 Only billed lines (known, active, at least one unit) go into text, tsv and codes. Diagnoses
 are copied as entered (lettered A-L, the 12 a claim holds): the window shows the errors of
@@ -45,10 +50,11 @@ from __future__ import annotations
 import json
 from typing import Final, Literal
 
+from ptcodes_gui.domain.sources import SOURCES
 from ptcodes_gui.domain.text import BIDI_CHARS as BIDI_CHARS  # re-exported
 from ptcodes_gui.domain.text import ZERO_WIDTH_CHARS as ZERO_WIDTH_CHARS
 from ptcodes_gui.domain.text import clean_text
-from ptcodes_gui.domain.visit import LineResult, VisitResult
+from ptcodes_gui.domain.visit import LineResult, VisitResult, Warning
 
 Format = Literal["text", "tsv", "codes", "json"]
 FORMATS: Final[tuple[str, ...]] = ("text", "tsv", "codes", "json")
@@ -59,6 +65,7 @@ TSV_HEADER: Final[tuple[str, ...]] = (
     "Units",
     "Minutes",
     "Dx pointers",
+    "Diagnoses",
     "Description",
 )
 CODES_SEPARATOR: Final = ", "
@@ -114,18 +121,40 @@ def _text_line(line: LineResult) -> str:
     pointers = _clean_all(line.dx_pointers)
     if pointers:
         parts.append(",".join(pointers))
+    if line.timed and line.minutes is not None:
+        parts.append(f"({line.minutes} min)")
     return " ".join(parts)
+
+
+def _units(n: int) -> str:
+    return f"{n} unit" if n == 1 else f"{n} units"
+
+
+def _totals_line(result: VisitResult) -> str:
+    billed = result.billed_lines
+    timed_minutes = sum(line.minutes or 0 for line in billed if line.timed)
+    timed_units = sum(line.units for line in billed if line.timed)
+    untimed_units = sum(line.units for line in billed if not line.timed)
+    if not any(line.timed for line in billed):
+        return f"Untimed: {_units(untimed_units)}"
+    text = f"Timed: {timed_minutes} min, {_units(timed_units)}"
+    return text + (f"; untimed: {_units(untimed_units)}" if untimed_units else "")
 
 
 def _text(result: VisitResult) -> str:
     blocks: list[str] = []
     procedures = [_text_line(line) for line in result.billed_lines]
     if procedures:
-        blocks.append("\n".join(procedures))
+        blocks.append("\n".join([*procedures, _totals_line(result)]))
     diagnoses = [f"{letter} {code}" for letter, code, _ in _lettered(result)]
     if diagnoses:
         blocks.append("\n".join(diagnoses))
     return "\n\n".join(blocks)
+
+
+def _pointed(result: VisitResult, line: LineResult) -> str:
+    by_letter = {letter: code for letter, code, _ in _lettered(result)}
+    return ",".join(by_letter[p] for p in _clean_all(line.dx_pointers) if p in by_letter)
 
 
 def _tsv(result: VisitResult) -> str:
@@ -138,17 +167,20 @@ def _tsv(result: VisitResult) -> str:
                 str(line.units),
                 "" if line.minutes is None else str(line.minutes),
                 ",".join(_clean_all(line.dx_pointers)),
+                _pointed(result, line),
                 line.title,
             ]
         )
-    for letter, code, title in _lettered(result):
-        rows.append([code, "", "", "", letter, title])
     return "\n".join("\t".join(neutralize_cell(cell) for cell in row) for row in rows)
 
 
 def _codes(result: VisitResult) -> str:
-    codes = dict.fromkeys(sanitize_text(line.code) for line in result.billed_lines)
-    return CODES_SEPARATOR.join(code for code in codes if code)
+    units: dict[str, int] = {}
+    for line in result.billed_lines:
+        code = sanitize_text(line.code)
+        if code:
+            units[code] = units.get(code, 0) + line.units
+    return CODES_SEPARATOR.join(f"{code} x{n}" for code, n in units.items())
 
 
 def _clean_json(value: object) -> object:
@@ -161,32 +193,60 @@ def _clean_json(value: object) -> object:
     return value
 
 
+def source_json(source_id: str) -> dict[str, str]:
+    """A cited source as ``{id, label, citation}``; an imported release (not a registry id)
+    is its own label and citation."""
+    known = SOURCES.get(source_id)
+    if known is None:
+        return {"id": source_id, "label": source_id, "citation": source_id}
+    return {"id": known.id, "label": known.label, "citation": known.citation}
+
+
+def warning_json(warning: Warning) -> dict[str, object]:
+    """One warning as the JSON document (and ``ptcodes units --json``) carries it."""
+    sources = [source_json(s) for s in warning.sources]
+    return {
+        "id": warning.code,
+        "severity": warning.severity,
+        "message": warning.message,
+        "codes": list(warning.codes),
+        "line": warning.line,
+        "suggestions": list(warning.suggestions),
+        "sources": sources,
+        "source": sources[0] if sources else None,
+        "confidence": warning.confidence,
+        "as_of": warning.as_of,
+        "verify": warning.needs_verification,
+    }
+
+
+def _line_json(line: LineResult) -> dict[str, object]:
+    return {
+        "index": line.index,
+        "code": line.code,
+        "title": line.title,
+        "system": line.system,
+        "timed": line.timed,
+        "counting": line.counting,
+        "minutes": line.minutes,
+        "computed_units": line.computed_units,
+        "units": line.units,
+        "overridden": line.overridden,
+        "billed": line.billed,
+        "by_default": line.by_default,
+        "modifiers": list(line.modifiers),
+        "suggested_modifiers": list(line.suggested_modifiers),
+        "dx_pointers": list(line.dx_pointers),
+        "provider": line.provider,
+    }
+
+
 def _json(result: VisitResult) -> str:
     data: dict[str, object] = {
         "format": JSON_FORMAT_NAME,
         "version": JSON_VERSION,
         "profile": result.profile.to_dict(),
-        "lines": [
-            {
-                "index": line.index,
-                "code": line.code,
-                "title": line.title,
-                "system": line.system,
-                "timed": line.timed,
-                "counting": line.counting,
-                "minutes": line.minutes,
-                "computed_units": line.computed_units,
-                "units": line.units,
-                "overridden": line.overridden,
-                "billed": line.billed,
-                "by_default": line.by_default,
-                "modifiers": list(line.modifiers),
-                "suggested_modifiers": list(line.suggested_modifiers),
-                "dx_pointers": list(line.dx_pointers),
-                "provider": line.provider,
-            }
-            for line in result.lines
-        ],
+        "lines": [_line_json(line) for line in result.lines],
         "diagnoses": [
             {
                 "letter": dx.letter,
@@ -216,16 +276,6 @@ def _json(result: VisitResult) -> str:
             }
             for tie in result.ties
         ],
-        "warnings": [
-            {
-                "id": warning.code,
-                "severity": warning.severity,
-                "message": warning.message,
-                "codes": list(warning.codes),
-                "line": warning.line,
-                "suggestions": list(warning.suggestions),
-            }
-            for warning in result.warnings
-        ],
+        "warnings": [warning_json(warning) for warning in result.warnings],
     }
     return json.dumps(_clean_json(data), indent=2, sort_keys=True, ensure_ascii=False)

@@ -40,7 +40,9 @@ from ptcodes_gui.ui.visit_panel import VisitPanel
 from ptcodes_gui.userdata import store as store_module
 from ptcodes_gui.userdata.store import UserStore
 
-EXAMPLE_TEXT = "97530 GP x2 A\n97140 GP x1 A\n\nA M25.561"
+EXAMPLE_TEXT = (
+    "97530 GP x2 A (23 min)\n97140 GP x1 A (15 min)\nTimed: 38 min, 3 units\n\nA M25.561"
+)
 
 #: Host windows of the panels under test (qtbot only keeps weak references).
 _HOSTS: list[QMainWindow] = []
@@ -138,7 +140,7 @@ def test_example_units_warning_and_exact_clipboard(
     # The catalog's pair has 97530 in column 2: the modifier is suggested there.
     pair = clean_catalog.ncci_pairs(["97530", "97140"])[0]
     assert (pair.column1, pair.column2, pair.indicator) == ("97140", "97530", 1)
-    ncci = [w for w in panel.warnings_model.warnings() if w.code == "ncci_pair"]
+    ncci = [w for w in panel.warnings_model.warnings() if w.code == "ncci-pair"]
     assert len(ncci) == 1 and "59 or XU to 97530" in ncci[0].message
     assert ncci[0].line == 0
     shown = [
@@ -158,7 +160,7 @@ def test_example_units_warning_and_exact_clipboard(
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert QApplication.clipboard().text() == EXAMPLE_TEXT
     assert panel.preview.toPlainText() == EXAMPLE_TEXT
-    assert panel.copy_status.text() == "Copied 3 lines."
+    assert panel.copy_status.text() == "Copied 4 lines."
 
 
 def test_copy_button_returns_what_was_copied(qtbot: QtBot, panel: VisitPanel) -> None:
@@ -168,21 +170,21 @@ def test_copy_button_returns_what_was_copied(qtbot: QtBot, panel: VisitPanel) ->
     panel.message.connect(messages.append)
     qtbot.mouseClick(panel.copy_button, Qt.MouseButton.LeftButton)
     assert QApplication.clipboard().text() == EXAMPLE_TEXT
-    assert messages[-1] == "Copied 3 lines."
+    assert messages[-1] == "Copied 4 lines."
     assert panel.copy_visit() == EXAMPLE_TEXT
 
 
 def test_editing_minutes_updates_totals_and_warnings(qtbot: QtBot, panel: VisitPanel) -> None:
     _build_example(qtbot, panel)
-    assert "ncci_pair" in _warning_ids(panel)
+    assert "ncci-pair" in _warning_ids(panel)
     _type_minutes(qtbot, panel, 1, 5)
     # 28 minutes → 2 units: 97530 keeps 1 full + 8 left over, 97140's 5 lose the last unit.
     assert panel.result().total_timed_minutes == 28
     assert _units(panel) == {"97530": 2, "97140": 0}
     assert "28 min → 2 units" in panel.totals_label.text()
     ids = _warning_ids(panel)
-    assert "ncci_pair" not in ids  # 97140 is no longer billed
-    assert "zero_units" in ids
+    assert "ncci-pair" not in ids  # 97140 is no longer billed
+    assert "zero-units" in ids
 
 
 def test_totals_follow_each_keystroke(qtbot: QtBot, panel: VisitPanel) -> None:
@@ -352,7 +354,7 @@ def test_units_override_is_visibly_marked_and_clearable(qtbot: QtBot, panel: Vis
     assert model.index(0, UNITS).data() == "2✎"
     assert model.index(0, UNITS).data(Qt.ItemDataRole.FontRole).bold()
     assert "Set by hand" in model.index(0, UNITS).data(Qt.ItemDataRole.ToolTipRole)
-    assert "units_need_more_minutes" in _warning_ids(panel)
+    assert "units-need-more-minutes" in _warning_ids(panel)
     model.setData(model.index(0, UNITS), "")
     assert not panel.result().lines[0].overridden
     assert model.index(0, UNITS).data() == "1"
@@ -381,9 +383,9 @@ def test_offered_modifier_goes_on_the_column_2_line(qtbot: QtBot, panel: VisitPa
     labels = panel.offered_choices()
     assert panel.use_offer(labels.index("Add XU to 97530"))
     assert panel.visit().lines[0].extra_modifiers == ("XU",)
-    assert "ncci_pair" in _warning_ids(panel)  # now the info note about separate blocks
+    assert "ncci-pair" in _warning_ids(panel)  # now the info note about separate blocks
     assert all(w.severity == "info" for w in panel.warnings_model.warnings()
-               if w.code == "ncci_pair")
+               if w.code == "ncci-pair")
     assert panel.copy_visit().startswith("97530 GP XU x2")
 
 
@@ -420,13 +422,13 @@ def test_tie_is_shown_and_choosing_changes_the_split(qtbot: QtBot, panel: VisitP
     assert "97110 and 97140 each have 5 minutes" in panel.tie_combo.toolTip()
     assert _units(panel) == {"97110": 2, "97140": 1}
     assert panel.lines_model.index(0, UNITS).data() == "2?"
-    assert "unit_tie" in _warning_ids(panel)
+    assert "unit-tie" in _warning_ids(panel)
     labels = [panel.tie_combo.itemText(i) for i in range(panel.tie_combo.count())]
     assert labels == ["97110 (for now)", "97140"]
     panel.tie_combo.setCurrentIndex(1)
     panel.tie_combo.activated.emit(1)
     assert _units(panel) == {"97110": 1, "97140": 2}
-    assert "unit_tie" not in _warning_ids(panel)
+    assert "unit-tie" not in _warning_ids(panel)
     assert not any(line.overridden for line in panel.result().lines)
     assert panel.tie_label.text().startswith("&Tie settled")
     assert panel.tie_combo.currentText() == "97140"
@@ -447,7 +449,7 @@ def test_new_profile_dialog_saves_and_selects(
         panel.add_code(code)
         panel.lines_model.setData(panel.lines_model.index(len(panel.visit().lines) - 1,
                                                           MINUTES), 38)
-    assert "daily_cap_exceeded" in _warning_ids(panel)
+    assert "daily-cap-exceeded" in _warning_ids(panel)
     assert not panel.add_profile(PayerProfile("medicare", unit_rule="cms"))
     bad = PayerProfile("Odd", unit_rule="midpoint", medicare=True)  # the store refuses it
     assert not panel.add_profile(bad)
@@ -502,7 +504,7 @@ def test_copy_with_errors_asks_and_says_what_was_left_out(
 
     monkeypatch.setattr(dialogs, "confirm_copy_with_errors", lambda *a: True)
     copied = panel.copy_visit()
-    assert copied == "97130 GP x1"
+    assert copied == "97130 GP x1 (15 min)\nTimed: 15 min, 1 unit"
     assert QApplication.clipboard().text() == copied
     assert "left out: 97110 (0 units)" in panel.copy_status.text()
     assert "1 error not fixed" in panel.copy_status.text()

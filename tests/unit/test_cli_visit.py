@@ -22,7 +22,9 @@ from ptcodes_gui.domain.visit import (
 )
 from ptcodes_gui.userdata.store import UserStore
 
-EXAMPLE_TEXT = "97530 GP x2 A\n97140 GP x1 A\n\nA M25.561"
+EXAMPLE_TEXT = (
+    "97530 GP x2 A (23 min)\n97140 GP x1 A (15 min)\nTimed: 38 min, 3 units\n\nA M25.561"
+)
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -86,7 +88,7 @@ def test_same_minutes_differ_between_the_rules(capsys: pytest.CaptureFixture[str
     mid = json.loads(run(capsys, "units", "--rule", "midpoint", *items, "--json")[1])
     assert (cms["total_units"], mid["total_units"]) == (2, 3)
     assert cms["ties"][0]["units"] == 2 and cms["ties"][0]["codes"] == ["97110", "97140", "97032"]
-    assert any(w["id"] == "unit_tie" for w in cms["warnings"])
+    assert any(w["id"] == "unit-tie" for w in cms["warnings"])
 
 
 def test_units_untimed_and_group_minutes_do_not_count(capsys: pytest.CaptureFixture[str]) -> None:
@@ -120,9 +122,9 @@ def test_units_human_output(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_units_warnings_name_the_fix(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(run(capsys, "units", "97530=23", "97140=15", "--json")[1])
-    ncci = [w for w in data["warnings"] if w["id"] == "ncci_pair"]
+    ncci = [w for w in data["warnings"] if w["id"] == "ncci-pair"]
     assert ncci and "59 or XU to 97530" in ncci[0]["message"]
-    assert not any(w["id"] == "no_diagnosis" for w in data["warnings"])
+    assert not any(w["id"] == "no-diagnosis" for w in data["warnings"])
 
 
 # --------------------------------------------------------------------------- visit
@@ -155,7 +157,7 @@ def test_visit_formats(capsys: pytest.CaptureFixture[str], catalog: Catalog, fmt
     )
     assert out == format_visit(evaluate(visit, catalog), fmt) + "\n"
     if fmt == "codes":
-        assert out == "97530, 97140\n"
+        assert out == "97530 x2, 97140 x1\n"
     if fmt == "json":
         assert json.loads(out)["format"] == "ptcodes-visit"
 
@@ -164,7 +166,9 @@ def test_visit_options(capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, _ = run(capsys, "visit", "--provider", "pta", "--kx", "--telehealth", "95",
                      "--dx", "M25.561,M54.50", "97110=38")
     assert rc == 0
-    assert out == "97110 GP CQ KX 95 x3 A\n\nA M25.561\nB M54.50\n"
+    assert out == (
+        "97110 GP CQ KX 95 x3 A (38 min)\nTimed: 38 min, 3 units\n\nA M25.561\nB M54.50\n"
+    )
 
 
 def test_visit_profile_midpoint_and_diagnosis_among_codes(
@@ -194,7 +198,7 @@ def test_visit_user_profile_from_the_store(
     assert rc == 0
     data = json.loads(out)
     assert data["profile"]["name"] == "Acme PPO"
-    assert any(w["id"] == "daily_cap_exceeded" for w in data["warnings"])
+    assert any(w["id"] == "daily-cap-exceeded" for w in data["warnings"])
 
 
 def test_visit_bad_usage_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -252,7 +256,7 @@ def test_tie_preferred_line_settles_the_tie_without_overrides(catalog: Catalog) 
     result = evaluate(visit, catalog)
     assert [line.units for line in result.lines] == [1, 2]
     assert result.ties[0].resolved and result.ties[0].default_line_indices == (1,)
-    assert not result.warnings_with("unit_tie")
+    assert not result.warnings_with("unit-tie")
     assert not any(line.overridden or line.by_default for line in result.lines)
     with pytest.raises(ValueError):
         VisitLine("97110", 20, tie_preferred="yes")  # type: ignore[arg-type]

@@ -75,7 +75,9 @@ def medicare_visit(*extra: VisitLine, xu: bool = False) -> VisitResult:
 
 
 def test_text_for_a_realistic_medicare_visit() -> None:
-    assert format_visit(medicare_visit(), "text") == ("97530 GP x2 A\n97140 GP x1 A\n\nA M25.561")
+    assert format_visit(medicare_visit(), "text") == (
+        "97530 GP x2 A (23 min)\n97140 GP x1 A (15 min)\nTimed: 38 min, 3 units\n\nA M25.561"
+    )
 
 
 def test_text_with_user_modifier_and_several_pointers() -> None:
@@ -91,13 +93,14 @@ def test_text_with_user_modifier_and_several_pointers() -> None:
         on=ON,
     )
     assert format_visit(result, "text") == (
-        "97530 GP XU x2 A,B\n97140 GP x1 B\n\nA M25.561\nB R26.2"
+        "97530 GP XU x2 A,B (23 min)\n97140 GP x1 B (15 min)\nTimed: 38 min, 3 units\n\n"
+        "A M25.561\nB R26.2"
     )
 
 
 def test_text_omits_empty_parts() -> None:
     no_dx = evaluate(Visit(lines=(VisitLine("97110", 38),)), LOOKUP, on=ON)
-    assert format_visit(no_dx, "text") == "97110 GP x3"
+    assert format_visit(no_dx, "text") == "97110 GP x3 (38 min)\nTimed: 38 min, 3 units"
     only_dx = evaluate(Visit(diagnoses=("M25.561",)), LOOKUP, on=ON)
     assert format_visit(only_dx, "text") == "A M25.561"
     assert format_visit(evaluate(Visit(), LOOKUP, on=ON), "text") == ""
@@ -107,8 +110,10 @@ def test_only_billed_lines_are_copied() -> None:
     # A deleted code and a 0-unit line stay in the result but never in the copy.
     result = medicare_visit(VisitLine("97127", 15), VisitLine("97110", 0))
     assert [line.code for line in result.lines] == ["97530", "97140", "97127", "97110"]
-    assert format_visit(result, "text") == "97530 GP x2 A\n97140 GP x1 A\n\nA M25.561"
-    assert format_visit(result, "codes") == "97530, 97140"
+    assert format_visit(result, "text") == (
+        "97530 GP x2 A (23 min)\n97140 GP x1 A (15 min)\nTimed: 38 min, 3 units\n\nA M25.561"
+    )
+    assert format_visit(result, "codes") == "97530 x2, 97140 x1"
 
 
 def test_midpoint_profile_text() -> None:
@@ -121,7 +126,9 @@ def test_midpoint_profile_text() -> None:
         LOOKUP,
         on=ON,
     )
-    assert format_visit(result, "text") == "97530 GP x2 A\n\nA M25.561"
+    assert format_visit(result, "text") == (
+        "97530 GP x2 A (23 min)\nTimed: 23 min, 2 units\n\nA M25.561"
+    )
 
 
 # --------------------------------------------------------------------------- tsv
@@ -130,19 +137,20 @@ def test_midpoint_profile_text() -> None:
 def test_tsv_layout() -> None:
     assert format_visit(medicare_visit(xu=True), "tsv") == "\n".join(
         [
-            "Code\tModifiers\tUnits\tMinutes\tDx pointers\tDescription",
-            "97530\tGP XU\t2\t23\tA\tTherapeutic activities",
-            "97140\tGP\t1\t15\tA\tManual therapy",
-            "M25.561\t\t\t\tA\tPain in right knee",
+            "Code\tModifiers\tUnits\tMinutes\tDx pointers\tDiagnoses\tDescription",
+            "97530\tGP XU\t2\t23\tA\tM25.561\tTherapeutic activities",
+            "97140\tGP\t1\t15\tA\tM25.561\tManual therapy",
         ]
     )
-    assert "\t".join(TSV_HEADER) == "Code\tModifiers\tUnits\tMinutes\tDx pointers\tDescription"
+    assert "\t".join(TSV_HEADER) == (
+        "Code\tModifiers\tUnits\tMinutes\tDx pointers\tDiagnoses\tDescription"
+    )
 
 
 def test_tsv_untimed_line_without_minutes() -> None:
     result = evaluate(Visit(lines=(VisitLine("97161"),)), LOOKUP, on=ON)
     assert format_visit(result, "tsv").splitlines()[1] == (
-        "97161\tGP\t1\t\t\tPT evaluation, low complexity"
+        "97161\tGP\t1\t\t\t\tPT evaluation, low complexity"
     )
 
 
@@ -153,10 +161,10 @@ def test_tsv_cells_are_neutralised_and_single_line() -> None:
         on=ON,
     )
     rows = format_visit(result, "tsv").split("\n")
-    assert len(rows) == 3
-    assert all(len(row.split("\t")) == 6 for row in rows)
-    assert rows[1].split("\t")[5] == '\'=HYPERLINK("http://x") Unlisted service line2'
-    assert rows[2] == "R26.2\t\t\t\tA\t'-Difficulty in walking"
+    assert len(rows) == 2  # the header and one row per billed line, nothing else
+    assert all(len(row.split("\t")) == 7 for row in rows)
+    assert rows[1].split("\t")[6] == '\'=HYPERLINK("http://x") Unlisted service line2'
+    assert rows[1].split("\t")[4:6] == ["A", "R26.2"]
 
 
 @pytest.mark.parametrize(
@@ -180,9 +188,9 @@ def test_neutralize_cell(cell: str, expected: str) -> None:
 
 
 def test_codes() -> None:
-    assert format_visit(medicare_visit(), "codes") == "97530, 97140"
+    assert format_visit(medicare_visit(), "codes") == "97530 x2, 97140 x1"
     dupes = evaluate(Visit(lines=(VisitLine("97110", 10), VisitLine("97110", 10))), LOOKUP, on=ON)
-    assert format_visit(dupes, "codes") == "97110"
+    assert format_visit(dupes, "codes") == "97110 x1"  # one line's worth: 20 minutes
 
 
 def test_json_is_stable_and_complete() -> None:
@@ -243,8 +251,24 @@ def test_json_is_stable_and_complete() -> None:
         "total_units": 3,
         "untimed_units": 0,
     }
-    assert [w["id"] for w in data["warnings"]] == ["ncci_pair"]
-    assert set(data["warnings"][0]) == {"codes", "id", "line", "message", "severity", "suggestions"}
+    assert [w["id"] for w in data["warnings"]] == ["ncci-pair", "mppr-reduction"]
+    pair = data["warnings"][0]
+    assert set(pair) == {
+        "as_of",
+        "codes",
+        "confidence",
+        "id",
+        "line",
+        "message",
+        "severity",
+        "source",
+        "sources",
+        "suggestions",
+        "verify",
+    }
+    assert pair["source"]["id"] == "ncci-ptp-practitioner"
+    assert pair["source"]["citation"].startswith("CMS, Medicare NCCI procedure-to-procedure")
+    assert (pair["confidence"], pair["as_of"], pair["verify"]) == ("M-H", "2026-10-01", False)
 
 
 def test_json_text_is_sanitized() -> None:
@@ -291,7 +315,7 @@ def test_sanitized_fields_in_text_output() -> None:
         on=ON,
     )
     text = format_visit(result, "text")
-    assert text == "97799 GP x1 A\n\nA R26.2"
+    assert text == "97799 GP x1 A (15 min)\nTimed: 15 min, 1 unit\n\nA R26.2"
 
 
 @given(st.text())

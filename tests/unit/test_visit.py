@@ -155,15 +155,15 @@ TEST_ONLY_IND0 = NcciPair(
     column2="97032",
     indicator=0,
     source="test-only",
-    confidence="L",
+    confidence="M",
     as_of="2026-10-01",
 )
 PAIRS = (
     MT_TA,
     TEST_ONLY_IND0,
     NcciPair("97110", "97112", 9, "test-only", "L", "2026-10-01"),  # indicator 9: ignored
-    NcciPair("97161", "97140", 1, "test-only", "L", "2019-01-01", deleted="2021-01-01"),
-    NcciPair("97110", "97140", 1, "test-only", "L", "2026-10-01", effective="2027-01-01"),
+    NcciPair("97161", "97140", 1, "test-only", "M", "2019-01-01", deleted="2021-01-01"),
+    NcciPair("97110", "97140", 1, "test-only", "M", "2026-10-01", effective="2027-01-01"),
 )
 LOOKUP = MappingLookup(CODES, PAIRS)
 
@@ -310,7 +310,7 @@ def test_tie_is_shown_as_a_choice() -> None:
         ),
     )
     assert [line.by_default for line in result.lines] == [True, False]
-    tie = only(result, "unit_tie")
+    tie = only(result, "unit-tie")
     assert tie.severity == "warning"
     assert tie.codes == ("97112", "97110")
     assert "clinician chooses" in tie.message and "97112" in tie.message
@@ -319,10 +319,10 @@ def test_tie_is_shown_as_a_choice() -> None:
 def test_tie_resolved_by_setting_units() -> None:
     result = ev(visit(L("97112", 20, units_override=1), L("97110", 20, units_override=2)))
     assert result.ties[0].resolved
-    assert "unit_tie" not in ids(result)
+    assert "unit-tie" not in ids(result)
     assert units(result) == [("97112", 1), ("97110", 2)]
     assert [line.by_default for line in result.lines] == [False, False]
-    assert "units_need_more_minutes" not in ids(result)
+    assert "units-need-more-minutes" not in ids(result)
     assert result.lines[0].overridden and result.lines[0].computed_units == 2
 
 
@@ -333,7 +333,7 @@ def test_caregiver_training_is_counted_on_its_own() -> None:
     assert result.separate_timed_minutes == 50
     assert result.timed_units == 3
     assert [line.counting for line in result.lines] == ["pool", "separate", "separate"]
-    notes = result.warnings_with("separate_unit_length")
+    notes = result.warnings_with("separate-unit-length")
     assert len(notes) == 2 and all(n.severity == "info" for n in notes)
     assert "16+ minutes" in notes[0].message and "97551" in notes[0].message
 
@@ -347,7 +347,7 @@ def test_97550_needs_more_than_half_of_30(minutes: int, expected: int) -> None:
 def test_97550_time_beyond_30_belongs_on_97551() -> None:
     result = ev(visit(L("97550", 50)))
     assert result.lines[0].units == 1
-    note = only(result, "separate_unit_length")
+    note = only(result, "separate-unit-length")
     assert note.severity == "warning"
     assert note.suggestions == ("97551",)
     assert "enter the 20 minutes beyond on 97551" in note.message
@@ -360,10 +360,10 @@ def test_first_block_code_is_billed_once_even_without_addons_listed() -> None:
     lookup = MappingLookup((*CODES, bare), PAIRS)
     result = ev(visit(L("97550", 50)), lookup)
     assert result.lines[0].units == 1
-    assert "its add-on code" in only(result, "separate_unit_length").message
+    assert "its add-on code" in only(result, "separate-unit-length").message
     overridden = ev(visit(L("97550", 50, units_override=2)))
-    assert "97551" in only(overridden, "use_addon_code").message
-    assert "units_need_more_minutes" not in ids(overridden)
+    assert "97551" in only(overridden, "use-addon-code").message
+    assert "units-need-more-minutes" not in ids(overridden)
 
 
 def test_work_hardening_hours() -> None:
@@ -403,18 +403,18 @@ def test_modifier_order_and_dedupe() -> None:
 def test_therapy_modifiers_by_discipline() -> None:
     result = ev(visit(L("97110", 15), L("G0283"), L("95992"), L("97165")))
     assert [line.modifiers for line in result.lines] == [("GP",), ("GP",), ("GP",), ("GO",)]
-    other = only(result, "other_discipline")
+    other = only(result, "other-discipline")
     assert other.codes == ("97165",) and "an OT code (it carries GO)" in other.message
     at = ev(visit(L("97169")))
     assert at.lines[0].modifiers == ()
-    assert "athletic trainer" in only(at, "other_discipline").message
+    assert "athletic trainer" in only(at, "other-discipline").message
 
 
 def test_too_many_modifiers() -> None:
     line = L("97110", 15, provider="pta", extra_modifiers=("59", "XU"))
     result = ev(visit(line, kx=True))
     assert result.lines[0].modifiers == ("GP", "CQ", "KX", "59", "XU")
-    assert only(result, "too_many_modifiers").severity == "warning"
+    assert only(result, "too-many-modifiers").severity == "warning"
 
 
 # --------------------------------------------------------------------------- NCCI
@@ -434,20 +434,22 @@ def test_ncci_pair_indicator_1_suggests_on_column_2() -> None:
             "XU",
         )
     )
-    pair = only(result, "ncci_pair")
+    pair = only(result, "ncci-pair")
     assert pair.severity == "warning"
     assert pair.message == (
-        "97140 and 97530 are an NCCI pair (indicator 1, as of 2026-10-01, source facts, "
-        "confidence M-H): bill them together only for separate time blocks and add 59 or XU "
-        "to 97530."
+        "97140 and 97530 are an NCCI pair: bill both only for separate time blocks and add 59 "
+        "or XU to 97530."
     )
     assert pair.codes == ("97140", "97530") and pair.line == 1
+    # The details are one click away, not in the sentence.
+    assert (pair.confidence, pair.as_of) == ("M-H", "2026-10-01")
+    assert pair.sources == ("ncci-ptp-practitioner",)
 
 
 def test_ncci_pair_with_modifier_is_info_only() -> None:
     result = ev(visit(L("97140", 15), L("97530", 23, extra_modifiers=("XU",))))
     assert result.lines[1].suggested_modifiers == ()
-    pair = only(result, "ncci_pair")
+    pair = only(result, "ncci-pair")
     assert pair.severity == "info"
     assert "carries XU" in pair.message
 
@@ -455,62 +457,62 @@ def test_ncci_pair_with_modifier_is_info_only() -> None:
 def test_ncci_indicator_0_never_suggests_a_modifier() -> None:
     result = ev(visit(L("97112", 15), L("97032", 15)))
     assert all(line.suggested_modifiers == () for line in result.lines)
-    error = only(result, "indicator_0")
+    error = only(result, "ncci-indicator-0")
     assert error.severity == "error"
     assert "no modifier" in error.message and "Remove 97032" in error.message
-    assert "ncci_pair" not in ids(result)
+    assert "ncci-pair" not in ids(result)
 
 
 def test_ncci_ignores_indicator_9_deleted_and_future_pairs() -> None:
     result = ev(visit(L("97110", 15), L("97112", 15), L("97140", 15), L("97161")))
-    assert "ncci_pair" not in ids(result) and "indicator_0" not in ids(result)
+    assert "ncci-pair" not in ids(result) and "ncci-indicator-0" not in ids(result)
     later = evaluate(visit(L("97110", 15), L("97140", 15)), LOOKUP, on=date(2027, 2, 1))
-    assert "ncci_pair" in ids(later)
+    assert "ncci-pair" in ids(later)
 
 
 def test_ncci_skips_lines_with_no_units() -> None:
     result = ev(visit(L("97140", 15), L("97530", 0)))
-    assert "ncci_pair" not in ids(result)
+    assert "ncci-pair" not in ids(result)
 
 
 # --------------------------------------------------------------------------- warnings
 
 
 def test_medicare_bundled_only_on_medicare() -> None:
-    warning = only(ev(visit(L("97010"))), "medicare_bundled")
+    warning = only(ev(visit(L("97010"))), "medicare-bundled")
     assert warning.severity == "warning" and "never paid separately" in warning.message
-    assert "medicare_bundled" not in ids(ev(visit(L("97010"), profile=COMMERCIAL_MIDPOINT)))
+    assert "medicare-bundled" not in ids(ev(visit(L("97010"), profile=COMMERCIAL_MIDPOINT)))
 
 
 def test_medicare_use_g0283() -> None:
-    warning = only(ev(visit(L("97014"))), "medicare_use_g0283")
+    warning = only(ev(visit(L("97014"))), "medicare-use-g0283")
     assert warning.severity == "error"
     assert warning.suggestions == ("G0283",)
     assert "bill G0283" in warning.message
-    assert "not_medicare" not in ids(ev(visit(L("97014"))))
-    assert "medicare_use_g0283" not in ids(ev(visit(L("97014"), profile=COMMERCIAL_MIDPOINT)))
+    assert "medicare-not-paid" not in ids(ev(visit(L("97014"))))
+    assert "medicare-use-g0283" not in ids(ev(visit(L("97014"), profile=COMMERCIAL_MIDPOINT)))
 
 
 def test_not_medicare() -> None:
     result = ev(visit(L("97545", 120), L("97546", 60)))
-    assert len(result.warnings_with("not_medicare")) == 2
+    assert len(result.warnings_with("medicare-not-paid")) == 2
 
 
 def test_eval_and_reeval() -> None:
-    warning = only(ev(visit(L("97162"), L("97164"))), "eval_and_reeval")
+    warning = only(ev(visit(L("97162"), L("97164"))), "eval-and-reeval")
     assert warning.codes == ("97162", "97164")
     assert "keep the one that was done" in warning.message
-    assert "multiple_evaluations" in ids(ev(visit(L("97161"), L("97162"))))
+    assert "multiple-evaluations" in ids(ev(visit(L("97161"), L("97162"))))
 
 
 def test_pta_cannot_evaluate() -> None:
-    warning = only(ev(visit(L("97161", provider="pta"))), "pta_evaluation")
+    warning = only(ev(visit(L("97161", provider="pta"))), "pta-evaluation")
     assert warning.severity == "error" and "Set the provider to PT" in warning.message
 
 
 def test_deleted_code_is_flagged_with_replacements() -> None:
     result = ev(visit(L("97127", 15), L("97110", 15)))
-    warning = only(result, "deleted_code")
+    warning = only(result, "deleted-code")
     assert warning.severity == "error"
     assert warning.suggestions == ("97129", "97130")
     assert "deleted in 2020" in warning.message and "use 97129" in warning.message
@@ -521,24 +523,24 @@ def test_deleted_code_is_flagged_with_replacements() -> None:
 
 def test_unknown_and_misplaced_codes() -> None:
     result = ev(visit(L("99999", 10), L("M25.561"), L("GP")))
-    assert ids(result).count("unknown_code") == 1
-    assert ids(result).count("not_a_procedure") == 2
+    assert ids(result).count("unknown-code") == 1
+    assert ids(result).count("not-a-procedure") == 2
     assert all(line.refused for line in result.lines)
     assert result.total_units == 0
 
 
 def test_addon_without_primary() -> None:
-    warning = only(ev(visit(L("97130", 15))), "addon_without_primary")
+    warning = only(ev(visit(L("97130", 15))), "addon-without-primary")
     assert warning.severity == "error"
     assert warning.suggestions == ("97129",)
     assert "Add 97129" in warning.message
-    assert "addon_without_primary" not in ids(ev(visit(L("97129", 15), L("97130", 15))))
-    assert "addon_without_primary" in ids(ev(visit(L("97551", 15))))
-    assert "addon_without_primary" not in ids(ev(visit(L("97550", 30), L("97551", 15))))
+    assert "addon-without-primary" not in ids(ev(visit(L("97129", 15), L("97130", 15))))
+    assert "addon-without-primary" in ids(ev(visit(L("97551", 15))))
+    assert "addon-without-primary" not in ids(ev(visit(L("97550", 30), L("97551", 15))))
 
 
 def test_primary_billed_once_points_to_the_addon() -> None:
-    warning = only(ev(visit(L("97129", 30))), "use_addon_code")
+    warning = only(ev(visit(L("97129", 30))), "use-addon-code")
     assert warning.suggestions == ("97130",)
     assert "bill 1 unit of 97129" in warning.message
 
@@ -547,16 +549,16 @@ def test_daily_cap_exceeded() -> None:
     capped = PayerProfile("Capped", "cms", daily_timed_unit_cap=4)
     result = ev(visit(L("97110", 38), L("97140", 30), profile=capped))
     assert result.timed_units == 5
-    warning = only(result, "daily_cap_exceeded")
+    warning = only(result, "daily-cap-exceeded")
     assert "at most 4 timed units" in warning.message and "bill 4" in warning.message
-    assert "daily_cap_exceeded" not in ids(ev(visit(L("97110", 53), profile=capped)))
+    assert "daily-cap-exceeded" not in ids(ev(visit(L("97110", 53), profile=capped)))
 
 
 def test_override_and_units_need_more_minutes_cms_total() -> None:
     result = ev(visit(L("97110", 20, units_override=2), L("97140", 10)))
     assert units(result) == [("97110", 2), ("97140", 1)]
-    assert only(result, "override").severity == "info"
-    warning = only(result, "units_need_more_minutes")
+    assert only(result, "unit-override").severity == "info"
+    warning = only(result, "units-need-more-minutes")
     assert warning.line is None
     assert "3 timed units need at least 38 timed minutes" in warning.message
     assert "this visit has 30" in warning.message
@@ -565,44 +567,44 @@ def test_override_and_units_need_more_minutes_cms_total() -> None:
 def test_units_need_more_minutes_cms_per_line() -> None:
     # Total fits (40 min → 3 units) but 20 minutes can never carry 3 units.
     result = ev(visit(L("97110", 20, units_override=3), L("97140", 20, units_override=0)))
-    warning = only(result, "units_need_more_minutes")
+    warning = only(result, "units-need-more-minutes")
     assert warning.line == 0 and "97110: 3 units need at least 31 minutes" in warning.message
 
 
 def test_units_need_more_minutes_midpoint() -> None:
     result = ev(visit(L("97110", 20, units_override=2), profile=COMMERCIAL_MIDPOINT))
-    warning = only(result, "units_need_more_minutes")
+    warning = only(result, "units-need-more-minutes")
     assert "2 units need at least 23 minutes" in warning.message
     ok = ev(visit(L("97110", 23, units_override=2), profile=COMMERCIAL_MIDPOINT))
-    assert "units_need_more_minutes" not in ids(ok)
-    assert "override" not in ids(ok)  # same as the rule: nothing to say
+    assert "units-need-more-minutes" not in ids(ok)
+    assert "unit-override" not in ids(ok)  # same as the rule: nothing to say
 
 
 def test_untimed_override() -> None:
     result = ev(visit(L("97161", units_override=2)))
     assert result.lines[0].units == 2 and result.untimed_units == 2
-    assert "an untimed code is 1 unit per session" in only(result, "override").message
-    assert "use_addon_code" not in ids(result)
+    assert "an untimed code is 1 unit per session" in only(result, "unit-override").message
+    assert "use-addon-code" not in ids(result)
 
 
 def test_lower_override_is_info_only() -> None:
     result = ev(visit(L("97110", 38, units_override=2)))
-    assert only(result, "override").severity == "info"
-    assert "units_need_more_minutes" not in ids(result)
+    assert only(result, "unit-override").severity == "info"
+    assert "units-need-more-minutes" not in ids(result)
 
 
 def test_zero_units_and_missing_minutes() -> None:
-    zero = only(ev(visit(L("97110", 5))), "zero_units")
+    zero = only(ev(visit(L("97110", 5))), "zero-units")
     assert zero.severity == "info" and "stays off the claim" in zero.message
-    tie_loser = only(ev(visit(L("97110", 7), L("97140", 7))), "zero_units")
+    tie_loser = only(ev(visit(L("97110", 7), L("97140", 7))), "zero-units")
     assert "lost a tie" in tie_loser.message and tie_loser.line == 1
     missing = ev(visit(L("97110")))
-    assert only(missing, "missing_minutes").severity == "warning"
+    assert only(missing, "missing-minutes").severity == "warning"
     assert missing.lines[0].units == 0
 
 
 def test_duplicate_code() -> None:
-    warning = only(ev(visit(L("97110", 10), L("97110", 10))), "duplicate_code")
+    warning = only(ev(visit(L("97110", 10), L("97110", 10))), "duplicate-code")
     assert "put all its minutes on one line" in warning.message
 
 
@@ -621,7 +623,7 @@ def test_diagnoses_are_lettered() -> None:
 
 def test_header_diagnosis_offers_billable_children() -> None:
     result = ev(visit(L("97110", 15, dx_pointers=("A",)), diagnoses=("M25.56",)))
-    warning = only(result, "header_diagnosis")
+    warning = only(result, "header-diagnosis")
     assert warning.severity == "error"
     assert warning.suggestions == ("M25.561", "M25.562", "M25.569")
     assert warning.message.startswith("Diagnosis A: M25.56 is a category header")
@@ -632,7 +634,7 @@ def test_header_diagnosis_offers_billable_children() -> None:
 def test_too_many_diagnoses() -> None:
     thirteen = ("M25.561",) * 13
     result = ev(visit(diagnoses=thirteen))
-    warning = only(result, "too_many_diagnoses")
+    warning = only(result, "too-many-diagnoses")
     assert warning.severity == "error" and "remove 1" in warning.message
     assert result.diagnoses[-1].letter is None
     assert result.diagnoses[11].letter == "L"
@@ -640,11 +642,11 @@ def test_too_many_diagnoses() -> None:
 
 def test_unknown_and_misplaced_diagnoses() -> None:
     result = ev(visit(diagnoses=("Z99.999", "97110")))
-    assert ids(result) == ["unknown_code", "not_a_diagnosis"]
+    assert ids(result) == ["unknown-diagnosis", "not-a-diagnosis"]
 
 
 def test_duplicate_diagnosis() -> None:
-    warning = only(ev(visit(diagnoses=("M25.561", "M25.561"))), "duplicate_diagnosis")
+    warning = only(ev(visit(diagnoses=("M25.561", "M25.561"))), "duplicate-diagnosis")
     assert "remove B" in warning.message
 
 
@@ -657,17 +659,17 @@ def test_pointer_problems() -> None:
             diagnoses=("M25.561", "R26.2"),
         )
     )
-    invalid = result.warnings_with("dx_pointer_invalid")
+    invalid = result.warnings_with("dx-pointer-invalid")
     assert [w.line for w in invalid] == [0, 1]
     assert "points to C but the visit has diagnoses A-B" in invalid[0].message
-    assert only(result, "too_many_dx_pointers").line == 1
-    assert only(result, "no_dx_pointer").line == 2
+    assert only(result, "too-many-dx-pointers").line == 1
+    assert only(result, "no-dx-pointer").line == 2
 
 
 def test_no_diagnosis() -> None:
     result = ev(visit(L("97110", 15, dx_pointers=("A",))))
-    assert only(result, "no_diagnosis").severity == "warning"
-    assert "the visit has no diagnoses" in only(result, "dx_pointer_invalid").message
+    assert only(result, "no-diagnosis").severity == "warning"
+    assert "the visit has no diagnoses" in only(result, "dx-pointer-invalid").message
 
 
 # --------------------------------------------------------------------------- adding
@@ -676,37 +678,37 @@ def test_no_diagnosis() -> None:
 def test_validate_new_line() -> None:
     assert validate_new_line("97110", LOOKUP) == []
     (deleted,) = validate_new_line("97127", LOOKUP)
-    assert deleted.code == "deleted_code" and deleted.suggestions == ("97129", "97130")
-    assert [w.code for w in validate_new_line("M25.56", LOOKUP)] == ["not_a_procedure"]
-    assert [w.code for w in validate_new_line("nonsense!", LOOKUP)] == ["unknown_code"]
+    assert deleted.code == "deleted-code" and deleted.suggestions == ("97129", "97130")
+    assert [w.code for w in validate_new_line("M25.56", LOOKUP)] == ["not-a-procedure"]
+    assert [w.code for w in validate_new_line("nonsense!", LOOKUP)] == ["unknown-code"]
 
 
 def test_add_line_refuses_deleted_codes() -> None:
     start = visit(L("97110", 15))
     after, warnings = add_line(start, L("97127", 15), LOOKUP)
     assert after is start
-    assert [w.code for w in warnings] == ["deleted_code"]
+    assert [w.code for w in warnings] == ["deleted-code"]
 
 
 def test_add_line_reports_new_findings() -> None:
     start = visit(L("97140", 15))
     after, warnings = add_line(start, L("97530", 23), LOOKUP)
     assert [line.code for line in after.lines] == ["97140", "97530"]
-    assert "ncci_pair" in [w.code for w in warnings]
+    assert "ncci-pair" in [w.code for w in warnings]
 
 
 def test_add_diagnosis() -> None:
     after, warnings = add_diagnosis(Visit(), "m25561", LOOKUP)
     assert after.diagnoses == ("M25.561",) and warnings == []
     same, warnings = add_diagnosis(after, "M25.561", LOOKUP)
-    assert same is after and warnings[0].code == "duplicate_diagnosis"
+    assert same is after and warnings[0].code == "duplicate-diagnosis"
     same, warnings = add_diagnosis(after, "M25.56", LOOKUP)
-    assert same is after and warnings[0].code == "header_diagnosis"
+    assert same is after and warnings[0].code == "header-diagnosis"
     assert warnings[0].suggestions == ("M25.561", "M25.562", "M25.569")
     full = Visit(diagnoses=("M54.50",) * 12)
     same, warnings = add_diagnosis(full, "R26.2", LOOKUP)
-    assert same is full and warnings[0].code == "too_many_diagnoses"
-    assert [w.code for w in validate_new_diagnosis("97110", LOOKUP)] == ["not_a_diagnosis"]
+    assert same is full and warnings[0].code == "too-many-diagnoses"
+    assert [w.code for w in validate_new_diagnosis("97110", LOOKUP)] == ["not-a-diagnosis"]
 
 
 def test_evaluate_does_not_change_the_visit() -> None:

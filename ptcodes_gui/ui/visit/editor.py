@@ -207,7 +207,7 @@ class VisitEditor(QObject):
         self.line_added.emit(len(self._visit.lines) - 1)
         new = [
             w for w in self._result.warnings
-            if w.severity != "info" and w not in before and w.code != "missing_minutes"
+            if w.severity != "info" and w not in before and w.code != "missing-minutes"
         ]
         note = f" {new[0].message}" if new else ""
         self.say(f"{found.code} added ({found.title}).{note}")
@@ -232,7 +232,7 @@ class VisitEditor(QObject):
             return False
         if updated is self._visit:
             problem = problems[0]
-            if problem.code == "duplicate_diagnosis":
+            if problem.code == "duplicate-diagnosis":
                 self.say(problem.message)
                 return False
             self.refuse(problem.message, self.code_choices(problem.suggestions, "Use"))

@@ -1,0 +1,287 @@
+"""Rules about timed minutes and units: missing minutes, ties, units set by hand, a code that
+gets no unit, codes counted on their own (97550, 97545, ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ptcodes_gui.domain import units as unit_rules
+from ptcodes_gui.domain.models import Code
+from ptcodes_gui.domain.rules.context import (
+    ResolvedLine,
+    RuleContext,
+    addon_name,
+    is_first_block,
+    join_and,
+    plural,
+    rule_name,
+    separate_minutes_needed,
+    separate_units,
+)
+from ptcodes_gui.domain.rules.registry import Finding, rule
+from ptcodes_gui.domain.visit_input import dedupe
+
+_MINUTES = ("cms-100-04-ch5-20.2",)
+
+
+@rule(id="missing-minutes", severity="warning", sources=_MINUTES)
+def missing_minutes(ctx: RuleContext) -> Iterator[Finding]:
+    """A timed code without its minutes.
+
+    What it checks:
+        Every timed line has its minutes entered.
+    Why it is denied:
+        Timed units are computed from the minutes; without them the line earns nothing and
+        the units billed cannot be supported by the note.
+    Example visit:
+        97110 (no minutes).
+    Fix:
+        Enter the minutes the code ran (it counts 0 minutes until then).
+    Source:
+        Pub. 100-04 ch. 5 §20.2.
+    """
+    for r in ctx.active:
+        if r.timed and r.line.minutes is None:
+            yield Finding(
+                f"{r.text} is timed: enter its minutes (it counts 0 minutes until then).",
+                (r.text,),
+                r.index,
+            )
+
+
+@rule(id="unit-tie", severity="warning", sources=_MINUTES, profiles=("cms-rule",))
+def unit_tie(ctx: RuleContext) -> Iterator[Finding]:
+    """Codes with equal left-over minutes competing for the last unit(s).
+
+    What it checks:
+        Under the CMS rule, whether a left-over unit could go to more than one code.
+    Why it is denied:
+        It is not denied: CMS leaves the choice to the clinician, and the note must support
+        the code that gets the unit. The tool fills in a default (the earliest line) and
+        marks it as a choice.
+    Example visit:
+        97112=20 97110=20: 40 minutes are 3 units, 2 of either code and 1 of the other.
+    Fix:
+        Pick the line that gets the unit (or set the units by hand) to confirm the choice.
+    Source:
+        Pub. 100-04 ch. 5 §20.2 (its second example).
+    """
+    by_index = {r.index: r for r in ctx.lines}
+    for tie in ctx.ties:
+        if tie.resolved:
+            continue
+        defaults = [by_index[i].text for i in tie.default_line_indices]
+        yield Finding(
+            f"{join_and(list(tie.codes))} each have {tie.remaining_minutes} minutes left over "
+            f"for {plural(tie.units, 'remaining unit')}: the clinician chooses; pick the line that "
+            f"gets it (shown on "
+            f"{join_and(defaults)} for now).",
+            tie.codes,
+            tie.line_indices[0],
+        )
+
+
+@rule(id="unit-override", severity="info", sources=_MINUTES)
+def unit_override(ctx: RuleContext) -> Iterator[Finding]:
+    """Units set by hand that differ from what the rule gives.
+
+    What it checks:
+        A line whose units were typed in instead of computed.
+    Why it is denied:
+        Not denied by itself; the note has to support the units billed
+        (``units-need-more-minutes`` says when the minutes cannot).
+    Example visit:
+        97110=23 with its units set to 1 (the 8-minute rule gives 2).
+    Fix:
+        Clear the units to go back to the rule, or keep them if the payer's count differs.
+    Source:
+        Pub. 100-04 ch. 5 §20.2.
+    """
+    for r in ctx.active:
+        units = r.line.units_override
+        if units is None or units == r.computed:
+            continue
+        why = (
+            "an untimed code is 1 unit per session"
+            if r.counting == "untimed"
+            else f"the {rule_name(ctx.profile)} gives {r.computed}"
+        )
+        yield Finding(
+            f"{r.text}: units set by hand to {units} ({why}). Clear the units to go back to "
+            "the rule.",
+            (r.text,),
+            r.index,
+        )
+
+
+@rule(id="zero-units", severity="info", sources=_MINUTES)
+def zero_units(ctx: RuleContext) -> Iterator[Finding]:
+    """A timed code whose minutes earn no unit, and why.
+
+    What it checks:
+        A timed line with minutes entered that gets 0 units.
+    Why it is denied:
+        Under the CMS rule the units come from the day's total timed minutes: once they are
+        handed out (full 15 minutes first, then the most minutes left over), a code with
+        fewer left-over minutes than the others gets none, even with 8 or more minutes.
+        Under the midpoint rule a code needs 8 minutes of its own.
+    Example visit:
+        97110=44 97140=9 97035=8: 61 minutes are 4 units; 97110 gets 3 and 97140 1,
+        97035 none.
+    Fix:
+        Nothing to bill for it; document its minutes in the note anyway.
+    Source:
+        Pub. 100-04 ch. 5 §20.2.
+    """
+    tied = {i for t in ctx.ties for i in t.line_indices}
+    for r in ctx.active:
+        if r.final or not r.timed or r.line.minutes is None or r.line.units_override is not None:
+            continue
+        reason = "it lost a tie for the last unit" if r.index in tied else _why_no_unit(ctx, r)
+        yield Finding(
+            f"{r.text} gets no unit ({reason}): it stays off the claim; document its minutes "
+            "in the note anyway.",
+            (r.text,),
+            r.index,
+        )
+
+
+def _why_no_unit(ctx: RuleContext, r: ResolvedLine) -> str:
+    minutes = r.line.minutes or 0
+    if r.counting == "separate" and r.code is not None:
+        needed = separate_minutes_needed(r.code, 1)
+        return f"{minutes} minutes are fewer than the {needed} its first unit needs"
+    if ctx.profile.unit_rule == "midpoint":
+        return f"{minutes} minutes are fewer than the 8 a unit needs under the midpoint rule"
+    total = ctx.pool_minutes
+    if total < unit_rules.MIN_MINUTES:
+        return f"the visit's {total} timed minutes are fewer than the 8 the first unit needs"
+    winners = [p.text for p in ctx.pool if p.final > 0 and p.index != r.index]
+    return (
+        f"the {total} timed minutes earn {plural(unit_rules.cms_total_units(total), 'unit')} "
+        "and they ran out (full 15 minutes first, then the most minutes left over): "
+        f"{join_and(list(dedupe(winners)))} got them"
+    )
+
+
+@rule(id="separate-unit-length", severity="info", sources=("cpt-2026", "cms-100-04-ch5-20.2"))
+def separate_unit_length(ctx: RuleContext) -> Iterator[Finding]:
+    """A code with a unit other than 15 minutes (97550, 97545, ...), counted on its own.
+
+    What it checks:
+        Codes whose first unit is not 15 minutes (and their add-ons) are counted line by line
+        with the CPT time rule, outside the 8-minute pool; a first-block code with more
+        minutes than its block needs the add-on code for the rest.
+    Why it is denied:
+        The CMS total-time rule is written for 15-minute units; billing the time beyond a
+        "first 30 minutes" code on the code itself is billing units it does not have.
+    Example visit:
+        97550=50: bill 97550 ×1 and enter the 20 minutes beyond on 97551.
+    Fix:
+        Enter on the add-on code only the time beyond the primary's first block.
+    Source:
+        CPT time rule and code instructions; Pub. 100-04 ch. 5 §20.2.
+    """
+    for r in ctx.separate:
+        assert r.code is not None
+        yield _separate_note(ctx, r.code, r.index, r.line.minutes or 0)
+
+
+def _separate_note(ctx: RuleContext, code: Code, index: int, minutes: int) -> Finding:
+    each = code.unit_minutes or unit_rules.UNIT_MINUTES
+    first = code.first_unit_minutes or each
+    pool = "not in the 8-minute pool" if ctx.profile.unit_rule == "cms" else "with its own length"
+    if code.is_addon:
+        primary = code.addon_to[0]
+        found = ctx.lookup.get(primary)
+        base = (found.first_unit_minutes or found.unit_minutes) if found else None
+        beyond = f" beyond {primary}'s first {base} minutes" if base else ""
+        return Finding(
+            f"{code.code} is counted on its own, {pool}: one unit per {each} minutes{beyond}, "
+            f"the first once {unit_rules.minutes_for_units(1, each)} minutes have passed. "
+            f"Enter here only the time{beyond or ' beyond the primary code'}.",
+            (code.code, primary),
+            index,
+        )
+    if is_first_block(code) and minutes >= first + unit_rules.minutes_for_units(1, each):
+        addon = ctx.title(code.addons[0]) if code.addons else "its add-on code"
+        return Finding(
+            f"{code.code} covers the first {first} minutes only ({minutes} entered): bill "
+            f"{code.code} ×1 and enter the {minutes - first} minutes beyond on {addon}.",
+            (code.code, *code.addons),
+            index,
+            code.addons,
+            severity="warning",
+        )
+    beyond_note = (
+        f"; time beyond {first} minutes goes on {addon_name(code)}" if is_first_block(code) else ""
+    )
+    return Finding(
+        f"{code.code} is counted on its own, {pool}: 1 unit once more than half of its first "
+        f"{first} minutes ({unit_rules.minutes_for_units(1, first)}+ minutes) has passed"
+        f"{beyond_note}.",
+        (code.code,),
+        index,
+    )
+
+
+@rule(id="units-need-more-minutes", severity="warning", sources=_MINUTES)
+def units_need_more_minutes(ctx: RuleContext) -> Iterator[Finding]:
+    """Units set by hand that the minutes do not support.
+
+    What it checks:
+        Each overridden line's units against its minutes, and (CMS rule) the day's timed
+        units against the day's total timed minutes.
+    Why it is denied:
+        A unit billed without the minutes behind it is an overpayment found on review.
+    Example visit:
+        97110=20 with 2 units: 2 units need at least 16 minutes on the line and 23 in total.
+    Fix:
+        Add the missing minutes (if they were done) or lower the units.
+    Source:
+        Pub. 100-04 ch. 5 §20.2.
+    """
+    overridden = [r for r in (*ctx.pool, *ctx.separate) if r.line.units_override is not None]
+    if not overridden:
+        return
+    for r in overridden:
+        finding = _line_support(ctx, r)
+        if finding is not None:
+            yield finding
+    if ctx.profile.unit_rule != "cms":
+        return
+    pool_units = sum(r.final for r in ctx.pool)
+    allowed = unit_rules.cms_total_units(ctx.pool_minutes)
+    if pool_units > allowed:
+        needed = unit_rules.minutes_for_units(pool_units)
+        yield Finding(
+            f"{plural(pool_units, 'timed unit')} need at least {needed} timed minutes in total "
+            f"under the 8-minute rule; this visit has {ctx.pool_minutes} (enough for "
+            f"{allowed}). Add the missing minutes or lower the units.",
+            dedupe(r.text for r in ctx.pool if r.final > 0),
+        )
+
+
+def _line_support(ctx: RuleContext, r: ResolvedLine) -> Finding | None:
+    assert r.code is not None
+    minutes, units = r.line.minutes or 0, r.final
+    if r.counting == "separate":
+        if is_first_block(r.code) and units > 1:
+            return None  # billed once whatever the minutes: use-addon-code says so
+        supported = separate_units(r.code, minutes)
+        needed = separate_minutes_needed(r.code, units)
+    elif ctx.profile.unit_rule == "cms":
+        supported = unit_rules.max_cms_line_units(minutes)
+        needed = (units - 1) * unit_rules.UNIT_MINUTES + 1 if units else 0
+    else:
+        supported = unit_rules.midpoint_units(minutes)
+        needed = unit_rules.minutes_for_units(units)
+    if units <= supported:
+        return None
+    return Finding(
+        f"{r.text}: {plural(units, 'unit')} need at least {needed} minutes on this line under "
+        f"the {rule_name(ctx.profile)}; it has {minutes}. Add the missing minutes or lower the "
+        "units.",
+        (r.text,),
+        r.index,
+    )

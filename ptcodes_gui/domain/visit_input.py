@@ -1,0 +1,206 @@
+"""What the clinician enters: a ``Visit`` of ``VisitLine``s, and the constants of a claim.
+
+Values are normalized on construction (upper case, no duplicates) and malformed ones raise
+ValueError with a sentence naming the line, so the rules never see junk.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from ptcodes_gui.domain.profiles import MEDICARE, PayerProfile
+
+Provider = Literal["pt", "pta"]
+Telehealth = Literal["95", "93"]
+Severity = Literal["error", "warning", "info"]
+Counting = Literal["pool", "separate", "untimed", "refused"]
+
+PROVIDERS: Final[tuple[str, ...]] = ("pt", "pta")
+TELEHEALTH_MODIFIERS: Final[tuple[str, ...]] = ("95", "93")
+SEVERITIES: Final[tuple[str, ...]] = ("error", "warning", "info")
+
+MAX_DIAGNOSES: Final = 12
+DX_LETTERS: Final = "ABCDEFGHIJKL"
+MAX_DX_POINTERS: Final = 4
+MAX_LINE_MODIFIERS: Final = 4
+MAX_LINE_MINUTES: Final = 24 * 60
+MAX_LINE_UNITS: Final = 99
+
+#: Modifiers that mark a distinct procedural service (bypass an indicator-1 NCCI pair).
+DISTINCT_MODIFIERS: Final[tuple[str, ...]] = ("59", "XE", "XS", "XP", "XU")
+#: Untimed whatever the catalog says: their minutes never count toward the timed total.
+GROUP_CODES: Final[frozenset[str]] = frozenset({"97150"})
+THERAPY_MODIFIERS: Final[dict[str, str]] = {"PT": "GP", "any": "GP", "OT": "GO", "SLP": "GN"}
+ASSISTANT_MODIFIER: Final = "CQ"
+#: Codes Medicare does not accept, with the code it wants instead.
+MEDICARE_SUBSTITUTES: Final[dict[str, str]] = {"97014": "G0283"}
+#: (discipline, evaluations, re-evaluations)
+EVALUATIONS: Final[tuple[tuple[str, frozenset[str], frozenset[str]], ...]] = (
+    ("PT", frozenset({"97161", "97162", "97163"}), frozenset({"97164"})),
+    ("OT", frozenset({"97165", "97166", "97167"}), frozenset({"97168"})),
+    ("AT", frozenset({"97169", "97170", "97171"}), frozenset({"97172"})),
+)
+ALL_EVALUATIONS: Final = frozenset().union(*(e | r for _, e, r in EVALUATIONS))
+
+
+_CODE_RE: Final = re.compile(r"^[A-Z0-9][A-Z0-9.]{0,9}$")
+_MODIFIER_RE: Final = re.compile(r"^[A-Z0-9]{2}$")
+
+
+def normalize_code(code: str) -> str:
+    """``" 97110 "`` → ``"97110"``, ``"g0283"`` → ``"G0283"``; raises ValueError on junk."""
+    if not isinstance(code, str):
+        raise ValueError(f"a code must be text, not {code!r}")
+    text = "".join(code.split()).upper()
+    if not _CODE_RE.match(text):
+        raise ValueError(f"{code!r} is not a code (letters, digits and a dot, up to 10)")
+    return text
+
+
+def normalize_icd(code: str) -> str:
+    """ICD-10-CM code with its dot: ``"m25561"`` → ``"M25.561"`` (ICD codes start with a
+    letter; anything else is only normalized, so a CPT number stays recognisable)."""
+    text = normalize_code(code)
+    if "." not in text and len(text) > 3 and text[0].isalpha():
+        text = f"{text[:3]}.{text[3:]}"
+    return text
+
+
+def _normalize_modifier(modifier: str) -> str:
+    if not isinstance(modifier, str):
+        raise ValueError(f"a modifier must be text, not {modifier!r}")
+    text = modifier.strip().upper()
+    if not _MODIFIER_RE.match(text):
+        raise ValueError(f"{modifier!r} is not a modifier (two letters or digits, e.g. 59, XU)")
+    return text
+
+
+def dedupe(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+@dataclass(frozen=True)
+class VisitLine:
+    """One procedure the clinician entered.
+
+    ``minutes`` is required for timed codes (``None`` counts as 0 and is flagged).
+    ``units_override`` replaces the computed units (flagged, and checked against the minutes).
+    ``extra_modifiers`` are the user's own (e.g. ``("59",)``); GP/CQ/KX/95/93 are added by
+    the engine. ``dx_pointers`` are diagnosis letters (A-L), the first is the primary.
+    ``telehealth`` overrides the visit's telehealth setting for this line.
+    ``tie_preferred``: in a CMS tie for a left-over unit (equal left-over minutes), this line
+    gets it (the clinician's choice); without a tie it changes nothing.
+    Values are normalized (upper case, no duplicates); malformed ones raise ValueError.
+    """
+
+    code: str
+    minutes: int | None = None
+    provider: Provider = "pt"
+    units_override: int | None = None
+    extra_modifiers: tuple[str, ...] = ()
+    dx_pointers: tuple[str, ...] = ()
+    telehealth: Telehealth | None = None
+    tie_preferred: bool = False
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "code", normalize_code(self.code))
+        if self.minutes is not None and (
+            isinstance(self.minutes, bool)
+            or not isinstance(self.minutes, int)
+            or not 0 <= self.minutes <= MAX_LINE_MINUTES
+        ):
+            raise ValueError(
+                f"{self.code}: minutes must be a whole number from 0 to {MAX_LINE_MINUTES}, "
+                f"not {self.minutes!r}"
+            )
+        if self.provider not in PROVIDERS:
+            raise ValueError(f"{self.code}: provider must be 'pt' or 'pta', not {self.provider!r}")
+        if self.units_override is not None and (
+            isinstance(self.units_override, bool)
+            or not isinstance(self.units_override, int)
+            or not 0 <= self.units_override <= MAX_LINE_UNITS
+        ):
+            raise ValueError(
+                f"{self.code}: units must be a whole number from 0 to {MAX_LINE_UNITS}, "
+                f"not {self.units_override!r}"
+            )
+        if isinstance(self.extra_modifiers, str) or isinstance(self.dx_pointers, str):
+            raise ValueError(f"{self.code}: modifiers and pointers are a tuple of texts")
+        set_(self, "extra_modifiers", dedupe(_normalize_modifier(m) for m in self.extra_modifiers))
+        pointers = []
+        for pointer in self.dx_pointers:
+            letter = pointer.strip().upper() if isinstance(pointer, str) else ""
+            if len(letter) != 1 or not "A" <= letter <= "Z":
+                raise ValueError(f"{self.code}: a diagnosis pointer is one letter, not {pointer!r}")
+            pointers.append(letter)
+        set_(self, "dx_pointers", dedupe(pointers))
+        if self.telehealth is not None and self.telehealth not in TELEHEALTH_MODIFIERS:
+            raise ValueError(
+                f"{self.code}: telehealth must be '95' (video), '93' (audio only) or none, "
+                f"not {self.telehealth!r}"
+            )
+        if not isinstance(self.tie_preferred, bool):
+            raise ValueError(f"{self.code}: tie_preferred must be true or false")
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One day's visit: procedure lines, diagnoses (lettered A-L in order), payer profile."""
+
+    lines: tuple[VisitLine, ...] = ()
+    diagnoses: tuple[str, ...] = ()
+    profile: PayerProfile = MEDICARE
+    kx: bool = False
+    telehealth: Telehealth | None = None
+
+    def __post_init__(self) -> None:
+        lines = tuple(self.lines)
+        if not all(isinstance(line, VisitLine) for line in lines):
+            raise ValueError("visit lines must be VisitLine objects")
+        object.__setattr__(self, "lines", lines)
+        if isinstance(self.diagnoses, str):
+            raise ValueError("diagnoses are a tuple of ICD-10-CM codes")
+        object.__setattr__(self, "diagnoses", tuple(normalize_icd(d) for d in self.diagnoses))
+        if not isinstance(self.profile, PayerProfile):
+            raise ValueError("visit profile must be a PayerProfile")
+        if not isinstance(self.kx, bool):
+            raise ValueError(f"kx must be true or false, not {self.kx!r}")
+        if self.telehealth is not None and self.telehealth not in TELEHEALTH_MODIFIERS:
+            raise ValueError(
+                f"telehealth must be '95' (video), '93' (audio only) or none, "
+                f"not {self.telehealth!r}"
+            )
+
+    def letter_of(self, index: int) -> str | None:
+        """Letter of the diagnosis at ``index`` (A-L), None beyond the 12th."""
+        return DX_LETTERS[index] if 0 <= index < MAX_DIAGNOSES else None
+
+
+
+def parse_line_spec(text: str) -> tuple[str, int | None]:
+    """``"97110=23"`` → ``("97110", 23)``, ``"97010"`` → ``("97010", None)``.
+
+    What the CLI takes as an argument and the visit builder's entry field accepts. Raises
+    ValueError (a sentence) for a malformed code or minutes that are not a whole number
+    from 0 to 1440.
+    """
+    code_text, sep, minutes_text = text.partition("=")
+    code = normalize_code(code_text)
+    if not sep:
+        return code, None
+    raw = minutes_text.strip()
+    if not raw.isascii() or not raw.isdigit():
+        what = "negative" if raw.startswith("-") and raw[1:].isdigit() else "not a whole number"
+        raise ValueError(
+            f"{text!r}: the minutes after '=' are {what}; write e.g. {code}=23 "
+            f"(0 to {MAX_LINE_MINUTES})"
+        )
+    minutes = int(raw)
+    if minutes > MAX_LINE_MINUTES:
+        raise ValueError(f"{text!r}: {minutes} minutes is more than a day ({MAX_LINE_MINUTES})")
+    return code, minutes
+
