@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QInputDialog,
     QLabel,
     QMainWindow,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from ptcodes_gui import APP_NAME
 from ptcodes_gui.catalog import Catalog
+from ptcodes_gui.ui import dialogs
 from ptcodes_gui.userdata.imports import (
     KIND_LABELS,
     ImportFileError,
@@ -82,13 +82,12 @@ CSV_FILTER = "CSV or text files (*.csv *.txt *.tsv);;All files (*)"
 
 
 def ask_open_file(parent: QWidget, title: str, filters: str = CSV_FILTER) -> Path | None:
-    name, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
-    return Path(name) if name else None
+    return dialogs.open_file(parent, title, filters, kind="imports")
 
 
 def ask_save_file(parent: QWidget, title: str, default: str) -> Path | None:
-    name, _ = QFileDialog.getSaveFileName(parent, title, default, "PT Codes settings (*.json)")
-    return Path(name) if name else None
+    return dialogs.save_file(parent, title, default, "PT Codes settings (*.json)",
+                             kind="settings")
 
 
 def ask_apply(parent: QWidget, preview: ImportPreview) -> bool:

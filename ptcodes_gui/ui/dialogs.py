@@ -1,4 +1,5 @@
-"""Small dialogs of the visit builder: a payer profile, a name, a yes/no, copy with errors.
+"""Small dialogs: a payer profile, a name, a yes/no, copy with errors, a code added twice,
+quitting with a visit in progress, and file dialogs that remember their folder.
 
 Each is a module-level function (or an ``ask`` classmethod) that returns the answer, so a
 test can replace it with ``monkeypatch.setattr(dialogs, "ask_text", ...)``.
@@ -6,13 +7,19 @@ test can replace it with ``monkeypatch.setattr(dialogs, "ask_text", ...)``.
 
 from __future__ import annotations
 
+import contextlib
+import re
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal, Protocol
 
+from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QInputDialog,
     QLabel,
@@ -166,3 +173,120 @@ def confirm_copy_with_errors(
     chosen = box.clickedButton() is copy
     box.deleteLater()
     return chosen
+
+
+def ask_readd(
+    parent: QWidget | None, code: str, old: int | None, minutes: int
+) -> Literal["add", "replace"] | None:
+    """A code already on the visit is added again with minutes: add them, replace, or not."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Code already on the visit")
+    had = old or 0
+    box.setText(f"{code} is already on the visit with {had} minutes.")
+    box.setInformativeText(f"Add {minutes} minutes to it ({had + minutes} in all), or replace "
+                           f"its {had} minutes with {minutes}?")
+    add = box.addButton(f"&Add ({had + minutes} min)", QMessageBox.ButtonRole.AcceptRole)
+    swap = box.addButton(f"&Replace ({minutes} min)", QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(add)
+    box.setEscapeButton(cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    box.deleteLater()
+    return "add" if clicked is add else "replace" if clicked is swap else None
+
+
+def ask_unsaved_visit(parent: QWidget | None) -> Literal["copy", "discard"] | None:
+    """Quitting with a visit that was not copied: Copy (then quit), Discard, or Cancel."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Visit not copied")
+    box.setText("The visit in progress has not been copied.")
+    box.setInformativeText("Copy it to the clipboard before quitting, or discard it?")
+    copy = box.addButton("&Copy and quit", QMessageBox.ButtonRole.AcceptRole)
+    discard = box.addButton(QMessageBox.StandardButton.Discard)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(copy)
+    box.setEscapeButton(cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    box.deleteLater()
+    return "copy" if clicked is copy else "discard" if clicked is discard else None
+
+
+# --------------------------------------------------------------------------- files
+
+
+class _Settings(Protocol):
+    @property
+    def read_only(self) -> bool: ...
+    def get_setting(self, key: str, default: Any = None) -> Any: ...
+    def set_setting(self, key: str, value: Any) -> None: ...
+
+
+class FolderMemory:
+    """The folder each kind of file dialog opened last; kept in the user's settings when
+    ``attach`` gave it some, else for this session. The first time: the Documents folder."""
+
+    def __init__(self) -> None:
+        self._settings: _Settings | None = None
+        self._session: dict[str, str] = {}
+
+    def attach(self, settings: _Settings | None) -> None:
+        self._settings = settings
+
+    def folder(self, kind: str) -> str:
+        stored: object = self._session.get(kind)
+        if stored is None and self._settings is not None:
+            stored = self._settings.get_setting(f"dialogs.folder.{kind}")
+        if isinstance(stored, str) and Path(stored).is_dir():
+            return stored
+        docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        return docs if docs and Path(docs).is_dir() else str(Path.home())
+
+    def remember(self, kind: str, path: Path) -> None:
+        folder = str(path.parent)
+        self._session[kind] = folder
+        settings = self._settings
+        if settings is not None and not settings.read_only:
+            # a preference only: the file is what matters
+            with contextlib.suppress(Exception):
+                settings.set_setting(f"dialogs.folder.{kind}", folder)
+
+
+FOLDERS = FolderMemory()
+_SUFFIX_RE = re.compile(r"\(\*(\.[A-Za-z0-9]+)")
+
+
+def open_file(parent: QWidget | None, title: str, filters: str, *, kind: str = "files"
+              ) -> Path | None:
+    """Choose a file to read, starting where the last one of ``kind`` was."""
+    name, _ = QFileDialog.getOpenFileName(parent, title, FOLDERS.folder(kind), filters)
+    if not name:
+        return None
+    FOLDERS.remember(kind, Path(name))
+    return Path(name)
+
+
+def save_file(
+    parent: QWidget | None, title: str, default_name: str, filters: str, *,
+    kind: str = "files",
+) -> Path | None:
+    """Choose where to write; a name typed without an extension gets the filter's (so
+    ``mysetup`` becomes ``mysetup.json``)."""
+    start = str(Path(FOLDERS.folder(kind)) / default_name)
+    name, chosen = QFileDialog.getSaveFileName(parent, title, start, filters)
+    if not name:
+        return None
+    path = with_suffix(Path(name), chosen or filters)
+    FOLDERS.remember(kind, path)
+    return path
+
+
+def with_suffix(path: Path, filters: str) -> Path:
+    """``path`` with the first extension named in ``filters`` when it has none."""
+    found = _SUFFIX_RE.search(filters)
+    if path.suffix or found is None:
+        return path
+    return path.with_name(path.name + found.group(1))

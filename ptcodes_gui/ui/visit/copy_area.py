@@ -48,9 +48,12 @@ def left_out(result: VisitResult) -> list[str]:
 
 
 class CopyArea(QWidget):
-    """Signals: ``message(str)`` what was copied; ``new_visit_clicked()``."""
+    """Signals: ``message(str)`` what was copied; ``copied()`` after a copy;
+    ``new_visit_clicked()``. The confirmation under the preview speaks of the visit as it
+    was copied: it goes away when the visit changes."""
 
     message = Signal(str)
+    copied = Signal()
     new_visit_clicked = Signal()
 
     def __init__(self, store: UserStore, parent: QWidget | None = None) -> None:
@@ -58,6 +61,7 @@ class CopyArea(QWidget):
         self._store = store
         self._visit = Visit()
         self._result: VisitResult | None = None
+        self._status_visit: Visit | None = None
         fm = self.fontMetrics()
         self.format_label = QLabel("F&ormat")
         self.format_combo = QComboBox()
@@ -114,6 +118,8 @@ class CopyArea(QWidget):
 
     def show_result(self, visit: Visit, result: VisitResult) -> None:
         self._visit, self._result = visit, result
+        if visit != self._status_visit:
+            self.status.hide()
         self.new_visit_button.setEnabled(bool(visit.lines or visit.diagnoses))
         self._show_preview()
 
@@ -153,12 +159,14 @@ class CopyArea(QWidget):
         if result.errors:
             what += f" ({plural(len(result.errors), 'error')} not fixed)"
         self._confirm(what + ".", WARNING_STYLE if result.errors or missing else OK_STYLE)
+        self.copied.emit()
         return text
 
     def _confirm(self, text: str, style: str) -> None:
         self.status.setText(text)
         self.status.setStyleSheet(style)
         self.status.show()
+        self._status_visit = self._visit
         self.message.emit(text)
 
     def _restore_format(self) -> None:

@@ -7,10 +7,10 @@ billing rule itself; the widgets show ``visit()``/``result()`` when ``changed`` 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
-from typing import cast
+from typing import Literal, cast
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -21,8 +21,10 @@ from ptcodes_gui.domain.profiles import PayerProfile
 from ptcodes_gui.domain.visit import (
     ASSISTANT_MODIFIER,
     DX_LETTERS,
+    MAX_LINE_MINUTES,
     TELEHEALTH_MODIFIERS,
     THERAPY_MODIFIERS,
+    Provider,
     Telehealth,
     Visit,
     VisitLine,
@@ -39,6 +41,15 @@ from ptcodes_gui.ui.visit.offers import MAX_OFFERED, Choice, Offer
 from ptcodes_gui.ui.visit_model import COLUMN_NAMES, MINUTES
 
 _AUTOMATIC_MODIFIERS = frozenset(THERAPY_MODIFIERS.values())
+
+#: What to do when a code already on the visit is added again with minutes: add them to
+#: its minutes, replace them, or leave the line alone (None).
+Readd = Literal["add", "replace"] | None
+AskReadd = Callable[[VisitLine, int], Readd]
+
+
+def _add_minutes(_line: VisitLine, _minutes: int) -> Readd:
+    return "add"
 
 
 def plural(n: int, word: str) -> str:
@@ -88,7 +99,11 @@ class VisitEditor(QObject):
     sentence for the status bar; ``offer_changed()`` when the offered fix may differ;
     ``line_added(int)`` the row of a new line (its Minutes cell wants the focus);
     ``line_selected(int, int)`` row and column to select; ``refused(str)`` an entry was
-    refused (the entry field selects it for retyping).
+    refused (the entry field selects it for retyping); ``code_added(str)`` a code went on
+    the visit, however it was added (for Recent).
+
+    ``ask_readd`` decides what a code added again with minutes does (the panel asks the
+    user); per-clinic choices (profile, provider for new lines) survive ``new_visit``.
     """
 
     changed = Signal()
@@ -97,12 +112,21 @@ class VisitEditor(QObject):
     line_added = Signal(int)
     line_selected = Signal(int, int)
     refused = Signal(str)
+    code_added = Signal(str)
 
     def __init__(
-        self, catalog: Catalog, profile: PayerProfile, parent: QObject | None = None
+        self,
+        catalog: Catalog,
+        profile: PayerProfile,
+        parent: QObject | None = None,
+        *,
+        provider: Provider = "pt",
     ) -> None:
         super().__init__(parent)
         self.catalog = catalog
+        self.ask_readd: AskReadd = _add_minutes
+        self._provider: Provider = provider
+        self._copied: Visit | None = None
         self._undo = QUndoStack(self)
         self._visit = Visit(profile=profile)
         self._result = evaluate(self._visit, catalog)
@@ -128,6 +152,8 @@ class VisitEditor(QObject):
     ) -> None:
         if visit == self._visit:
             return
+        # A refusal speaks of what was typed before this change: it no longer applies.
+        self._refusal = None
         self._undo.push(_VisitChange(self, self._visit, visit, text, merge_key))
 
     def show(self, visit: Visit) -> None:
@@ -139,6 +165,25 @@ class VisitEditor(QObject):
 
     def refresh(self) -> None:
         self.show(self._visit)
+
+    def provider(self) -> Provider:
+        """Who treats on new lines (a per-clinic choice, kept by New visit)."""
+        return self._provider
+
+    def set_provider(self, provider: Provider) -> None:
+        """New lines are by ``provider``; the lines already there follow (undoable)."""
+        self._provider = provider
+        if any(line.provider != provider for line in self._visit.lines):
+            lines = tuple(replace(line, provider=provider) for line in self._visit.lines)
+            self.apply(replace(self._visit, lines=lines), f"Provider {provider.upper()}")
+
+    def has_unsaved_work(self) -> bool:
+        """Lines or diagnoses that were not copied since they last changed."""
+        visit = self._visit
+        return bool(visit.lines or visit.diagnoses) and visit != self._copied
+
+    def mark_copied(self) -> None:
+        self._copied = self._visit
 
     def say(self, text: str) -> None:
         self.message.emit(text)
@@ -195,15 +240,15 @@ class VisitEditor(QObject):
             self.refuse(problem.message, self.code_choices(problem.suggestions, "Add"))
             return False
         before = set(self._result.warnings)
-        provider = self._visit.lines[-1].provider if self._visit.lines else "pt"
         line = VisitLine(
             found.code,
             minutes,
-            provider=provider,
+            provider=self._provider,
             dx_pointers=("A",) if self._visit.diagnoses else (),
         )
         self.clear_refusal()
         self.apply(replace(self._visit, lines=(*self._visit.lines, line)), f"Add {found.code}")
+        self.code_added.emit(found.code)
         self.line_added.emit(len(self._visit.lines) - 1)
         new = [
             w for w in self._result.warnings
@@ -214,13 +259,22 @@ class VisitEditor(QObject):
         return True
 
     def _readd(self, row: int, line: VisitLine, minutes: int | None) -> bool:
+        """A code already on the visit: never silently replace its minutes."""
         self.line_selected.emit(row, MINUTES)
-        if minutes is not None and minutes != line.minutes:
-            self.apply(self._replace_line(row, replace(line, minutes=minutes)), "Edit minutes")
-            self.say(f"{line.code} is already on the visit: minutes set to {minutes}.")
-            return True
-        self.say(f"{line.code} is already on the visit: edit its minutes there.")
-        return False
+        if minutes is None or minutes == 0:
+            self.say(f"{line.code} is already on the visit: edit its minutes there.")
+            return False
+        choice = self.ask_readd(line, minutes)
+        if choice is None:
+            self.say(f"{line.code} left as it was.")
+            return False
+        old = line.minutes or 0
+        new = min(old + minutes, MAX_LINE_MINUTES) if choice == "add" else minutes
+        self.apply(self._replace_line(row, replace(line, minutes=new)), "Edit minutes")
+        self.code_added.emit(line.code)
+        how = f"{old} + {minutes} = {new}" if choice == "add" else f"{old} replaced by {new}"
+        self.say(f"{line.code} was already on the visit: minutes {how}.")
+        return True
 
     def add_diagnosis(self, code: str) -> bool:
         """Add an ICD-10-CM diagnosis (next letter); True if added. A header code is
@@ -248,6 +302,7 @@ class VisitEditor(QObject):
             )
         self.clear_refusal()
         self.apply(updated, "Add diagnosis")
+        self.code_added.emit(updated.diagnoses[-1])
         dx = self._result.diagnoses[len(updated.diagnoses) - 1]
         self.say(f"Diagnosis {dx.letter} {dx.code} added ({dx.title}).")
         return True
@@ -395,9 +450,11 @@ class VisitEditor(QObject):
         self.apply(replace(self._visit, lines=tuple(lines)), text)
 
     def clear_visit(self) -> None:
-        """Start a new visit: no lines, no diagnoses (the payer stays); undoable."""
-        if self._visit.lines or self._visit.diagnoses:
-            self.apply(replace(self._visit, lines=(), diagnoses=()), "New visit")
+        """Start a new visit (undoable): lines, diagnoses, KX, telehealth, ties and units set
+        by hand go; the per-clinic choices (payer profile, provider) stay."""
+        fresh = Visit(profile=self._visit.profile)
+        if self._visit != fresh:
+            self.apply(fresh, "New visit")
             self.say("New visit (Ctrl+Z brings the last one back).")
 
     # ------------------------------------------------------------------ offers

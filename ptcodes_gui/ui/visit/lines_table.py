@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QFocusEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -34,10 +34,16 @@ from ptcodes_gui.ui.visit_model import (
 class LinesTable(QWidget):
     """Signals: ``line_edited(row, VisitLine, column)`` as a cell is edited;
     ``edit_ended(bool)`` when an inline editor closes (True: Esc took the edit back);
-    ``remove_requested(int)`` Delete on a line; ``current_row_changed(int)``."""
+    ``edit_left()`` when it closed by Enter or Esc (not by Tab to the next cell);
+    ``remove_requested(int)`` Delete on a line; ``current_row_changed(int)``.
+
+    Minutes are the input: typing a number on any cell but Modifiers and Dx edits the
+    line's minutes. Units change only on purpose (F2 or double-click on Units, or the
+    context menu), are marked ✎ and go back to the rule with "Units by the rule"."""
 
     line_edited = Signal(int, object, int)
     edit_ended = Signal(bool)
+    edit_left = Signal()
     remove_requested = Signal(int)
     current_row_changed = Signal(int)
 
@@ -64,7 +70,6 @@ class LinesTable(QWidget):
             QAbstractItemView.EditTrigger.DoubleClicked
             | QAbstractItemView.EditTrigger.EditKeyPressed
             | QAbstractItemView.EditTrigger.AnyKeyPressed
-            | QAbstractItemView.EditTrigger.SelectedClicked
         )
         self.view.setTabKeyNavigation(False)
         self.view.setWordWrap(False)
@@ -80,6 +85,12 @@ class LinesTable(QWidget):
         )
         self.remove_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.view.addAction(self.remove_action)
+        self.set_units_action = QAction("Set units by hand…", self.view)
+        self.set_units_action.setToolTip("Bill another number of units than the rule gives (✎)")
+        self.view.addAction(self.set_units_action)
+        self.rule_units_action = QAction("Units by the rule", self.view)
+        self.rule_units_action.setToolTip("Forget the units set by hand on this line")
+        self.view.addAction(self.rule_units_action)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -94,6 +105,8 @@ class LinesTable(QWidget):
         self.view.itemDelegate().closeEditor.connect(self._on_editor_closed)
         self.view.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         self.remove_action.triggered.connect(self._on_remove_triggered)
+        self.set_units_action.triggered.connect(self._on_set_units_triggered)
+        self.rule_units_action.triggered.connect(self._on_rule_units_triggered)
         self.view.installEventFilter(self)
 
     def _size_columns(self) -> None:
@@ -112,7 +125,8 @@ class LinesTable(QWidget):
             CODE: fm.horizontalAdvance("G0283") + 28,
             MINUTES: fm.horizontalAdvance("1440") + 10,
             UNITS: fm.horizontalAdvance("Units") + 10,
-            PROVIDER: fm.horizontalAdvance("PTA") + 10,
+            # the provider editor is a combo box: room for its arrow too
+            PROVIDER: fm.horizontalAdvance("PTA") + fm.height() + 22,
             MODIFIERS: fm.horizontalAdvance("GP CQ 59") + 10,
             DX: fm.horizontalAdvance("A,B") + 12,
         }
@@ -130,6 +144,14 @@ class LinesTable(QWidget):
         if not self.view.currentIndex().isValid() and visit.lines:
             self.select_row(min(max(row, 0), len(visit.lines) - 1), max(col, 0))
         self._show_totals(result)
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        res = self.model.line_result(self.current_row())
+        editable = res is not None and not res.refused
+        self.remove_action.setEnabled(res is not None)
+        self.set_units_action.setEnabled(editable)
+        self.rule_units_action.setEnabled(res is not None and res.overridden)
 
     def _show_totals(self, r: VisitResult) -> None:
         rule = "8-min rule" if r.profile.unit_rule == "cms" else "midpoint"
@@ -168,6 +190,14 @@ class LinesTable(QWidget):
     def line(self, row: int) -> VisitLine | None:
         return self.model.line(row)
 
+    def edit_minutes(self, row: int) -> None:
+        """Put the focus in the Minutes editor of ``row``."""
+        index = self.model.index(row, MINUTES)
+        if index.isValid() and index.flags() & Qt.ItemFlag.ItemIsEditable:
+            self.select_row(row, MINUTES)
+            self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.view.edit(index)
+
     # ------------------------------------------------------------------ slots
 
     def _on_editor_closed(
@@ -175,27 +205,61 @@ class LinesTable(QWidget):
     ) -> None:
         # The editors commit as the user types; Esc takes that edit back, as it would
         # cancel a cell edit anywhere else.
-        self.edit_ended.emit(hint == QAbstractItemDelegate.EndEditHint.RevertModelCache)
+        hints = QAbstractItemDelegate.EndEditHint
+        if hint in (hints.SubmitModelCache, hints.RevertModelCache):
+            self.edit_left.emit()
+        self.edit_ended.emit(hint == hints.RevertModelCache)
 
     def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._update_actions()
         self.current_row_changed.emit(current.row())
 
     def _on_remove_triggered(self) -> None:
         self.remove_requested.emit(self.current_row())
 
+    def _on_set_units_triggered(self) -> None:
+        index = self.model.index(self.current_row(), UNITS)
+        if index.isValid():
+            self.view.setCurrentIndex(index)
+            self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.view.edit(index)
+
+    def _on_rule_units_triggered(self) -> None:
+        self.edit_ended.emit(False)  # its own undo step, never merged with a cell edit
+        self.model.setData(self.model.index(self.current_row(), UNITS), "")
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            watched is self.view
-            and event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and self.view.state() != QAbstractItemView.State.EditingState
-        ):
-            index = self.view.currentIndex()
-            if index.isValid():
-                if not index.flags() & Qt.ItemFlag.ItemIsEditable:
-                    index = index.siblingAtColumn(MINUTES)
-                self.view.setCurrentIndex(index)
-                self.view.edit(index)
-                return True
+        if watched is self.view and self.view.state() != QAbstractItemView.State.EditingState:
+            if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+                return self._on_key(event)
+            # Alt+L or Tab lands on the Minutes cell, never on the last-used column.
+            if (
+                event.type() == QEvent.Type.FocusIn
+                and isinstance(event, QFocusEvent)
+                and event.reason() != Qt.FocusReason.MouseFocusReason
+            ):
+                self._to_minutes()
         return super().eventFilter(watched, event)
+
+    def _to_minutes(self) -> None:
+        index = self.view.currentIndex()
+        if index.isValid() and index.column() != MINUTES:
+            self.view.setCurrentIndex(index.siblingAtColumn(MINUTES))
+
+    def _on_key(self, event: QKeyEvent) -> bool:
+        index = self.view.currentIndex()
+        if not index.isValid():
+            return False
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if not index.flags() & Qt.ItemFlag.ItemIsEditable or index.column() == UNITS:
+                index = index.siblingAtColumn(MINUTES)
+            self.view.setCurrentIndex(index)
+            self.view.edit(index)
+            return True
+        typed = event.text()
+        if typed.isdigit() and index.column() not in (MINUTES, MODIFIERS, DX):
+            # A number typed on the line is its minutes (units are set on purpose only).
+            self._to_minutes()
+        elif typed and typed.isprintable() and index.column() == UNITS:
+            return True  # no accidental override
+        return False

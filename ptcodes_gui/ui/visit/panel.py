@@ -8,18 +8,27 @@ smoke test and the tests use; each hands over to the part whose job it is.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QKeySequence, QUndoStack
-from PySide6.QtWidgets import QSizePolicy, QSplitter, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QApplication,
+    QLineEdit,
+    QSizePolicy,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.domain.profiles import PayerProfile
-from ptcodes_gui.domain.visit import Visit, VisitResult, parse_line_spec
+from ptcodes_gui.domain.visit import Visit, VisitLine, VisitResult, parse_line_spec
+from ptcodes_gui.ui import dialogs
 from ptcodes_gui.ui.visit.copy_area import CopyArea
 from ptcodes_gui.ui.visit.diagnoses import DiagnosesList
-from ptcodes_gui.ui.visit.editor import VisitEditor
+from ptcodes_gui.ui.visit.editor import Readd, VisitEditor
 from ptcodes_gui.ui.visit.entry import EntryBar
 from ptcodes_gui.ui.visit.lines_table import LinesTable
 from ptcodes_gui.ui.visit.offer_bar import OfferBar
@@ -34,10 +43,12 @@ class VisitPanel(QWidget):
     """The visit builder.
 
     Signals: ``message(str)``: one short sentence for the status bar (a code added or
-    refused, a copy, a template saved).
+    refused, a copy, a template saved); ``code_added(str)`` a code went on the visit,
+    however it was added (the window records it in Recent).
     """
 
     message = Signal(str)
+    code_added = Signal(str)
 
     def __init__(
         self, catalog: Catalog, store: UserStore, parent: QWidget | None = None
@@ -46,7 +57,9 @@ class VisitPanel(QWidget):
         self.setObjectName("VisitPanel")
         self.setAccessibleName("Visit builder")
         self.payer = PayerBar(store)
-        self.editor = VisitEditor(catalog, self.payer.initial_profile(), self)
+        self.editor = VisitEditor(
+            catalog, self.payer.initial_profile(), self, provider=self.payer.initial_provider()
+        )
         self.entry = EntryBar()
         self.offers = OfferBar()
         self.lines = LinesTable()
@@ -55,6 +68,8 @@ class VisitPanel(QWidget):
         self.warnings = WarningsList()
         self.copy_area = CopyArea(store)
         self.templates = TemplatesBar(store, self.editor)
+        self._return_focus: QLineEdit | None = None
+        self.editor.ask_readd = self._ask_readd
         self._name_parts()
         self._lay_out()
         self._build_actions()
@@ -68,6 +83,7 @@ class VisitPanel(QWidget):
         self.new_profile_button = self.payer.new_profile_button
         self.telehealth_combo = self.payer.telehealth_combo
         self.kx_check = self.payer.kx_check
+        self.provider_combo = self.payer.provider_combo
         self.add_edit = self.entry.edit
         self.remove_button = self.entry.remove_button
         self.undo_button = self.entry.undo_button
@@ -133,28 +149,63 @@ class VisitPanel(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
 
     def _build_actions(self) -> None:
+        """The Visit menu's actions; each also works from the keyboard anywhere in the
+        window (Delete and the units actions only in the lines table)."""
         undo = self.editor.undo_stack()
         self.copy_action = self.copy_area.copy_action
-        self.addAction(self.copy_action)
-        self.undo_action = undo.createUndoAction(self, "Undo")
+        self.new_visit_action = self._action("&New visit", "Ctrl+N", self.clear_visit)
+        self.new_visit_action.setToolTip(
+            "Start a new visit: lines, diagnoses, KX and telehealth go; payer and provider "
+            "stay (Ctrl+Z brings the last visit back)"
+        )
+        self.focus_entry_action = self._action("&Add a code…", "Ctrl+E", self.focus_entry)
+        self.focus_lines_action = self._action("Go to visit &lines", "Ctrl+L", self.focus_lines)
+        self.undo_action = undo.createUndoAction(self, "&Undo")
         self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
-        self.undo_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.addAction(self.undo_action)
-        self.redo_action = undo.createRedoAction(self, "Redo")
+        self.redo_action = undo.createRedoAction(self, "&Redo")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.redo_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.addAction(self.redo_action)
+        for act in (self.copy_action, self.undo_action, self.redo_action):
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(act)
+        self.save_template_action = self._action(
+            "&Save lines as template…", None, self.templates.ask_save
+        )
+        self.load_template_action = self._action(
+            "Load &template", None, self.templates.load_current
+        )
+
+    def _action(self, text: str, shortcut: str | None, slot: Callable[[], object]) -> QAction:
+        act = QAction(text, self)
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+        act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        act.triggered.connect(slot)
+        self.addAction(act)
+        return act
+
+    def menu_actions(self) -> list[QAction | None]:
+        """What the window's Visit menu lists, in order (None: a separator)."""
+        return [
+            self.focus_entry_action, self.focus_lines_action, None,
+            self.copy_action, self.new_visit_action, None,
+            self.undo_action, self.redo_action, None,
+            self.lines.remove_action, self.lines.set_units_action, self.lines.rule_units_action,
+            self.diagnoses.remove_action, self.diagnoses.up_action, None,
+            self.save_template_action, self.load_template_action,
+        ]
 
     def _connect_signals(self) -> None:
         editor = self.editor
         editor.changed.connect(self._on_changed)
         editor.offer_changed.connect(self._on_offer_changed)
-        editor.line_added.connect(self.lines.select_row)
+        editor.line_added.connect(self._on_line_added)
         editor.line_selected.connect(self.lines.select_row)
         editor.refused.connect(self.entry.refused)
+        editor.code_added.connect(self.code_added)
         for source in (editor, self.payer, self.copy_area, self.templates):
             source.message.connect(self.message)
         self.payer.profile_chosen.connect(editor.set_profile)
+        self.payer.provider_chosen.connect(editor.set_provider)
         self.payer.telehealth_chosen.connect(editor.set_telehealth)
         self.payer.kx_toggled.connect(editor.set_kx)
         self.entry.submitted.connect(self._on_add_return_pressed)
@@ -166,6 +217,8 @@ class VisitPanel(QWidget):
         self.offers.dismissed.connect(editor.clear_refusal)
         self.lines.line_edited.connect(editor.edit_line)
         self.lines.edit_ended.connect(editor.end_edit)
+        self.lines.edit_left.connect(self._on_minutes_left)
+        self.lines.edit_ended.connect(self._forget_return_focus)
         self.lines.remove_requested.connect(editor.remove_line)
         self.lines.current_row_changed.connect(editor.set_current_row)
         self.tie.tie_chosen.connect(editor.choose_tie)
@@ -173,10 +226,12 @@ class VisitPanel(QWidget):
         self.diagnoses.move_up_requested.connect(editor.move_diagnosis_up)
         self.warnings.warning_selected.connect(editor.set_selected_warning)
         self.copy_area.new_visit_clicked.connect(self.clear_visit)
+        self.copy_area.copied.connect(editor.mark_copied)
 
     def _set_tab_order(self) -> None:
         chain: list[QWidget] = [
-            self.profile_combo, self.new_profile_button, self.telehealth_combo, self.kx_check,
+            self.profile_combo, self.new_profile_button, self.provider_combo,
+            self.telehealth_combo, self.kx_check,
             self.add_edit, self.remove_button, self.undo_button,
             self.offer_combo, self.offer_button, self.offer_dismiss,
             self.lines_view, self.tie_combo, self.dx_view, self.warnings_view,
@@ -195,30 +250,72 @@ class VisitPanel(QWidget):
 
     def _on_changed(self) -> None:
         visit, result = self.editor.visit(), self.editor.result()
-        self.payer.show_visit(visit)
+        self.payer.show_visit(visit, self.editor.provider())
         self.lines.show_visit(visit, result)
         self.tie.show_tie(visit, self.editor.tie())
         self.diagnoses.show_result(result)
         self.warnings.show_result(result)
         self.copy_area.show_result(visit, result)
-        self.templates.show_visit(bool(visit.lines))
+        self.templates.show_visit(visit)
         self.remove_button.setEnabled(bool(visit.lines))
         self.undo_button.setEnabled(self.editor.undo_stack().canUndo())
+
+    def _on_line_added(self, row: int) -> None:
+        """A new line without minutes: its Minutes cell takes the keystrokes; Enter goes
+        back to where the code was typed (search or entry field) for the next one."""
+        line = self.editor.visit().lines[row]
+        if line.minutes is not None:
+            self.lines.select_row(row)
+            return
+        origin = QApplication.focusWidget()
+        self._return_focus = origin if isinstance(origin, QLineEdit) else None
+        self.lines.edit_minutes(row)
+
+    def _on_minutes_left(self) -> None:
+        origin, self._return_focus = self._return_focus, None
+        if origin is not None and origin.isVisible():
+            origin.setFocus(Qt.FocusReason.OtherFocusReason)
+            origin.selectAll()
+
+    def _ask_readd(self, line: VisitLine, minutes: int) -> Readd:
+        return dialogs.ask_readd(self, line.code, line.minutes, minutes)
+
+    def _forget_return_focus(self) -> None:
+        self._return_focus = None
 
     def _on_offer_changed(self) -> None:
         self.offers.show_offer(self.editor.offer())
 
     def _on_add_return_pressed(self, text: str | None = None) -> None:
-        text = (self.add_edit.text() if text is None else text).strip()
+        if self.add_entry(self.add_edit.text() if text is None else text):
+            self.entry.accepted()
+
+    def add_entry(self, text: str) -> bool:
+        """Add what was typed: ``CODE``, ``CODE=MIN`` or a diagnosis (the one grammar of the
+        entry field and the search box); True if added."""
+        text = text.strip()
         if not text:
-            return
+            return False
         try:
             code, minutes = parse_line_spec(text)
         except ValueError as exc:
             self.editor.refuse(str(exc), ())
-            return
-        if self.editor.add_code(code, minutes):
-            self.entry.accepted()
+            return False
+        return self.editor.add_code(code, minutes)
+
+    def has_unsaved_work(self) -> bool:
+        """A visit in progress that was not copied since it last changed."""
+        return self.editor.has_unsaved_work()
+
+    def focus_entry(self) -> None:
+        self.add_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.add_edit.selectAll()
+
+    def focus_lines(self) -> None:
+        """Focus the lines table on the current line's Minutes cell."""
+        if self.lines_model.rowCount():
+            self.lines.select_row(max(self.lines.current_row(), 0))
+        self.lines_view.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _on_remove_clicked(self) -> None:
         self.editor.remove_line(self.lines.current_row())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
 
-from ptcodes_gui.domain.visit import VisitLine, validate_new_line
+from ptcodes_gui.domain.visit import Visit, VisitLine, validate_new_line
 from ptcodes_gui.ui import dialogs
 from ptcodes_gui.ui.visit.editor import VisitEditor, plural
 from ptcodes_gui.ui.visit.style import ERROR_STYLE, OK_STYLE
@@ -29,6 +29,7 @@ class TemplatesBar(QWidget):
         super().__init__(parent)
         self._store = store
         self._editor = editor
+        self._status_visit: Visit | None = None
         self.label = QLabel("Te&mplate")
         self.combo = QComboBox()
         self.combo.setAccessibleName("Visit template")
@@ -79,8 +80,11 @@ class TemplatesBar(QWidget):
     def names(self) -> list[str]:
         return [t.name for t in self._store.templates()]
 
-    def show_visit(self, has_lines: bool) -> None:
-        self.save_button.setEnabled(has_lines)
+    def show_visit(self, visit: Visit) -> None:
+        self.save_button.setEnabled(bool(visit.lines))
+        # The message speaks of the visit it was said about: it goes once that changes.
+        if visit != self._status_visit:
+            self.status.hide()
 
     def save(self, name: str, *, overwrite: bool = False) -> bool:
         """Save the lines (codes, minutes, own modifiers, provider, units set by hand; never
@@ -215,20 +219,28 @@ class TemplatesBar(QWidget):
         self.status.setText(text)
         self.status.setStyleSheet(ERROR_STYLE)
         self.status.show()
+        self._status_visit = self._editor.visit()
         self.message.emit(text)
 
     def _note(self, text: str) -> None:
         self.status.setText(text)
         self.status.setStyleSheet(OK_STYLE)
         self.status.show()
+        self._status_visit = self._editor.visit()
         self.message.emit(text)
 
-    def _on_load_clicked(self) -> None:
+    def load_current(self) -> bool:
         name = self.combo.currentText()
-        if name:
-            self.load(name)
+        return bool(name) and self.load(name)
+
+    def _on_load_clicked(self) -> None:
+        self.load_current()
 
     def _on_save_clicked(self) -> None:
+        self.ask_save()
+
+    def ask_save(self) -> None:
+        """Ask a name (and whether to replace a template of that name), then save."""
         if self._store.read_only:
             self.save("")  # explains why nothing can be saved
             return
