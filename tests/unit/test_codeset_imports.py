@@ -434,3 +434,81 @@ def test_a_bad_rvu_value_is_listed_with_its_line(session: Session, tmp_path: Pat
         assert [(r.line, "work RVU" in r.reason) for r in p.rejected] == [(17, True)]
     finally:
         p.discard()
+
+
+# --------------------------------------------------------------------------- the CLI
+
+
+def _cli(capsys: pytest.CaptureFixture[str], data: Path, *argv: str) -> tuple[int, str, str]:
+    from ptcodes_gui import cli
+
+    code = cli.main(["--data-dir", str(data), *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_visit_shows_the_estimate_after_pfs_import_and_locality(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    data = tmp_path / "data"
+    zipped = rvu_zip(tmp_path / "rvu26c.zip", RVU_ROWS)
+    # no import yet: no amounts, never invented ones
+    code, out, _ = _cli(capsys, data, "visit", "97110=23", "97140=15")
+    assert code == 0 and "$" not in out and "Estimated" not in out
+    code, out, err = _cli(
+        capsys, data, "import", "pfs", str(zipped), "--apply", "--locality", "13202-01"
+    )
+    assert code == 0, err
+    assert "Medicare locality of payer profile 'Medicare': 13202-01 NY Manhattan" in out
+    # 38 minutes: 97110 x2, 97140 x1. PE per unit: 97110 0.4648 > 97140 0.39508, so the
+    # first 97110 unit is paid in full: 32.58 + 24.81 (PE at 50%) = 57.39; 97140 at 50%
+    # PE: 22.94. Total 80.33.
+    code, out, _ = _cli(capsys, data, "visit", "97110=23", "97140=15")
+    assert code == 0
+    assert "97110 x2: $57.39  (MPPR: PE of 1 unit(s) at 50%)" in out
+    assert "97140 x1: $22.94" in out and "Total: $80.33" in out
+    code, out, _ = _cli(
+        capsys, data, "visit", "97110=23", "97140=15", "--provider", "pta", "--format", "json"
+    )
+    estimate = json.loads(out)["estimate"]
+    # CQ on both lines: 57.39 × 0.85 = 48.7815 → 48.78; 22.94 × 0.85 = 19.499 → 19.50
+    assert [line["amount"] for line in estimate["lines"]] == ["48.78", "19.50"]
+    assert estimate["total"] == "68.28" and estimate["estimate"] is True
+    assert "CMS PFS RVU 2026 July release" in estimate["release"]
+
+
+def test_cli_locality_must_be_in_the_gpci_list(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    _cli(capsys, data, "import", "pfs", str(rvu_zip(tmp_path / "rvu26c.zip", RVU_ROWS)), "--apply")
+    code, _, err = _cli(capsys, data, "import", "pfs", "--locality", "99999-01")
+    assert code == 1 and "99999-01 is not in the imported GPCI list" in err
+
+
+def test_cli_show_json_gives_the_official_descriptor(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    data = tmp_path / "data"
+    code, _, err = _cli(
+        capsys,
+        data,
+        "import",
+        "hcpcs",
+        str(hcpcs_csv(tmp_path / "HCPC2026_OCT_ANWEB.csv")),
+        "--apply",
+    )
+    assert code == 0, err
+    code, out, _ = _cli(capsys, data, "show", "G0283", "--json")
+    shown = json.loads(out)
+    assert shown["official_descriptor"]["text"].startswith("Electrical stimulation (unattended)")
+    assert "CMS HCPCS Level II October 2026" in shown["official_descriptor"]["source"]
+    assert shown["title"] != shown["official_descriptor"]["text"]  # our words stay beside it
+    code, out, _ = _cli(capsys, data, "info", "--json")
+    sources = json.loads(out)["data_sources"]
+    hcpcs = next(s for s in sources if s["key"] == "hcpcs")
+    assert hcpcs["files"] == ["HCPC2026_OCT_ANWEB.csv"] and hcpcs["shipped"] is False
