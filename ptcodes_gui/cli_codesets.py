@@ -22,6 +22,7 @@ from ptcodes_gui.domain.fees import (
     parse_locality_id,
 )
 from ptcodes_gui.domain.models import Code
+from ptcodes_gui.domain.rules.mppr import SchedulePracticeExpense
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -120,6 +121,15 @@ def visit_estimate(lines: Sequence[FeeLineLike], catalog: Catalog, session: Sess
     if schedule is None or locality is None or schedule.locality(locality) is None:
         return None
     return estimate_visit(lines, schedule, locality)
+
+
+def fees_hook(catalog: Catalog, session: Session | None, profile: str
+              ) -> SchedulePracticeExpense | None:
+    """The rules' ``fees`` hook (the MPPR rule names the full-price unit with it)."""
+    schedule = catalog.fee_schedule()
+    locality = locality_for(session, profile) if session is not None else None
+    found = schedule.locality(locality) if schedule is not None and locality else None
+    return SchedulePracticeExpense(schedule, found) if schedule and found else None
 
 
 def estimate_text(estimate: VisitEstimate | None) -> str:

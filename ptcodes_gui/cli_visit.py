@@ -339,7 +339,10 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
     except _RefusedError as exc:
         sys.stderr.write(f"{exc}\n")
         return EXIT_REFUSED
-    result = evaluate(visit, catalog)
+    from ptcodes_gui import cli_codesets
+
+    fees = cli_codesets.fees_hook(catalog, getattr(args, "session", None), profile.name)
+    result = evaluate(visit, catalog, fees=fees)
     text = format_visit(result, args.format)
     text = _with_estimate(text, result, catalog, args, profile.name)
     if text:

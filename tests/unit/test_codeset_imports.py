@@ -465,10 +465,11 @@ def test_cli_visit_shows_the_estimate_after_pfs_import_and_locality(
     # 38 minutes: 97110 x2, 97140 x1. PE per unit: 97110 0.4648 > 97140 0.39508, so the
     # first 97110 unit is paid in full: 32.58 + 24.81 (PE at 50%) = 57.39; 97140 at 50%
     # PE: 22.94. Total 80.33.
-    code, out, _ = _cli(capsys, data, "visit", "97110=23", "97140=15")
+    code, out, err = _cli(capsys, data, "visit", "97110=23", "97140=15")
     assert code == 0
     assert "97110 x2: $57.39  (MPPR: PE of 1 unit(s) at 50%)" in out
     assert "97140 x1: $22.94" in out and "Total: $80.33" in out
+    assert "one unit of 97110 (the highest practice expense) is paid in full" in err
     code, out, _ = _cli(
         capsys, data, "visit", "97110=23", "97140=15", "--provider", "pta", "--format", "json"
     )
