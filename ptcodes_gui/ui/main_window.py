@@ -439,6 +439,7 @@ class MainWindow(QMainWindow):
                 favorite=self.store.is_favorite(found.code),
                 descriptor=self.catalog.descriptor(found.code),
                 muted=muted,
+                mue=self.catalog.mue(found.code),
             )
         )
         if record:
