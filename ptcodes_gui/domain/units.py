@@ -1,7 +1,8 @@
 """Timed-unit arithmetic: the CMS 8-minute rule and the AMA/CPT midpoint rule.
 
-Pure functions on minutes; nothing here knows codes, payers or Qt. The rules are in
-PT-CODING-FACTS.md section 3 (CMS Pub. 100-04 ch. 5 §20.2).
+Pure functions on minutes; nothing here knows codes, payers or Qt. The CMS rule is CMS
+Pub. 100-04 ch. 5 §20.2; the midpoint rule is the CPT time rule ("a unit of time is attained
+when the midpoint is passed").
 
 CMS 8-minute rule (``assign_cms``)
     The minutes of all timed 15-minute codes of the day are added up (T). Total units are
@@ -27,8 +28,8 @@ AMA/CPT midpoint rule (``assign_midpoint``)
 
 Codes with other unit lengths (``midpoint_units(m, unit_minutes)``, ``first_unit_units``)
     e.g. 97550 caregiver training "first 30 minutes" is worth one unit once more than half of
-    its 30 minutes (16 minutes) has passed; see ``ptcodes_gui.domain.visit`` for how such codes
-    are kept out of the 15-minute pool.
+    its 30 minutes (16 minutes) has passed; see ``ptcodes_gui.domain.rules.engine`` for how
+    such codes are kept out of the 15-minute pool.
 """
 
 from __future__ import annotations
@@ -185,6 +186,37 @@ def assign_cms(
     # Proven in the module docstring; kept as a guard against a future edit of the rule.
     assert 0 <= left <= sum(1 for r in remainder.values() if r > 0)
 
+    extra, by_default, ties = _left_over_units(checked, remainder, left, preferred)
+    result = tuple(
+        LineUnits(
+            key=key,
+            minutes=minutes,
+            units=full[key] + (1 if key in extra else 0),
+            full_units=full[key],
+            remainder=remainder[key],
+            extra=key in extra,
+            by_default=key in by_default,
+        )
+        for key, minutes in checked
+    )
+    return Assignment(
+        rule="cms",
+        total_minutes=total_minutes,
+        total_units=total_units,
+        lines=result,
+        ties=tuple(ties),
+    )
+
+
+def _left_over_units(
+    checked: Sequence[tuple[str, int]],
+    remainder: dict[str, int],
+    left: int,
+    preferred: Collection[str],
+) -> tuple[set[str], set[str], list[Tie]]:
+    """Hand the ``left`` units out by most left-over minutes: which keys get one, which of
+    those are a tie's default pick, and the ties (at most one: the last group that did not
+    fit)."""
     extra: set[str] = set()
     by_default: set[str] = set()
     ties: list[Tie] = []
@@ -211,26 +243,7 @@ def assign_cms(
             )
         )
         left = 0
-
-    result = tuple(
-        LineUnits(
-            key=key,
-            minutes=minutes,
-            units=full[key] + (1 if key in extra else 0),
-            full_units=full[key],
-            remainder=remainder[key],
-            extra=key in extra,
-            by_default=key in by_default,
-        )
-        for key, minutes in checked
-    )
-    return Assignment(
-        rule="cms",
-        total_minutes=total_minutes,
-        total_units=total_units,
-        lines=result,
-        ties=tuple(ties),
-    )
+    return extra, by_default, ties
 
 
 def assign_midpoint(lines: Sequence[tuple[str, int]]) -> Assignment:
