@@ -355,9 +355,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", help="catalog version, dates and counts")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_info)
-    from ptcodes_gui import cli_visit
+    from ptcodes_gui import cli_clinic, cli_visit
 
     cli_visit.register(sub)
+    cli_clinic.register(sub)
     return parser
 
 
