@@ -237,13 +237,12 @@ def info_sources(catalog: Catalog) -> list[dict[str, Any]]:
 
 def _cmd_info(args: argparse.Namespace, catalog: Catalog) -> int:
     from ptcodes_gui import __version__
-    from ptcodes_gui.userdata.config import clinic_folder_setting
+    from ptcodes_gui.userdata.config import CLINIC_DIR_SETTING, clinic_folder_setting
 
     info = catalog.info()
     sources = info_sources(catalog)
-    clinic = clinic_folder_setting()  # machine-wide only: the window adds the user's choice
-    for message in clinic.messages:
-        sys.stderr.write(message + "\n")
+    # the setting's problems were printed with the session's start-up messages
+    clinic = clinic_folder_setting(args.session.store.get_setting(CLINIC_DIR_SETTING))
     if args.json:
         json.dump({"app_version": __version__, **info.__dict__,
                    "clinic_folder": str(clinic.path) if clinic.path else None,
