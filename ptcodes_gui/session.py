@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from ptcodes_gui import icd_releases
 from ptcodes_gui.catalog import Catalog, open_catalog
 from ptcodes_gui.clinic import ClinicLink, attach_clinic, clinic_dir_for, detach_clinic
 from ptcodes_gui.userdata import clinic_folder as cf
@@ -79,6 +80,7 @@ def open_session(
                        else UserStore.open(data_dir))
     imports, overlay, moved = open_imports(data_dir, store, clock)
     cat.set_overlay(overlay)
+    icd_releases.apply_active(cat, data_dir)  # an imported ICD-10-CM release, if one is in use
     session = Session(cat, store, imports, overlay, data_dir, [*messages, *moved],
                       owns_catalog=catalog is None)
     if clinic != "none":
