@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
+from ptcodes_gui.domain.fees import FeeSchedule
 from ptcodes_gui.domain.models import Code, Hit, Mue, NcciPair, TelehealthList
 from ptcodes_gui.userdata.clinic_defaults import CLINIC, LOCAL
 from ptcodes_gui.userdata.imports.overlay import ImportOverlay
@@ -56,7 +57,18 @@ class LayeredOverlay:
         return self._for("telehealth").telehealth_list()
 
     def descriptor(self, code: str) -> tuple[str, str] | None:
-        return self._for("descriptors").descriptor(code)
+        # several sources carry descriptors (a clinic list, the AMA files, HCPCS text):
+        # this PC's own answer first, else the clinic's
+        found = self.local.descriptor(code)
+        if found is None and self.clinic is not None:
+            found = self.clinic.descriptor(code)
+        return found
+
+    def termination(self, code: str) -> tuple[str, str] | None:
+        return self._for("hcpcs").termination(code)
+
+    def fee_schedule(self) -> FeeSchedule | None:
+        return self._for("pfs").fee_schedule()
 
     def clinic_code(self, code: str) -> Code | None:
         return self._for("codes").clinic_code(code)

@@ -187,3 +187,12 @@ def test_cli_publish_without_a_folder_says_how_to_set_one(
     monkeypatch.delenv("PTCODES_CLINIC_DIR", raising=False)
     assert cli.main(["clinic", "publish"]) == 1
     assert "No clinic folder is set" in capsys.readouterr().err
+
+
+def test_layered_overlay_answers_everything_the_catalog_asks() -> None:
+    """A new overlay method (a new source) must be layered too, not fall back silently."""
+    from ptcodes_gui.catalog.overlay import CatalogOverlay
+    from ptcodes_gui.userdata.clinic_layer import LayeredOverlay
+
+    wanted = {n for n in dir(CatalogOverlay) if not n.startswith("_")}
+    assert wanted <= set(dir(LayeredOverlay)), wanted - set(dir(LayeredOverlay))
