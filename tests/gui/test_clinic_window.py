@@ -65,7 +65,7 @@ def test_publish_from_the_menu_and_the_label_says_which_release(
     qtbot: QtBot, win: tuple[MainWindow, ClinicController], session: Session, tmp_path: Path,
     catalog: Catalog, clinic_dir: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    window, controller = win
+    _window, controller = win
     assert "nothing published yet" in controller.label.text()
     _import_mue(session, tmp_path, 5)
     session.store.save_template("Shoulder", [TemplateLine("97110", 30)])
