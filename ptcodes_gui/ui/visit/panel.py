@@ -139,10 +139,10 @@ class VisitPanel(QWidget):
         self.splitter.addWidget(lines_box)
         self.splitter.addWidget(checks_box)
         self.splitter.addWidget(self.copy_area)
-        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([210, 210, 140])
+        self.splitter.setSizes([170, 200, 190])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
@@ -165,7 +165,10 @@ class VisitPanel(QWidget):
             "Start a new visit: lines, diagnoses, KX and telehealth go; payer and provider "
             "stay (Ctrl+Z brings the last visit back)"
         )
-        self.focus_entry_action = self._action("&Add a code…", "Ctrl+E", self.focus_entry)
+        # not Ctrl+E: a line edit on Linux takes it (end of line)
+        self.focus_entry_action = self._action(
+            "&Add a code…", "Ctrl+Shift+A", self.focus_entry
+        )
         self.focus_lines_action = self._action("Go to visit &lines", "Ctrl+L", self.focus_lines)
         self.undo_action = undo.createUndoAction(self, "&Undo")
         self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
@@ -407,6 +410,12 @@ class VisitPanel(QWidget):
         if profile != self.visit().profile:
             self.payer.choose(profile)
         return True
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        # Wrapped messages inside make the layout height-for-width, and a scroll area then
+        # sizes the panel to its preferred height (a scroll bar at 1366×768). The panel
+        # fits any height down to its minimum: let it.
+        return False
 
     def sizeHint(self) -> QSize:
         hint = super().sizeHint()
