@@ -228,7 +228,7 @@ class SearchMixin(IcdSearchMixin):
     def _code_first(self, codes: list[Hit], words: list[str], ask: _Ask) -> SearchResult:
         code_tokens = set(q.tokens(" ".join(h.code for h in codes)))
         rest = [w for w in words if w not in code_tokens]
-        words_left = [w for w in rest if w not in v.FILLER_KINDS and w not in v.STOPWORDS]
+        words_left = self._without_filler(rest)
         label = ", ".join(h.code for h in codes)
         if not words_left:
             return SearchResult(
@@ -287,7 +287,13 @@ class SearchMixin(IcdSearchMixin):
 
     @staticmethod
     def _without_filler(words: list[str]) -> list[str]:
-        out = [w for w in words if w not in v.FILLER_KINDS and w not in v.STOPWORDS]
+        out = []
+        for i, w in enumerate(words):
+            if w in v.FILLER_KINDS or w in v.STOPWORDS:
+                continue
+            if w == "10" and i and words[i - 1] == "icd":  # "icd 10", "icd-10"
+                continue
+            out.append(w)
         return out
 
     @staticmethod
