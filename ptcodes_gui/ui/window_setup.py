@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.ui.bundle_dialogs import install_bundle_menu
+from ptcodes_gui.ui.codesets_actions import install_codeset_actions
 from ptcodes_gui.ui.data_dialogs import install_file_menu
 from ptcodes_gui.ui.main_window import MainWindow
 from ptcodes_gui.ui.visit_panel import VisitPanel
@@ -47,6 +48,8 @@ def build_main_window(catalog: Catalog, store: UserStore,
         window, catalog, store, imports=imports, on_overlays_changed=refresh
     )
     install_bundle_menu(window, store, on_changed=refresh)  # the menu actions keep it alive
+    window.codeset_actions = install_codeset_actions(  # type: ignore[attr-defined]
+        window, catalog, store, imports, panel, on_changed=refresh)
     if store.read_only:
         window.statusBar().showMessage(
             f"Changes cannot be saved: {store.read_only_reason}", 0

@@ -74,6 +74,10 @@ class ImportOverlay:
             self._refresh()
             return self._releases.get(source)
 
+    def has_release(self, source: str) -> bool:
+        """Whether this store holds an active import of ``source`` ("ncci", "mue", ...)."""
+        return self._release(source) is not None
+
     def sources(self) -> Sequence[ReleaseInfo]:
         with self._lock:
             self._refresh()
