@@ -195,6 +195,9 @@ class ImportOverlay:
                     f"SELECT {cols} FROM clinic_codes WHERE code > ? AND code < ?{cat} "
                     "ORDER BY code LIMIT ?", (key, key + "~", *extra, limit)))
         terms = _WORD_RE.findall(" ".join(words).lower())[:8]
+        if len(terms) > 1:
+            # a one-letter prefix matches most of a large list: the other words decide
+            terms = [t for t in terms if len(t) > 1] or terms[:1]
         # a number is a code being typed: the code lookups above answer it
         if terms and len(out) < limit and not key.isdigit():
             match = " AND ".join(f'"{w}"*' for w in terms)
