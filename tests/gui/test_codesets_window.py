@@ -76,3 +76,25 @@ def test_icd_release_import_notice_and_data_sources(
     assert actions.remove(imported[0].key)
     assert win.catalog.info().icd_release.startswith("ICD-10-CM April 1, 2026")
     assert win.notice_label.isVisible()
+
+
+def test_the_detail_pane_shows_the_official_descriptor_beside_our_words(
+    win: MainWindow, tmp_path: Path
+) -> None:
+    path = files.hcpcs_csv(tmp_path / "HCPC2026_OCT_ANWEB.csv")
+    assert win.data_actions.import_paths([path]) is True
+    win.show_code("G0283")
+    html = win.detail_view.toHtml()
+    assert "Official descriptor" in html and "CMS HCPCS Level II October 2026" in html
+    assert "as part of a therapy plan of care" in html
+
+
+def test_icd_files_picked_in_file_import_go_to_the_release_import(
+    win: MainWindow, tmp_path: Path
+) -> None:
+    order = tmp_path / "icd10cm_order_2027.txt"
+    order.write_bytes(b"00001 M54     0 " + b"Dorsalgia".ljust(60) + b" Dorsalgia\r\n")
+    actions = win.codeset_actions  # type: ignore[attr-defined]
+    actions.ask = lambda *_a, **_k: True
+    assert win.data_actions.import_paths([order]) is True
+    assert win.catalog.info().icd_release == "ICD-10-CM FY2027 (October 1, 2026)"
