@@ -55,6 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if icon is not None:
         app.setWindowIcon(QIcon(str(icon)))
 
+    if not args.smoke_test:  # the smoke test reports on stderr and exits 1 instead
+        from ptcodes_gui.ui.crash import install_crash_handler
+
+        install_crash_handler(args.data_dir or default_data_dir())
     try:
         catalog = open_catalog(args.catalog)
     except CatalogError as exc:

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
-    QTextBrowser,
     QToolTip,
     QVBoxLayout,
     QWidget,
@@ -36,6 +35,7 @@ from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.catalog.repository import hit_for
 from ptcodes_gui.domain.formatting import sanitize_text
 from ptcodes_gui.domain.models import CATEGORIES, Code, Hit
+from ptcodes_gui.ui.clean_copy import CleanCopyTextBrowser
 from ptcodes_gui.ui.detail_html import link, muted_color, render_code, source_tooltip
 from ptcodes_gui.ui.results_model import ResultsModel
 from ptcodes_gui.userdata.store import UserDataError
@@ -175,7 +175,7 @@ class MainWindow(QMainWindow):
         hh.resizeSection(4, fm.horizontalAdvance("Therapeutic procedu") + 12)
         self.results_view.installEventFilter(self)
 
-        self.detail_view = QTextBrowser()
+        self.detail_view = CleanCopyTextBrowser()  # copies go through the text cleaner
         self.detail_view.setObjectName("detailView")
         self.detail_view.setAccessibleName("Code details")
         self.detail_view.setOpenLinks(False)

@@ -6,6 +6,7 @@ from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.ui.bundle_dialogs import install_bundle_menu
 from ptcodes_gui.ui.data_dialogs import install_file_menu
 from ptcodes_gui.ui.main_window import MainWindow
+from ptcodes_gui.ui.store_status import watch_pending_writes
 from ptcodes_gui.ui.visit_panel import VisitPanel
 from ptcodes_gui.userdata.store import UserStore
 
@@ -31,6 +32,7 @@ def build_main_window(catalog: Catalog, store: UserStore) -> MainWindow:
         window, catalog, store, on_overlays_changed=refresh
     )
     install_bundle_menu(window, store, on_changed=refresh)  # the menu actions keep it alive
+    watch_pending_writes(window, store)  # parented to the window
     if store.read_only:
         window.statusBar().showMessage(
             f"Changes cannot be saved: {store.read_only_reason}", 0

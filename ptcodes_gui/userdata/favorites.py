@@ -41,7 +41,8 @@ def remove(db: Db, code: str) -> None:
 
 
 def codes(db: Db) -> list[str]:
-    return [r[0] for r in db.conn.execute("SELECT code FROM favorites ORDER BY seq")]
+    rows = db.rows("SELECT code FROM favorites ORDER BY seq")
+    return [r[0] for r in rows if isinstance(r[0], str) and not isinstance(r[0], bytes)]
 
 
 def contains(db: Db, code: str) -> bool:
@@ -66,7 +67,8 @@ def add_recent(db: Db, code: str) -> None:
 
 
 def recents(db: Db) -> list[str]:
-    return [r[0] for r in db.conn.execute("SELECT code FROM recents ORDER BY seq DESC")]
+    rows = db.rows("SELECT code FROM recents ORDER BY seq DESC")
+    return [r[0] for r in rows if isinstance(r[0], str)]
 
 
 def clear_recents(db: Db) -> None:
