@@ -117,7 +117,8 @@ def _print_code(code: Code, catalog: Catalog, out: TextIO) -> None:
     out.write(f"{code.code}  ({system})  {code.title}\n")
     if code.is_deleted:
         out.write(f"  DELETED{f' in {code.deleted_year}' if code.deleted_year else ''}; "
-                  f"use {', '.join(code.replaced_by)}\n")
+                  + (f"use {', '.join(code.replaced_by)}\n" if code.replaced_by
+                     else "no replacement code\n"))
     if code.system == System.ICD10CM:
         out.write("  billable: " + ("yes" if code.billable else "NO (a header: pick a code below)")
                   + "\n")

@@ -89,14 +89,16 @@ def muted_color(text: str, background: str) -> str:
     return text
 
 
-def source_link(source: str) -> str:
+def source_link(source: str, muted: str = "") -> str:
     """The short label of ``source``; a registry id becomes a ``source:ID`` link whose
-    citation the window shows on hover (``title`` too, for HTML viewers that honour it)."""
+    citation the window shows on hover (``title`` too, for HTML viewers that honour it).
+    It takes the readable grey of the text around it, not the palette's link colour."""
     cited = resolve(source)
     if not cited.id:
         return escape(cited.label)
+    style = f" style='color:{muted}'" if muted else ""
     return (
-        f'<a href="source:{quote(cited.id)}" title="{escape(cited.citation)}">'
+        f'<a href="source:{quote(cited.id)}" title="{escape(cited.citation)}"{style}>'
         f"{escape(cited.label)}</a>"
     )
 
@@ -113,10 +115,13 @@ def source_tooltip(href: str) -> str:
 
 
 def _cite(source: str, confidence: str, as_of: str | None = None, muted: str = "") -> str:
-    """``(Pub. 100-04 ch. 5 §20.2, confidence H, as of 2026-12-01)`` in small muted text."""
+    """``(Pub. 100-04 ch. 5 §20.2, confidence H)`` in small muted text; pairs add their
+    as-of date (edits change quarterly; a note's date is the catalog's review date)."""
     when = f", as of {escape(as_of)}" if as_of else ""
     style = f" style='color:{muted}'" if muted else ""
-    return f"<small{style}>({source_link(source)}, {_confidence(confidence)}{when})</small>"
+    return (
+        f"<small{style}>({source_link(source, muted)}, {_confidence(confidence)}{when})</small>"
+    )
 
 
 def _pair_row(code: str, p: NcciPair, muted: str) -> str:
@@ -174,7 +179,7 @@ def render_code(
             f"<p><i>Licensed descriptor ({escape(descriptor[1])}):</i> {escape(descriptor[0])}</p>"
         )
     core = "".join(
-        " " + _cite(s.source, s.confidence, s.as_of, muted) for s in code.sources
+        " " + _cite(s.source, s.confidence, muted=muted) for s in code.sources
     )
     if code.system != System.MODIFIER:
         facts = [f"<b>{escape(code.timed_label)}</b>"]
@@ -193,7 +198,7 @@ def render_code(
     for n in code.notes:
         payer = f"<b>{escape(n.payer)}:</b> " if n.payer else ""
         groups.setdefault(n.kind, []).append(
-            f"<li>{payer}{escape(n.text)} {_cite(n.source, n.confidence, n.as_of, muted)}</li>"
+            f"<li>{payer}{escape(n.text)} {_cite(n.source, n.confidence, muted=muted)}</li>"
         )
     for kind in ("payer", "documentation", "pitfall", "note", "clinic"):
         if kind in groups:

@@ -170,7 +170,8 @@ SEARCH_TERMS: dict[str, list[str]] = {
     "IFC": ["97032", "97014", "G0283"], "TENS": ["97032", "97014", "G0283"],
     "NMES": ["97032", "97014", "G0283"],
     "traction": ["97012"], "vaso": ["97016"], "Game Ready": ["97016"], "paraffin": ["97018"],
-    "WP": ["97022"], "HEP": ["97535"], "ADL": ["97535"], "self-care": ["97535"],
+    "WP": ["97022"], "HEP": ["97110"], "HEP training": ["97110"], "ADL": ["97535"],
+    "self-care": ["97535"],
     "W/C": ["97542"], "FCE": ["97750"], "PPT": ["97750"], "group": ["97150"],
     "DN": ["20560", "20561"], "TDN": ["20560", "20561"],
     "KT": STRAPPING_REGIONS, "kinesio tape": STRAPPING_REGIONS,
@@ -994,3 +995,9 @@ def test_show_json_gives_public_sources(capsys: pytest.CaptureFixture[str]) -> N
         assert acu["not_pt"] is True and acu["discipline"] == "acupuncture"
     finally:
         catalog.close()
+
+
+def test_hep_training_points_at_what_was_taught_not_97535() -> None:
+    assert not {"hep", "hep training", "home exercise program"} & _terms(_code("97535"))
+    assert {"hep", "hep training"} <= _terms(_code("97110"))
+    assert any("97110" in n["text"] and "verify" in n["text"] for n in _notes(_code("97535")))
