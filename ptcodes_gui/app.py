@@ -40,10 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from ptcodes_gui import APP_NAME, __version__
-    from ptcodes_gui.catalog import CatalogError, open_catalog
+    from ptcodes_gui.catalog import CatalogError
+    from ptcodes_gui.session import open_session
     from ptcodes_gui.ui.app_icon import app_icon_path
-    from ptcodes_gui.userdata.paths import default_data_dir
-    from ptcodes_gui.userdata.store import UserStore
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "ptcodes-gui"])
     assert isinstance(app, QApplication)
@@ -57,10 +56,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if not args.smoke_test:  # the smoke test reports on stderr and exits 1 instead
         from ptcodes_gui.ui.crash import install_crash_handler
+        from ptcodes_gui.userdata.paths import default_data_dir
 
         install_crash_handler(args.data_dir or default_data_dir())
     try:
-        catalog = open_catalog(args.catalog)
+        session = open_session(args.data_dir, args.catalog)
     except CatalogError as exc:
         if args.smoke_test:
             sys.stderr.write(f"smoke test: {exc}\n")
@@ -68,12 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             QMessageBox.critical(None, APP_NAME, str(exc))
         return 1
 
-    data_dir = args.data_dir or default_data_dir()
-    store, messages = UserStore.open(data_dir)
-    from ptcodes_gui.ui.window_setup import apply_overlays, build_main_window
+    catalog, store, messages = session.catalog, session.store, session.messages
+    from ptcodes_gui.ui.window_setup import build_main_window
 
-    apply_overlays(catalog, store)
-    window = build_main_window(catalog, store)
+    window = build_main_window(catalog, store, session.imports)
     window.show()
 
     if args.smoke_test:
@@ -89,8 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_after_first_paint(window.results_view.viewport())
     QTimer.singleShot(0, _report_startup)
     code = app.exec()
-    store.close()
-    catalog.close()
+    session.close()
     return int(code)
 
 

@@ -12,13 +12,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from ptcodes_gui.catalog import Catalog, CatalogError, open_catalog
+from ptcodes_gui.catalog import Catalog, CatalogError
 from ptcodes_gui.domain.models import (
     ATTENDANCE,
     CATEGORIES,
     SYSTEM_FILTERS,
     Code,
     Hit,
+    Mue,
     System,
     system_label,
 )
@@ -72,10 +73,12 @@ def code_json(code: Code, release: str = "") -> dict[str, Any]:
         "sources": [fact_json(s) for s in code.sources],
         "ncci": [
             {"column1": p.column1, "column2": p.column2, "indicator": p.indicator,
+             "effective": p.effective, "deleted": p.deleted,
              "source": source_json(p.source), "confidence": p.confidence, "as_of": p.as_of,
              "note": p.note}
             for p in code.ncci
         ],
+        "mue": None,
     }
     if code.system == System.ICD10CM:
         by_kind: dict[str, list[str]] = {}
@@ -110,6 +113,16 @@ def _print_hits(hits: Sequence[Hit], out: TextIO) -> None:
             flags.append("header, not billable")
         extra = f"  [{'; '.join(flags)}]" if flags else ""
         out.write(f"{h.code:<9} {badge:<7}  {h.title}{extra}\n")
+
+
+def mue_json(mue: Mue | None) -> dict[str, Any] | None:
+    if mue is None:
+        return None
+    return {"value": mue.value, "adjudication_indicator": mue.adjudication_indicator,
+            "rationale": mue.rationale, "source": source_json(mue.source)}
+
+
+_MAI = {1: "per claim line", 2: "per day (policy)", 3: "per day (clinical)"}
 
 
 def _print_code(code: Code, catalog: Catalog, out: TextIO) -> None:
@@ -148,10 +161,17 @@ def _print_code(code: Code, catalog: Catalog, out: TextIO) -> None:
         out.write(f"  modifiers: {', '.join(code.modifiers)}\n")
     for n in code.notes:
         out.write("  - " + _note_line(n.kind, n.payer, n.text, n.cited.label, n.confidence) + "\n")
+    mue = catalog.mue(code.code)
+    if mue is not None:
+        out.write(f"  MUE: {mue.value} unit(s) {_MAI.get(mue.adjudication_indicator, '')} "
+                  f"(MAI {mue.adjudication_indicator}; {mue.source})\n")
     for p in code.ncci:
         other = p.column2 if p.column1 == code.code else p.column1
+        dates = (f", effective {p.effective}" if p.effective else "") + (
+            f", deleted {p.deleted}" if p.deleted else "")
         out.write(f"  NCCI: with {other}: indicator {p.indicator} "
-                  f"(col1 {p.column1}, col2 {p.column2}; {p.cited.label}, as of {p.as_of})\n")
+                  f"(col1 {p.column1}, col2 {p.column2}; {p.cited.label}, as of {p.as_of}"
+                  f"{dates})\n")
     if code.related:
         out.write(f"  related: {', '.join(code.related)}\n")
     descriptor = catalog.descriptor(code.code)
@@ -182,12 +202,34 @@ def _cmd_show(args: argparse.Namespace, catalog: Catalog) -> int:
         sys.stderr.write(msg + "\n")
         return EXIT_NOT_FOUND
     if args.json:
-        json.dump(code_json(code, catalog.info().icd_release), sys.stdout, indent=2,
-                  ensure_ascii=False)
+        data = code_json(code, catalog.info().icd_release)
+        if code.system != System.ICD10CM:
+            data["mue"] = mue_json(catalog.mue(code.code))
+        json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
         _print_code(code, catalog, sys.stdout)
     return EXIT_OK
+
+
+def info_sources(catalog: Catalog) -> list[dict[str, Any]]:
+    """Every source in use, shipped and imported, with its version and dates."""
+    info = catalog.info()
+    imported = {s.source: s for s in catalog.overlay.sources()}
+    out: list[dict[str, Any]] = [
+        {"source": "catalog", "kind": "shipped", "title": "PT Codes catalog",
+         "version": info.catalog_version, "effective": info.content_date},
+        {"source": "icd10cm", "kind": "shipped", "title": "ICD-10-CM",
+         "version": info.icd_release, "effective": None},
+    ]
+    if "ncci" not in imported or catalog.overlay.ncci_replaces("") is False:
+        out.append({"source": "ncci", "kind": "shipped", "title": "NCCI PTP pairs (shipped)",
+                    "version": f"as of {info.ncci_as_of}", "effective": info.ncci_as_of})
+    for s in imported.values():
+        out.append({"source": s.source, "kind": "imported", "title": s.title,
+                    "version": s.version, "label": s.label, "effective": s.effective,
+                    "files": list(s.files), "rows": s.rows, "imported_at": s.imported_at})
+    return out
 
 
 def _cmd_info(args: argparse.Namespace, catalog: Catalog) -> int:
@@ -195,13 +237,15 @@ def _cmd_info(args: argparse.Namespace, catalog: Catalog) -> int:
     from ptcodes_gui.userdata.config import clinic_folder_setting
 
     info = catalog.info()
+    sources = info_sources(catalog)
     clinic = clinic_folder_setting()  # machine-wide only: the window adds the user's choice
     for message in clinic.messages:
         sys.stderr.write(message + "\n")
     if args.json:
         json.dump({"app_version": __version__, **info.__dict__,
                    "clinic_folder": str(clinic.path) if clinic.path else None,
-                   "clinic_folder_from": clinic.detail or None}, sys.stdout, indent=2)
+                   "clinic_folder_from": clinic.detail or None,
+                   "active_sources": sources}, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(f"PT Codes {__version__}; {clinic.describe()}\n")
@@ -211,60 +255,71 @@ def _cmd_info(args: argparse.Namespace, catalog: Catalog) -> int:
             f"{info.ncci_as_of}; {info.icd_release}: {info.icd_billable} billable codes of "
             f"{info.icd_codes} entries\n"
         )
+        for src in sources:
+            if src["kind"] == "imported":
+                eff = f", effective {src['effective']}" if src["effective"] else ""
+                sys.stdout.write(f"Imported: {src['label']}{eff}; {src['rows']:,} rows from "
+                                 f"{', '.join(src['files'])}, imported {src['imported_at']}\n")
     return EXIT_OK
 
 
 def _cmd_import(args: argparse.Namespace, catalog: Catalog) -> int:
-    from ptcodes_gui.userdata import default_data_dir
+    from ptcodes_gui.session import Session
     from ptcodes_gui.userdata.imports import (
+        ImportContext,
         ImportFileError,
         apply_import,
-        limits_for,
         preview_import,
         preview_text,
+        reader,
         remove_import,
     )
-    from ptcodes_gui.userdata.store import UserDataError, UserStore
+    from ptcodes_gui.userdata.store import UserDataError
 
-    store, messages = UserStore.open(args.data_dir or default_data_dir())
+    session: Session = args.session
     try:
-        for m in messages:
-            sys.stderr.write(m.text + "\n")
+        src = reader(args.source)
         if args.remove:
-            if args.file is not None:
+            if args.files:
                 sys.stderr.write("ptcodes import: give either FILE or --remove, not both\n")
                 return EXIT_USAGE
-            removed = remove_import(args.kind, store)
+            removed = remove_import(src.name, session.imports)
             sys.stdout.write(
-                f"Removed the {args.kind} import; built-in data is used again.\n" if removed
-                else f"There was no {args.kind} import.\n"
+                f"Removed the {src.title} import; built-in data is used again.\n" if removed
+                else f"There was no {src.title} import.\n"
             )
             return EXIT_OK
-        if args.file is None:
+        if not args.files:
             sys.stderr.write("ptcodes import: FILE is required (or --remove)\n")
             return EXIT_USAGE
-        preview = preview_import(
-            args.kind, Path(args.file), known_codes=set(catalog.all_codes()), store=store,
-            limits=limits_for(args.kind),
-        )
-        sys.stdout.write(preview_text(preview, max_rejected=50) + "\n")
+        context = ImportContext.from_store(session.imports, catalog.all_codes())
+        preview = preview_import([Path(f) for f in args.files], context, source=src.name,
+                                 allow_older=args.allow_older)
+        try:
+            sys.stdout.write(preview_text(preview, max_rejected=50) + "\n")
+            if not args.apply:
+                sys.stdout.write("Preview only: nothing was changed. Add --apply to import.\n")
+                return EXIT_OK
+        except BaseException:
+            preview.discard()
+            raise
         if not args.apply:
-            sys.stdout.write("Preview only: nothing was changed. Add --apply to import.\n")
             return EXIT_OK
-        info = apply_import(preview, store)
-        sys.stdout.write(f"Imported {info.row_count} rows from {info.file_name}.\n")
+        info = apply_import(preview, session.imports)
+        sys.stdout.write(f"Imported {info.label}: {info.rows:,} rows kept from "
+                         f"{', '.join(info.files)}.\n")
         return EXIT_OK
     except (ImportFileError, UserDataError, OSError) as exc:
         sys.stderr.write(f"Nothing was imported: {exc}\n")
         return EXIT_NOT_FOUND
-    finally:
-        store.close()
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ptcodes", description="PT Codes: look up PT billing and ICD-10-CM codes offline."
     )
+    parser.add_argument("--data-dir", dest="global_data_dir", type=Path, default=None,
+                        help="folder of your saved data and imports (default: the usual one)")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("search", help="search codes by code, words or shorthand")
     p.add_argument("text")
@@ -276,16 +331,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("code")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_show)
+    from ptcodes_gui.userdata.imports import readers
+
+    sources = readers()
     p = sub.add_parser(
         "import",
-        help="preview (and with --apply, import) clinic codes, licensed descriptors or an "
-        "NCCI table into your user data",
+        help="preview (and with --apply, import) a CMS file or a clinic list: "
+        + ", ".join(sources),
+        description="Sources: " + "; ".join(f"{n}: {r.title}" for n, r in sources.items()),
     )
-    p.add_argument("kind", choices=("codes", "descriptors", "ncci"))
-    p.add_argument("file", nargs="?")
+    p.add_argument("source", choices=tuple(sources))
+    p.add_argument("files", nargs="*", metavar="FILE",
+                   help="the files or zips as downloaded (several parts at once are fine)")
     p.add_argument("--apply", action="store_true", help="write the import (default: preview)")
-    p.add_argument("--remove", action="store_true", help="remove this kind of import")
-    p.add_argument("--data-dir", type=Path, default=None)
+    p.add_argument("--remove", action="store_true", help="remove this source's import")
+    p.add_argument("--allow-older", action="store_true",
+                   help="import a release older than the one in use")
+    p.add_argument("--data-dir", type=Path, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=_cmd_import)
     p = sub.add_parser("info", help="catalog version, dates and counts")
     p.add_argument("--json", action="store_true")
@@ -297,20 +359,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from ptcodes_gui.session import open_session
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "limit", 1) is not None and getattr(args, "limit", 1) < 1:
         parser.error("--limit must be at least 1")
     try:
-        catalog = open_catalog()
+        session = open_session(getattr(args, "data_dir", None) or args.global_data_dir)
     except CatalogError as exc:
         sys.stderr.write(f"{exc}\n")
         return EXIT_NOT_FOUND
+    for message in session.messages:
+        if message.level != "info" or args.command == "import":
+            sys.stderr.write(message.text + "\n")
+    args.session = session
     try:
-        result: int = args.func(args, catalog)
+        result: int = args.func(args, session.catalog)
         return result
     finally:
-        catalog.close()
+        session.close()
 
 
 if __name__ == "__main__":

@@ -222,3 +222,27 @@ def superseded_notice(catalog: Catalog, data_dir: Path, today: date) -> str | No
         f"{info.label} was superseded on {info.superseded} by ICD-10-CM "
         f"FY{info.fiscal_year + 1}. To update: {HOW_TO_UPDATE}."
     )
+
+
+def diagnoses_on(
+    on: date, catalog: Catalog, data_dir: Path
+) -> tuple[Catalog | None, str]:
+    """A catalog whose diagnoses are the release in force on ``on``, and a sentence.
+
+    (None, "") when the release in use is the one in force (use ``catalog`` itself);
+    (other catalog, note) when another loaded release is (the caller closes it);
+    (None, warning) when no loaded release was in force that day."""
+    found = release_for(on, catalog, data_dir)
+    if found is None:
+        oldest = shipped_info(catalog)
+        since = f" (the oldest loaded release takes effect {oldest.effective})" if oldest else ""
+        return None, (
+            f"No ICD-10-CM release loaded here was in force on {on.isoformat()}{since}: the "
+            f"diagnoses are checked against {catalog.info().icd_release} instead."
+        )
+    path, label = found
+    if path == catalog.icd_release_path:
+        return None, ""
+    other = Catalog(catalog.path)
+    other.use_icd_release(path)
+    return other, f"Diagnoses checked against {label}, in force on {on.isoformat()}."

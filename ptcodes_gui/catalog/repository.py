@@ -15,10 +15,12 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ptcodes_gui.catalog import query as q
+from ptcodes_gui.catalog.overlay import NO_OVERLAY, CatalogOverlay
 from ptcodes_gui.catalog.schema import SCHEMA_VERSION, packaged_catalog_path
 from ptcodes_gui.domain.models import (
     CATEGORIES,
@@ -158,7 +160,8 @@ def _next_key(prefix: str) -> str:
 class Catalog:
     """The shipped catalog, opened read-only and immutable."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, overlay: CatalogOverlay | None = None) -> None:
+        self._overlay: CatalogOverlay = overlay or NO_OVERLAY
         if not path.is_file():
             raise CatalogError(
                 f"The code catalog was not found at {path}. Reinstall PT Codes, or from a "
@@ -284,6 +287,14 @@ class Catalog:
 
     # --------------------------------------------------------------- overlays
 
+    def set_overlay(self, overlay: CatalogOverlay | None) -> None:
+        """Imported data (``catalog.overlay``), read per request; None: the shipped data."""
+        self._overlay = overlay or NO_OVERLAY
+
+    @property
+    def overlay(self) -> CatalogOverlay:
+        return self._overlay
+
     def set_ncci_pairs(self, pairs: Sequence[NcciPair] | None) -> None:
         """Replace the built-in NCCI pairs (an imported CMS table), or restore them (None)."""
         self._pairs = list(pairs) if pairs is not None else list(self._builtin_pairs)
@@ -309,7 +320,7 @@ class Catalog:
         self._descriptors = dict(descriptors)
 
     def descriptor(self, code: str) -> tuple[str, str] | None:
-        return self._descriptors.get(code.upper())
+        return self._overlay.descriptor(code) or self._descriptors.get(code.upper())
 
     # ------------------------------------------------------------------- get
 
@@ -320,11 +331,14 @@ class Catalog:
         entry = self._pt.get(key)
         if entry is not None:
             return replace(entry.code, ncci=tuple(self.pairs_for(entry.code.code)))
+        clinic = self._overlay.clinic_code(code.strip().upper())
+        if clinic is not None:
+            return replace(clinic, ncci=tuple(self.pairs_for(clinic.code)))
         return self._get_icd(key)
 
     def exists(self, code: str) -> bool:
         key = q.code_key(code)
-        if key in self._pt:
+        if key in self._pt or self._overlay.clinic_code(code.strip().upper()) is not None:
             return True
         row = self._icd_db.execute("SELECT 1 FROM icd WHERE ucode = ?", (key,)).fetchone()
         return row is not None
@@ -333,20 +347,33 @@ class Catalog:
         """Every PT code and modifier (not diagnoses)."""
         return [e.code.code for e in self._pt.values()]
 
-    def pairs_for(self, code: str) -> list[NcciPair]:
-        return [p for p in self._pairs if code in (p.column1, p.column2)]
+    def pairs_for(self, code: str, on: date | None = None) -> list[NcciPair]:
+        """Pairs with ``code`` in either column: the shipped ones not covered by an imported
+        table, then the imported rows not deleted by ``on`` (today; future-dated rows stay,
+        with their dates)."""
+        overlay = self._overlay
+        shipped = [p for p in self._pairs if code in (p.column1, p.column2)
+                   and not overlay.ncci_replaces(p.column1)]
+        day = (on or date.today()).isoformat()
+        return shipped + [p for p in overlay.ncci_pairs_for(code)
+                          if not (p.deleted and p.deleted <= day)]
 
     def ncci_pairs(self, codes: Iterable[str]) -> list[NcciPair]:
+        """Every row for pairs among ``codes``, deleted and future-dated imported rows too:
+        the rules pick the row in force on the date of service."""
         wanted = set(codes)
-        return [p for p in self._pairs if p.column1 in wanted and p.column2 in wanted]
+        overlay = self._overlay
+        shipped = [p for p in self._pairs if p.column1 in wanted and p.column2 in wanted
+                   and not overlay.ncci_replaces(p.column1)]
+        return shipped + list(overlay.ncci_pairs_among(wanted))
 
     def mue(self, code: str) -> Mue | None:
         """From an imported CMS MUE table (none is shipped)."""
-        return None
+        return self._overlay.mue(code)
 
     def telehealth_list(self) -> TelehealthList | None:
         """From an imported Medicare telehealth list; None: the rules use the shipped list."""
-        return None
+        return self._overlay.telehealth_list()
 
     def children(self, code: str) -> list[tuple[str, str]]:
         row = self._icd_db.execute(
@@ -471,6 +498,8 @@ class Catalog:
         pt_weak: list[Hit] = []
         if want_pt:
             pt_strong, pt_weak = self._search_pt(text, words, system, category, common_only)
+        if system in (None, "pt") and not common_only:
+            pt_strong = self._with_clinic(pt_strong, text, words, limit, category)
         icd: list[Hit] = []
         if want_icd:
             icd = self._search_icd(text, words, limit, typo_ok=not pt_strong)
@@ -479,6 +508,17 @@ class Catalog:
         )
         ordered = icd + pt_strong + pt_weak if code_query else pt_strong + icd + pt_weak
         return ordered[:limit]
+
+    def _with_clinic(self, strong: list[Hit], text: str, words: list[str], limit: int,
+                     category: str | None) -> list[Hit]:
+        """Imported clinic codes (searched in SQLite): an exact code first, others after
+        the catalog's strong hits."""
+        clinic = self._overlay.search_clinic(text, words, limit, category)
+        if not clinic:
+            return strong
+        key = text.strip().upper()
+        return ([h for h in clinic if h.code == key] + strong
+                + [h for h in clinic if h.code != key])
 
     def _browse(
         self, limit: int, system: str | None, category: str | None, common_only: bool

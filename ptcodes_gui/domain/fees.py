@@ -298,3 +298,52 @@ def estimate_visit(
         full_price_line=first,
         notes=tuple(visit_notes),
     )
+
+
+def _money(value: Decimal | None) -> str:
+    return "no amount" if value is None else f"${value:,.2f}"
+
+
+def estimate_lines(est: VisitEstimate) -> list[str]:
+    """The estimate as text lines under a visit (``ptcodes visit``, the copied summary)."""
+    out = [est.label + ":"]
+    for line in est.lines:
+        how = f"  ({line.note})" if line.note else ""
+        out.append(f"  {line.code} x{line.units}: {_money(line.amount)}{how}")
+    out.append(f"  Total: {_money(est.total)} (MPPR applied; CQ/CO lines at 85%)")
+    out += [f"  {note}" for note in est.notes]
+    return out
+
+
+def estimate_json(est: VisitEstimate) -> dict[str, object]:
+    """The estimate for ``--format json``: amounts as exact decimal strings."""
+
+    def money(value: Decimal | None) -> str | None:
+        return None if value is None else str(value)
+
+    return {
+        "estimate": True,
+        "label": est.label,
+        "release": est.release,
+        "locality": est.locality.id,
+        "locality_name": est.locality.name,
+        "total": str(est.total),
+        "mppr_applied": est.mppr_applied,
+        "full_price_line": est.full_price_line,
+        "lines": [
+            {
+                "index": line.index,
+                "code": line.code,
+                "units": line.units,
+                "full_units": line.full_units,
+                "reduced_units": line.reduced_units,
+                "unit_price": money(line.unit_price),
+                "reduced_price": money(line.reduced_price),
+                "assistant": line.assistant,
+                "amount": money(line.amount),
+                "note": line.note,
+            }
+            for line in est.lines
+        ],
+        "notes": list(est.notes),
+    }

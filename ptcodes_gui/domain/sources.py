@@ -122,7 +122,8 @@ _ALL: Final[tuple[Source, ...]] = (
     Source(
         "pfs-2025-final", "CY2025 PFS final rule",
         "CMS, CY2025 Physician Fee Schedule final rule (CMS-1807-F): KX threshold $2,410; "
-        "general supervision of PT assistants in private practice",
+        "general supervision of PT assistants in private practice; audio-only telehealth for "
+        "a patient at home",
     ),
     Source(
         "pfs-2024-final", "CY2024 PFS final rule",

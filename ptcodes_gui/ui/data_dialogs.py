@@ -1,5 +1,6 @@
-"""File menu: imports with a preview (clinic codes, licensed descriptors, NCCI table) and
-removing an import (favorites/templates bundles: ``bundle_dialogs``).
+"""File menu: imports through the one pipeline (CMS files, clinic lists) with progress,
+Cancel and a preview; dropping files on the window; removing an import (favorites and
+templates bundles: ``bundle_dialogs``).
 
 Dialogs go through small ``ask_*`` functions so tests can replace them.
 """
@@ -11,12 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QEventLoop, Qt
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QInputDialog,
     QLabel,
     QMainWindow,
@@ -31,16 +33,18 @@ from ptcodes_gui import APP_NAME
 from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.ui import dialogs
 from ptcodes_gui.userdata.imports import (
-    KIND_LABELS,
+    ImportCancelled,
+    ImportContext,
     ImportFileError,
     ImportPreview,
+    ImportStore,
     apply_import,
-    limits_for,
-    parse_import,
+    preview_import,
     preview_text,
+    readers,
     remove_import,
 )
-from ptcodes_gui.userdata.store import IMPORT_KINDS, ImportKind, UserDataError, UserStore
+from ptcodes_gui.userdata.store import UserDataError, UserStore
 
 T = TypeVar("T")
 
@@ -49,45 +53,83 @@ class CancelledError(Exception):
     """The user cancelled a long-running step; nothing was changed."""
 
 
-def run_with_progress(parent: QWidget, label: str, work: Callable[[], T]) -> T:
-    """Run ``work`` on a worker thread while the window stays responsive, with a busy
-    dialog (shown only if it takes more than ~0.3 s) that can cancel the wait."""
+def run_with_progress(
+    parent: QWidget,
+    label: str,
+    work: Callable[[Callable[[int, int], None], Callable[[], bool]], T],
+    *,
+    cancellable: bool = True,
+) -> T:
+    """Run ``work(on_progress, cancelled)`` on a worker thread while the window stays
+    responsive, with a progress dialog (shown after ~0.3 s) whose Cancel stops the work.
+
+    A cancelled run waits for the worker to stop (it cleans up after itself) and raises
+    ``CancelledError``."""
     result: dict[str, object] = {}
+    state = {"done": 0, "total": 0}
+    cancel = threading.Event()
+
+    def progress(done: int, total: int) -> None:
+        state["done"], state["total"] = done, total
 
     def target() -> None:
         try:
-            result["value"] = work()
+            result["value"] = work(progress, cancel.is_set)
         except BaseException as exc:  # handed back to the GUI thread below
             result["error"] = exc
 
     thread = threading.Thread(target=target, name="ptcodes-import", daemon=True)
-    thread.start()
-    dialog = QProgressDialog(label, "Cancel", 0, 0, parent)
+    dialog = QProgressDialog(label, "Cancel" if cancellable else "", 0, 1000, parent)
+    if not cancellable:
+        dialog.setCancelButton(None)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)
     dialog.setAccessibleName("Import progress")
-    while thread.is_alive():
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    thread.start()
+    while True:
+        if cancellable and dialog.wasCanceled():
+            cancel.set()
+        if not thread.is_alive():
+            break
+        if state["total"]:
+            dialog.setValue(min(999, state["done"] * 1000 // max(state["total"], 1)))
         QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 30)
         thread.join(0.02)
-        if dialog.wasCanceled():
-            dialog.close()
-            raise CancelledError()
     dialog.close()
+    value = result.get("value")
+    if cancel.is_set() or isinstance(result.get("error"), ImportCancelled):
+        if isinstance(value, ImportPreview):
+            value.discard()
+        raise CancelledError()
     if "error" in result:
         raise result["error"]  # type: ignore[misc]
-    return result["value"]  # type: ignore[return-value]
+    return value  # type: ignore[return-value]
 
 
-CSV_FILTER = "CSV or text files (*.csv *.txt *.tsv);;All files (*)"
+FILES_FILTER = (
+    "CMS files and clinic lists (*.zip *.txt *.TXT *.csv *.xlsx *.tsv);;All files (*)"
+)
 
 
-def ask_open_file(parent: QWidget, title: str, filters: str = CSV_FILTER) -> Path | None:
+def ask_open_files(parent: QWidget, title: str, filters: str = FILES_FILTER) -> list[Path]:
+    """Choose one or more files (the zips as downloaded), starting where the last were."""
+    names, _ = QFileDialog.getOpenFileNames(parent, title, dialogs.FOLDERS.folder("imports"),
+                                            filters)
+    if names:
+        dialogs.FOLDERS.remember("imports", Path(names[0]))
+    return [Path(n) for n in names]
+
+
+def ask_open_file(parent: QWidget, title: str, filters: str = FILES_FILTER) -> Path | None:
     return dialogs.open_file(parent, title, filters, kind="imports")
 
 
 def ask_save_file(parent: QWidget, title: str, default: str) -> Path | None:
     return dialogs.save_file(parent, title, default, "PT Codes settings (*.json)",
                              kind="settings")
+
 
 
 def ask_apply(parent: QWidget, preview: ImportPreview) -> bool:
@@ -99,7 +141,7 @@ def ask_apply(parent: QWidget, preview: ImportPreview) -> bool:
         "Nothing has been changed yet. Apply imports all accepted rows at once; "
         "rejected rows are left out."
         if preview.can_apply
-        else "No row of this file can be imported; nothing will be changed."
+        else "No row of these files can be imported; nothing will be changed."
     )
     head.setWordWrap(True)
     layout.addWidget(head)
@@ -114,23 +156,17 @@ def ask_apply(parent: QWidget, preview: ImportPreview) -> bool:
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
     layout.addWidget(buttons)
-    dialog.resize(640, 420)
+    dialog.resize(720, 460)
     return dialog.exec() == QDialog.DialogCode.Accepted
 
 
-def ask_kind(parent: QWidget, title: str, kinds: list[str]) -> str | None:
-    labels = [KIND_LABELS[k] for k in kinds]
-    label, ok = QInputDialog.getItem(parent, title, "What do you want to import?", labels, 0, False)
+def ask_source(parent: QWidget, title: str, names: list[str]) -> str | None:
+    sources = readers()
+    labels = [sources[n].title for n in names]
+    label, ok = QInputDialog.getItem(parent, title, "Which import?", labels, 0, False)
     if not ok:
         return None
-    return kinds[labels.index(label)]
-
-
-def _kind(kind: str) -> ImportKind:
-    for k in IMPORT_KINDS:
-        if k == kind:
-            return k
-    raise ValueError(f"unknown import kind {kind!r}")
+    return names[labels.index(label)]
 
 
 def inform(parent: QWidget, text: str, *, error: bool = False) -> None:
@@ -145,77 +181,105 @@ class DataActions:
         window: QMainWindow,
         catalog: Catalog,
         store: UserStore,
+        imports: ImportStore,
         on_overlays_changed: Callable[[], None],
     ) -> None:
         self.window = window
         self.catalog = catalog
         self.store = store
+        self.imports = imports
         self.on_overlays_changed = on_overlays_changed
+        self.dropper: QObject | None = None
 
     def _writable(self) -> bool:
-        if self.store.read_only:
-            inform(self.window, f"Changes cannot be saved: {self.store.read_only_reason}.",
-                   error=True)
+        reason = self.store.read_only_reason if self.store.read_only else (
+            self.imports.read_only_reason)
+        if reason:
+            inform(self.window, f"Changes cannot be saved: {reason}.", error=True)
             return False
         return True
 
     def import_file(self, kind: str | None = None, path: Path | None = None) -> bool:
-        """Preview, confirm and apply an import. Returns True if something was applied."""
+        """Pick files (of ``kind``, or any kind: recognised from their content), preview,
+        confirm and apply. True if something was applied."""
         if not self._writable():
             return False
-        kind = kind or ask_kind(self.window, "Import", list(KIND_LABELS))
-        if kind is None:
+        title = readers()[kind].title if kind else "Import CMS files or clinic lists"
+        paths = [path] if path is not None else ask_open_files(self.window, title)
+        if not paths:
             return False
-        path = path or ask_open_file(self.window, KIND_LABELS[kind])
-        if path is None:
+        return self.import_paths(paths, kind)
+
+    def import_paths(self, paths: list[Path], kind: str | None = None) -> bool:
+        if not self._writable():
             return False
-        known = set(self.catalog.all_codes())
-        k = _kind(kind)
-        current = self.store.overlay_rows(k)
-        today = self.store.clock().date()
+        context = ImportContext.from_store(self.imports, self.catalog.all_codes())
+        names = ", ".join(p.name for p in paths)
         try:
             preview = run_with_progress(
-                self.window,
-                f"Reading {path.name}…",
-                lambda: parse_import(k, path, known_codes=known, today=today, current=current,
-                                     limits=limits_for(k)),
+                self.window, f"Reading {names}…",
+                lambda on_progress, cancelled: preview_import(
+                    paths, context, source=kind, on_progress=on_progress, cancelled=cancelled),
             )
         except CancelledError:
             self.window.statusBar().showMessage("Import cancelled; nothing changed.", 6000)
             return False
         except (ImportFileError, UserDataError, OSError, ValueError) as exc:
-            inform(self.window, f"{path.name} was not imported: {exc}", error=True)
-            return False
-        if not ask_apply(self.window, preview):
+            inform(self.window, f"Nothing was imported: {exc}", error=True)
             return False
         try:
-            info = apply_import(preview, self.store)
+            if not ask_apply(self.window, preview):
+                return False
+            info = run_with_progress(
+                self.window, "Saving the import…",
+                lambda _p, _c: apply_import(preview, self.imports), cancellable=False)
         except (ImportFileError, UserDataError) as exc:
             inform(self.window, f"The import was not applied; nothing changed: {exc}", error=True)
             return False
+        finally:
+            preview.discard()
         self.on_overlays_changed()
         self.window.statusBar().showMessage(
-            f"Imported {info.row_count} rows from {info.file_name}", 8000
+            f"Imported {info.label}: {info.rows:,} rows from {', '.join(info.files)}", 8000
         )
         return True
 
     def remove_import(self, kind: str | None = None) -> bool:
         if not self._writable():
             return False
-        present = [str(i.kind) for i in self.store.imports_info()]
+        present = [r.source for r in self.imports.releases() if r.source in readers()]
         if not present:
             inform(self.window, "There is no import to remove; the built-in data is in use.")
             return False
-        kind = kind or ask_kind(self.window, "Remove an import", present)
+        kind = kind or ask_source(self.window, "Remove an import", present)
         if kind is None:
             return False
-        removed = remove_import(_kind(kind), self.store)
+        removed = remove_import(kind, self.imports)
         self.on_overlays_changed()
         self.window.statusBar().showMessage(
-            f"Removed the {KIND_LABELS[kind].split(' (')[0].lower()} import" if removed
-            else "Nothing to remove", 6000
+            f"Removed the {readers()[kind].title} import" if removed else "Nothing to remove",
+            6000,
         )
         return removed
+
+
+class _DropImports(QObject):
+    """Files (the zips as downloaded) dropped on the window start the same import."""
+
+    def __init__(self, actions: DataActions) -> None:
+        super().__init__(actions.window)
+        self.actions = actions
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(event, QDragEnterEvent | QDropEvent) and event.mimeData().hasUrls():
+            paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+            if not paths:
+                return False
+            event.acceptProposedAction()
+            if isinstance(event, QDropEvent) and event.type() == QEvent.Type.Drop:
+                self.actions.import_paths(paths)
+            return True
+        return False
 
 
 def install_file_menu(
@@ -223,15 +287,21 @@ def install_file_menu(
     catalog: Catalog,
     store: UserStore,
     *,
+    imports: ImportStore,
     on_overlays_changed: Callable[[], None],
 ) -> DataActions:
-    actions = DataActions(window, catalog, store, on_overlays_changed)
+    actions = DataActions(window, catalog, store, imports, on_overlays_changed)
     menu = getattr(window, "file_menu", None) or window.menuBar().addMenu("&File")
     first = menu.actions()[0] if menu.actions() else None
     entries: list[tuple[str, Callable[[], object]]] = [
-        ("&Import clinic codes…", lambda: actions.import_file("codes")),
-        ("Import licensed &descriptors…", lambda: actions.import_file("descriptors")),
-        ("Import &NCCI table…", lambda: actions.import_file("ncci")),
+        ("&Import CMS files or clinic lists…", lambda: actions.import_file(None)),
+    ]
+    def importer(name: str) -> Callable[[], object]:
+        return lambda: actions.import_file(name)
+
+    for name, src in readers().items():
+        entries.append((f"Import {src.title}…", importer(name)))
+    entries += [
         ("&Remove an import…", actions.remove_import),
     ]
     for text, slot in entries:
@@ -240,4 +310,7 @@ def install_file_menu(
         menu.insertAction(first, act) if first else menu.addAction(act)
     if first:
         menu.insertSeparator(first)
+    window.setAcceptDrops(True)
+    actions.dropper = _DropImports(actions)
+    window.installEventFilter(actions.dropper)
     return actions

@@ -7,6 +7,7 @@ user store are passed in by ``app.py``.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -35,6 +36,7 @@ from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.catalog.repository import hit_for
 from ptcodes_gui.domain.formatting import sanitize_text
 from ptcodes_gui.domain.models import CATEGORIES, Code, Hit
+from ptcodes_gui.domain.provenance import DataSource
 from ptcodes_gui.ui.clean_copy import CleanCopyTextBrowser
 from ptcodes_gui.ui.detail_html import link, muted_color, render_code, source_tooltip
 from ptcodes_gui.ui.results_model import ResultsModel
@@ -230,7 +232,16 @@ class MainWindow(QMainWindow):
         self.version_label = QLabel()
         self.version_label.setAccessibleName("Catalog version")
         self.statusBar().addWidget(self.count_label)
+        # a superseded ICD-10-CM release and how to update (set_data_notice)
+        self.notice_label = QLabel()
+        self.notice_label.setAccessibleName("Data notice")
+        self.notice_label.setVisible(False)
+        self.statusBar().addPermanentWidget(self.notice_label)
         self.statusBar().addPermanentWidget(self.version_label)
+        self.data_notice = ""
+        #: (rows, remove) for Help → Data sources, set by the composition (window_setup)
+        self.data_sources: tuple[Callable[[], Sequence[DataSource]], Callable[[str], bool]] | None
+        self.data_sources = None
         info = self.catalog.info()
         self.version_label.setText(
             f"Catalog {info.catalog_version} · content {info.content_date} · NCCI as of "
@@ -264,6 +275,7 @@ class MainWindow(QMainWindow):
         self.forward_action = action("Forward", "Alt+Right", self.go_forward)
         self.quit_action = action("Quit", QKeySequence.StandardKey.Quit, self.close)
         self.about_action = action("About PT Codes", None, self.show_about)
+        self.data_sources_action = action("Data sources…", None, self.show_data_sources)
         self.copy_action = QAction("Copy code", self)
         self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
         self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -276,6 +288,7 @@ class MainWindow(QMainWindow):
         self.go_menu.addAction(self.back_action)
         self.go_menu.addAction(self.forward_action)
         self.file_menu.addAction(self.quit_action)
+        self.help_menu.addAction(self.data_sources_action)
         self.help_menu.addAction(self.about_action)
 
     def _connect_signals(self) -> None:
@@ -598,7 +611,24 @@ class MainWindow(QMainWindow):
             "billing or legal advice: check each payer's current policy.</p>"
             "<p>PT Codes works offline, opens no network connection and stores no patient "
             "data.</p>"
+            + (f"<p><b>Data notice.</b> {escape(self.data_notice)}</p>" if self.data_notice else "")
         )
+
+    def set_data_notice(self, text: str) -> None:
+        """Show (or, with "", hide) a notice about the data: in the status bar and About."""
+        self.data_notice = text
+        first = text.split(". To update", 1)[0]
+        self.notice_label.setText(f"⚠ {first}" if text else "")
+        self.notice_label.setToolTip(text)
+        self.notice_label.setVisible(bool(text))
+
+    def show_data_sources(self) -> None:
+        if self.data_sources is None:
+            return
+        from ptcodes_gui.ui.data_sources_dialog import show_data_sources
+
+        rows, remove = self.data_sources
+        show_data_sources(rows, remove, self)
 
     def show_about(self) -> None:
         box = QMessageBox(QMessageBox.Icon.NoIcon, f"About {APP_NAME}", self.about_text(),

@@ -1,4 +1,4 @@
-"""Builds the main window with its visit panel and File menu; applies user overlays."""
+"""Builds the main window with its visit panel and File menu; puts the imports on the catalog."""
 
 from __future__ import annotations
 
@@ -8,28 +8,44 @@ from ptcodes_gui.ui.data_dialogs import install_file_menu
 from ptcodes_gui.ui.main_window import MainWindow
 from ptcodes_gui.ui.store_status import watch_pending_writes
 from ptcodes_gui.ui.visit_panel import VisitPanel
+from ptcodes_gui.userdata.imports import ImportOverlay, ImportStore
+from ptcodes_gui.userdata.imports.migrate import migrate_user_overlays
 from ptcodes_gui.userdata.store import UserStore
 
 
-def apply_overlays(catalog: Catalog, store: UserStore) -> None:
-    """Imported clinic codes, licensed descriptors and NCCI tables sit on top of the
-    shipped catalog in memory; the catalog file itself is never written."""
-    catalog.set_clinic_codes(store.overlay_codes())
-    catalog.set_descriptors(store.overlay_descriptors())
-    catalog.set_ncci_pairs(store.overlay_ncci())
+def open_import_store(store: UserStore) -> ImportStore:
+    """The import store of the user's data folder (read-only when the user store is), with
+    imports made by earlier versions moved in from ``user.sqlite`` on first open."""
+    imports = ImportStore.open(
+        store.data_dir, read_only=store.read_only_reason if store.read_only else None)
+    migrate_user_overlays(store, imports)
+    return imports
 
 
-def build_main_window(catalog: Catalog, store: UserStore) -> MainWindow:
+def apply_overlays(catalog: Catalog, store: UserStore,
+                   imports: ImportStore | None = None) -> ImportStore:
+    """Imported releases (``imports.sqlite``) sit on top of the shipped catalog and are read
+    per request; the catalog file itself is never written."""
+    imports = imports or open_import_store(store)
+    catalog.set_clinic_codes([])
+    catalog.set_descriptors({})
+    catalog.set_ncci_pairs(None)
+    catalog.set_overlay(ImportOverlay(imports))
+    return imports
+
+
+def build_main_window(catalog: Catalog, store: UserStore,
+                      imports: ImportStore | None = None) -> MainWindow:
+    imports = imports or apply_overlays(catalog, store)
     panel = VisitPanel(catalog, store)
     window = MainWindow(catalog, store, visit_panel=panel)
     panel.message.connect(lambda text: window.statusBar().showMessage(text, 6000))
     def refresh() -> None:
-        apply_overlays(catalog, store)
         window.run_search()
         panel.refresh()
 
     window.data_actions = install_file_menu(
-        window, catalog, store, on_overlays_changed=refresh
+        window, catalog, store, imports=imports, on_overlays_changed=refresh
     )
     install_bundle_menu(window, store, on_changed=refresh)  # the menu actions keep it alive
     watch_pending_writes(window, store)  # parented to the window

@@ -12,10 +12,10 @@ from ptcodes_gui.userdata.imports import (
     ImportFileError,
     ImportLimits,
     ImportPreview,
+    ImportStore,
     RejectedRow,
     apply_import,
     export_csv_safe,
-    parse_import,
     preview_import,
     remove_import,
 )
@@ -55,6 +55,7 @@ __all__ = [
     "ImportKind",
     "ImportLimits",
     "ImportPreview",
+    "ImportStore",
     "ImportSummary",
     "MigrationError",
     "NcciRow",
@@ -74,7 +75,6 @@ __all__ = [
     "export_csv_safe",
     "list_backups",
     "newest_good_backup",
-    "parse_import",
     "preview_import",
     "remove_import",
 ]

@@ -48,3 +48,17 @@ def test_remove_asks_then_removes_and_refreshes(qtbot: QtBot) -> None:
     dialog.remove_buttons["pfs"].click()  # "Yes"
     assert removed == ["pfs"] and dialog.table.rowCount() == 1
     assert dialog.remove_buttons == {}
+
+
+def test_the_window_shows_a_data_notice_and_opens_data_sources(qtbot: QtBot, window) -> None:  # type: ignore[no-untyped-def]
+    notice = (
+        "ICD-10-CM April 1, 2026 (FY2026 update) was superseded on 2026-10-01 by ICD-10-CM "
+        "FY2027. To update: run ptcodes import icd10cm ZIP... --apply."
+    )
+    window.set_data_notice(notice)
+    assert window.notice_label.isVisible()
+    assert "superseded on 2026-10-01" in window.notice_label.text()
+    assert "ptcodes import icd10cm" in window.about_text()
+    window.set_data_notice("")
+    assert not window.notice_label.isVisible()
+    assert window.data_sources_action in window.help_menu.actions()

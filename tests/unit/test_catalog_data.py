@@ -706,7 +706,8 @@ def test_modifier_facts() -> None:
     for m in ("95", "93"):
         tele = [n for n in _notes(_code(m)) if n.get("payer") == "Medicare"]
         assert any("2027" in n["text"] and n["source"] == "caa-2026-telehealth" for n in tele)
-        assert any(n["source"] == "telehealth-list-2026" and "97140" in n["text"] for n in tele)
+        assert any(n["source"] in ("telehealth-list-2026", "pfs-2025-final")
+                   and "97140" in n["text"] for n in tele)
     for m in ("52", "76"):
         e = _code(m)
         assert e["confidence"] == "L" and e.get("verify") is True, m

@@ -91,3 +91,18 @@ def test_a_dated_visit_uses_the_release_then_in_force(catalog: Catalog, tmp_path
     shipped = ir.release_for(date(2026, 9, 30), catalog, data)
     assert shipped is not None and shipped[0] is None and "FY2026" in shipped[1]
     assert ir.release_for(date(2025, 1, 1), catalog, data) is None  # nothing loaded covers it
+
+
+def test_diagnoses_of_a_dated_visit(catalog: Catalog, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    _import(tmp_path, catalog, 2027)
+    same, note = ir.diagnoses_on(date(2026, 11, 2), catalog, data)
+    assert same is None and note == ""
+    before, note = ir.diagnoses_on(date(2026, 9, 2), catalog, data)
+    assert before is not None and "FY2026" in note and "in force on 2026-09-02" in note
+    try:
+        assert before.get("M17.11") is not None  # the shipped set, not the tiny FY2027 one
+    finally:
+        before.close()
+    none, note = ir.diagnoses_on(date(2025, 12, 1), catalog, data)
+    assert none is None and note.startswith("No ICD-10-CM release loaded here was in force")

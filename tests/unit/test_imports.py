@@ -1,542 +1,408 @@
-"""CSV imports (clinic codes, licensed descriptors, CMS NCCI PTP table) as overlays."""
+"""The import pipeline with files in CMS's real layouts: NCCI PTP parts, MUE, telehealth list,
+clinic codes and descriptors; bad input; the catalog and the CLI seeing the imports."""
 
 from __future__ import annotations
 
-import csv
-import dataclasses
-import time
+import json
+import sys
+import zipfile
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from ptcodes_gui.domain.models import Code, NcciPair
+from ptcodes_gui import cli
+from ptcodes_gui.catalog import Catalog
+from ptcodes_gui.domain.models import Mue
+from ptcodes_gui.session import Session, open_session
 from ptcodes_gui.userdata.imports import (
+    ImportCancelled,
+    ImportContext,
     ImportFileError,
-    ImportLimits,
     ImportPreview,
     apply_import,
-    export_csv_safe,
-    parse_import,
     preview_import,
+    preview_text,
     remove_import,
 )
-from ptcodes_gui.userdata.store import (
-    ClinicCode,
-    Descriptor,
-    NcciRow,
-    UserDataError,
-    UserDataReadOnly,
-    UserStore,
-    clean_text,
-)
 
-KNOWN = frozenset(
-    {"97110", "97112", "97116", "97140", "97161", "97162", "97530", "97750", "97010", "G0283"}
-)
-TODAY = date(2025, 3, 10)
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+import cms_files as cf
+
+TODAY = date(2026, 12, 1)
 
 
 def _clock() -> datetime:
-    return datetime(2025, 3, 10, 9, 30)
+    return datetime(2026, 12, 1, 9, 30)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[UserStore]:
-    opened, _ = UserStore.open(tmp_path / "data", clock=_clock)
-    yield opened
-    opened.close()
+def session(tmp_path: Path, catalog: Catalog) -> Iterator[Session]:
+    s = open_session(tmp_path / "data", catalog=catalog, clock=_clock)
+    yield s
+    s.close()
 
 
-def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
-    path = tmp_path / name
-    path.write_bytes(text.encode(encoding))
-    return path
+def preview(session: Session, paths: list[Path], source: str | None = "ncci",
+            **kwargs: object) -> ImportPreview:
+    context = ImportContext.from_store(session.imports, session.catalog.all_codes(), TODAY)
+    return preview_import(paths, context, source=source, **kwargs)  # type: ignore[arg-type]
 
 
-def preview(kind: str, path: Path, store: UserStore, **kwargs: object) -> ImportPreview:
-    return preview_import(kind, path, known_codes=KNOWN, store=store, **kwargs)  # type: ignore[arg-type]
+def run(session: Session, paths: list[Path], source: str | None = "ncci") -> ImportPreview:
+    p = preview(session, paths, source)
+    apply_import(p, session.imports)
+    return p
+
+
+def pairs(session: Session, code: str) -> set[tuple[str, str, int]]:
+    found = session.catalog.get(code)
+    assert found is not None
+    return {(p.column1, p.column2, p.indicator) for p in found.ncci if "v323" in p.source}
+
+
+PART1 = [cf.ncci_row("20560", "97140", "20200101", "*", "1"),
+         cf.ncci_row("20560", "29999", "20200101")]  # 29999: not a catalog code
+PART4 = [cf.ncci_row("97530", "97116", "20200101", "*", "0"),
+         cf.ncci_row("97530", "97750", "20200101", "20240101", "1"),  # deleted
+         cf.ncci_row("97530", "97112", "20270101", "*", "0")]  # takes effect next year
+
+
+# --------------------------------------------------------------------------- NCCI
+
+
+def test_two_parts_in_one_call_add_up(session: Session, tmp_path: Path) -> None:
+    p1 = cf.write_ncci_part(tmp_path, PART1, part=1)
+    p4 = cf.write_ncci_part(tmp_path, PART4, part=4)
+    p = run(session, [p1, p4])
+    assert p.parts == ("f1", "f4") and p.rejected_total == 0
+    assert p.skipped == {"codes not in this catalog": 1}
+    assert ("20560", "97140", 1) in pairs(session, "20560")
+    assert ("97530", "97116", 0) in pairs(session, "97530")
+    (rel,) = session.imports.releases()
+    assert (rel.version, rel.parts, rel.effective) == ("v323r0", ("f1", "f4"), "2026-10-01")
+    assert rel.files == ("ccipra-v323r0-f1.TXT", "ccipra-v323r0-f4.TXT")
+
+
+def test_part_four_after_part_one_keeps_part_one(session: Session, tmp_path: Path) -> None:
+    run(session, [cf.write_ncci_part(tmp_path, PART1, part=1)])
+    p = run(session, [cf.write_ncci_part(tmp_path, PART4, part=4)])
+    assert p.parts_only == ("f4",)
+    assert "Adds part(s) f4 to v323r0 (already imported: f1)" in preview_text(p)
+    assert ("20560", "97140", 1) in pairs(session, "97140")  # the pair that used to vanish
+    assert session.imports.release("ncci").parts == ("f1", "f4")  # type: ignore[union-attr]
+
+
+def test_preamble_is_recognised_not_rejected(session: Session, tmp_path: Path) -> None:
+    p = preview(session, [cf.write_ncci_part(tmp_path, PART1, part=1)])
+    assert p.rejected == () and p.files[0].rows == 2
+    p.discard()
+
+
+def test_newer_version_replaces_the_release_whole(session: Session, tmp_path: Path) -> None:
+    run(session, [cf.write_ncci_part(tmp_path, PART1, part=1)])
+    newer = [cf.ncci_row("97530", "97116", "20200101", "*", "1")]
+    p = run(session, [cf.write_ncci_part(tmp_path / "new", newer, version="v331r0", part=4,
+                                         quarter="2027q2")])
+    assert "Replaces CMS NCCI PTP practitioner v323r0 (2026 Q4)" in preview_text(p)
+    got = session.catalog.get("20560")
+    assert got is not None and not any("v323" in x.source for x in got.ncci)
+    (rel,) = session.imports.releases()
+    assert (rel.version, rel.label) == ("v331r0", "CMS NCCI PTP practitioner v331r0 (2027 Q2)")
+
+
+def test_older_version_is_refused(session: Session, tmp_path: Path) -> None:
+    run(session, [cf.write_ncci_part(tmp_path, PART1, part=1)])
+    old = cf.write_ncci_part(tmp_path / "old", PART1, version="v322r0", part=1)
+    with pytest.raises(ImportFileError, match="older than CMS NCCI PTP practitioner v323r0"):
+        preview(session, [old])
+
+
+def test_zipped_part_as_downloaded(session: Session, tmp_path: Path) -> None:
+    path = cf.write_ncci_part(tmp_path, PART4, part=4, zipped=True)
+    assert path.name == "medicare-ncci-2026q4-practitioner-ptp-edits-ccipra-v323r0-f4.zip"
+    p = run(session, [path])
+    assert p.files[0].container == path.name
+    assert ("97530", "97116", 0) in pairs(session, "97116")
+
+
+def test_xlsx_part(session: Session, tmp_path: Path) -> None:
+    rows: list[list[object]] = [[c for c in line.split("\t")] for line in cf.NCCI_PREAMBLE]
+    # a workbook stores dates and codes as numbers when they look like numbers
+    rows += [["97530", 97116, "", 20200101, "*", 0, "Mutually exclusive procedures"],
+             ["97530", "97140", "", 20200101, "*", 1, "Misuse of Column Two code"]]
+    path = cf.write_xlsx(tmp_path / "ccipra-v323r0-f4.xlsx", rows)
+    p = run(session, [path])
+    assert p.rejected == ()
+    assert {("97530", "97116", 0), ("97530", "97140", 1)} <= pairs(session, "97530")
+
+
+def test_deleted_and_future_rows_follow_the_date_of_service(
+        session: Session, tmp_path: Path) -> None:
+    run(session, [cf.write_ncci_part(tmp_path, PART4, part=4)])
+    shown = pairs(session, "97530")
+    assert ("97530", "97750", 1) not in shown  # deleted 2024: not shown today
+    assert ("97530", "97112", 0) in shown  # future-dated: shown, with its date
+    future = next(p for p in session.catalog.get("97530").ncci if p.column2 == "97112")  # type: ignore[union-attr]
+    assert future.effective == "2027-01-01"
+    # the rules get every row and choose by the visit's date
+    rows = session.catalog.ncci_pairs(["97530", "97750", "97112"])
+    assert {(p.column2, p.deleted) for p in rows if "v323" in p.source} == {
+        ("97750", "2024-01-01"), ("97112", None)}
+
+
+def test_duplicate_keys_keep_the_row_in_force_longer(session: Session, tmp_path: Path) -> None:
+    rows = [cf.ncci_row("97530", "97116", "19960101", "19960101", "9"),
+            cf.ncci_row("97530", "97116", "19960101", "*", "0", existed="*")]
+    p = run(session, [cf.write_ncci_part(tmp_path, rows, part=4)])
+    assert p.rejected == () and p.accepted == 1
+    (pair,) = [x for x in session.catalog.get("97530").ncci  # type: ignore[union-attr]
+               if x.column2 == "97116" and "v323" in x.source]
+    assert (pair.indicator, pair.deleted) == (0, None)
+
+
+def test_pair_source_names_release_and_quarter(session: Session, tmp_path: Path) -> None:
+    run(session, [cf.write_ncci_part(tmp_path, PART4, part=4)])
+    pair = next(p for p in session.catalog.get("97530").ncci if p.column2 == "97116")  # type: ignore[union-attr]
+    assert pair.source == "CMS NCCI PTP practitioner v323r0 (2026 Q4)"
+
+
+def test_imported_part_replaces_shipped_pairs_in_its_range(
+        session: Session, tmp_path: Path) -> None:
+    shipped = [p for p in session.catalog.ncci_pairs(["97140", "97530"])]
+    assert shipped, "the catalog ships the 97140/97530 pair"
+    rows = [cf.ncci_row("97140", "97110", "20200101", "*", "1"),
+            cf.ncci_row("97750", "97110", "20200101", "*", "1")]
+    run(session, [cf.write_ncci_part(tmp_path, rows, part=4)])
+    after = session.catalog.ncci_pairs(["97140", "97530"])
+    assert all("v323" in p.source for p in after)  # 97140 lies in part 4's range
+    remove_import("ncci", session.imports)
+    assert session.catalog.ncci_pairs(["97140", "97530"]) == shipped
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def test_part_of_another_version_in_one_call(session: Session, tmp_path: Path) -> None:
+    a = cf.write_ncci_part(tmp_path, PART1, part=1)
+    b = cf.write_ncci_part(tmp_path, PART4, version="v322r0", part=4)
+    with pytest.raises(ImportFileError, match=r"ccipra-v322r0-f4.TXT is part of NCCI release "
+                       r"v322r0, not v323r0"):
+        preview(session, [a, b])
+    assert session.imports.releases() == []
+
+
+def test_empty_part(session: Session, tmp_path: Path) -> None:
+    path = cf.write_ncci_part(tmp_path, [], part=2)
+    with pytest.raises(ImportFileError, match=r"ccipra-v323r0-f2.TXT has no data rows"):
+        preview(session, [path])
+
+
+def test_truncated_zip(session: Session, tmp_path: Path) -> None:
+    path = cf.write_ncci_part(tmp_path, PART4 * 50, part=4, zipped=True)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ImportFileError, match=r"\.zip is not a complete zip file"):
+        preview(session, [path])
+    assert session.imports.releases() == []
+    assert not list((tmp_path / "data").glob(".imports-staging-*"))
+
+
+def test_file_that_is_not_what_its_name_says(session: Session, tmp_path: Path) -> None:
+    fake = tmp_path / "ccipra-v323r0-f1.xlsx"
+    fake.write_bytes(cf.ncci_text(PART1).encode())
+    with pytest.raises(ImportFileError, match=r"ccipra-v323r0-f1\.xlsx is not an Excel workbook"):
+        preview(session, [fake])
+    fake_zip = tmp_path / "part.zip"
+    fake_zip.write_text("not a zip")
+    with pytest.raises(ImportFileError, match=r"part\.zip is not a zip file"):
+        preview(session, [fake_zip])
+
+
+def test_wrong_kind_of_file_for_the_import(session: Session, tmp_path: Path) -> None:
+    mue = tmp_path / cf.mue_name()
+    mue.write_bytes(cf.mue_csv([("97110", 6, 2, "Clinical")]))
+    with pytest.raises(ImportFileError, match=r"MCR_MUE_.*csv is a CMS MUE table.*, not CMS "
+                       "NCCI PTP"):
+        preview(session, [mue], "ncci")
+    hospital = tmp_path / "ccioph-v323r0-f1.TXT"
+    hospital.write_bytes(cf.ncci_text(PART1).encode())
+    with pytest.raises(ImportFileError, match="hospital outpatient"):
+        preview(session, [hospital])
+
+
+def test_zip_bomb_is_refused_before_unpacking(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / cf.ncci_zip_name()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(cf.ncci_name(), b"\0" * (20 * 1024 * 1024))
+    with pytest.raises(ImportFileError, match="would unpack to 20 MB"):
+        preview(session, [path])
+
+
+def test_bad_rows_are_listed_with_file_and_line(session: Session, tmp_path: Path) -> None:
+    rows = [cf.ncci_row("97530", "97116", "2020-13-45"), cf.ncci_row("97530", "97110",
+                                                                     indicator="7")]
+    p = preview(session, [cf.write_ncci_part(tmp_path, rows, part=4)])
+    assert [(r.file, r.line) for r in p.rejected] == [
+        ("ccipra-v323r0-f4.TXT", 7), ("ccipra-v323r0-f4.TXT", 8)]
+    assert "modifier indicator must be 0, 1 or 9" in p.rejected[1].reason
+    p.discard()
+
+
+def test_cancel_changes_nothing(session: Session, tmp_path: Path) -> None:
+    path = cf.write_ncci_part(tmp_path, PART4, part=4)
+    with pytest.raises(ImportCancelled):
+        preview(session, [path], cancelled=lambda: True)
+    assert session.imports.releases() == []
+    assert not list((tmp_path / "data").glob(".imports-staging-*"))
+
+
+# --------------------------------------------------------------------------- MUE, telehealth
+
+
+def test_mue_csv_as_shipped(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / cf.mue_name("01-01-2027")
+    path.write_bytes(cf.mue_csv([("97110", 6, 2, "Clinical: Data"),
+                                 ("97530", 4, 3, "Clinical: Data"),
+                                 ("0001U", 1, 2, "Code Descriptor / CPT Instruction")]))
+    assert b"\xae" in path.read_bytes()  # Latin-1 notice
+    p = run(session, [path], "mue")
+    assert p.accepted == 2 and p.skipped == {"codes not in this catalog": 1}
+    assert session.catalog.mue("97110") == Mue(
+        "97110", 6, 2, "Clinical: Data", "CMS MUE practitioner 2027-01-01")
+    assert session.catalog.mue("97140") is None
+
+
+def test_mue_xlsx_in_its_zip(session: Session, tmp_path: Path) -> None:
+    xlsx = cf.write_xlsx(tmp_path / "MCR_MUE_PractitionerServices_Eff_04-01-2027.xlsx", [
+        [cf.MUE_NOTICE, "", "", ""], list(cf.MUE_HEADER),
+        [97110, 6, "2 Date of Service Edit: Policy", "Policy"]])
+    archive = tmp_path / "MCR_MUE_PractitionerServices_Eff_04-01-2027.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(xlsx, xlsx.name)
+        z.writestr("README.pdf", b"%PDF-1.4")
+    run(session, [archive], "mue")
+    mue = session.catalog.mue("97110")
+    assert mue is not None and (mue.value, mue.adjudication_indicator) == (6, 2)
+
+
+def test_telehealth_list_keeps_codes_and_flags_never_descriptors(
+        session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "CY2026_Telehealth_List.txt"
+    path.write_bytes(cf.telehealth_text([
+        ("97110", "THERAPEUTIC EXERCISES", "Provisional", "No"),
+        ("97530", "THERAPEUTIC ACTIVITIES", "Provisional", "Yes"),
+        ("97116", "GAIT TRAINING THERAPY", "Removed", ""),
+        ("90785", "PSYTX COMPLEX INTERACTIVE", "Permanent", "Yes")]))
+    run(session, [path], "telehealth")
+    listed = session.catalog.telehealth_list()
+    assert listed is not None
+    assert listed.codes == {"97110", "97530"} and listed.audio_only == {"97530"}
+    assert "CY2026" in listed.source
+    raw = (tmp_path / "data" / "imports.sqlite").read_bytes()
+    assert b"THERAPEUTIC" not in raw
+
+
+# --------------------------------------------------------------------------- clinic lists
 
 
 CLINIC = (
     "code,title,description,category,timed,unit_minutes,notes\r\n"
     "CASH1,Cash visit,Self-pay visit,other,no,,Flat fee\r\n"
     'DRYN,Dry needling,"Trigger point, 1-2 muscles",Therapeutic procedure,yes,15,\r\n'
-    'GRP2,Group class,,therapeutic_procedure,yes,,"Line one\nline two"\r\n'
+    "97110,Clash,,other,no,,\r\n"
 )
 
 
-# --------------------------------------------------------------------------- clinic codes
-
-
-def test_clinic_codes_preview_apply_and_overlay(store: UserStore, tmp_path: Path) -> None:
-    path = write(tmp_path, "clinic.csv", CLINIC)
-    p = preview("codes", path, store)
-    assert (p.accepted, p.added, p.changed, p.removed, p.rejected) == (3, 3, 0, 0, ())
-    assert store.overlay_codes() == [] and store.imports_info() == []  # preview wrote nothing
-
-    info = apply_import(p, store)
-    assert (info.kind, info.file_name, info.row_count) == ("codes", "clinic.csv", 3)
-    codes = {c.code: c for c in store.overlay_codes()}
-    assert set(codes) == {"CASH1", "DRYN", "GRP2"}
-    dryn = codes["DRYN"]
-    assert isinstance(dryn, Code)
-    assert (dryn.system, dryn.category, dryn.timed, dryn.unit_minutes) == (
-        "clinic",
-        "therapeutic_procedure",
-        True,
-        15,
-    )
-    assert dryn.description == "Trigger point, 1-2 muscles"
-    assert codes["GRP2"].unit_minutes == 15  # timed without minutes: 15
-    assert codes["GRP2"].notes[0].text == "Line one\nline two"
-    assert codes["CASH1"].timed is False and codes["CASH1"].unit_minutes is None
-    assert "clinic.csv" in codes["CASH1"].notes[0].source
-
-
-def test_header_is_case_insensitive_and_columns_optional(store: UserStore, tmp_path: Path) -> None:
-    path = write(tmp_path, "c.csv", "Title,CODE,Unit Minutes,Timed,,\nWalk,WALK1,30,Y,,\n")
-    p = preview("codes", path, store)
-    assert p.rejected == ()
-    (row,) = p.rows
-    assert row == ClinicCode("WALK1", "Walk", "", "other", True, 30, "")
-
-
-def test_semicolon_delimited_file(store: UserStore, tmp_path: Path) -> None:
-    path = write(tmp_path, "c.csv", "code;title;description\nCASH1;Cash visit;Self-pay, flat\n")
-    (row,) = preview("codes", path, store).rows
-    assert isinstance(row, ClinicCode)
-    assert row.description == "Self-pay, flat"
-
-
-def test_missing_required_column_rejects_the_file(store: UserStore, tmp_path: Path) -> None:
-    path = write(tmp_path, "c.csv", "code,description\nCASH1,Self-pay\n")
-    with pytest.raises(ImportFileError, match=r"missing the required column.*title"):
-        preview("codes", path, store)
-
-
-def test_unknown_extra_column_rejects_the_file(store: UserStore, tmp_path: Path) -> None:
-    path = write(tmp_path, "c.csv", "code,title,price\nCASH1,Cash visit,80\n")
-    with pytest.raises(ImportFileError, match=r"unknown column.*'price'.*accepts only"):
-        preview("codes", path, store)
-
-
-def test_no_header_rejects_the_file(store: UserStore, tmp_path: Path) -> None:
-    path = write(tmp_path, "c.csv", "CASH1,Cash visit\nDRYN,Dry needling\n")
-    with pytest.raises(ImportFileError, match="missing the required column"):
-        preview("codes", path, store)
-
-
-def test_clinic_rows_are_validated(store: UserStore, tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        "c.csv",
-        "code,title,category,timed,unit_minutes\n"
-        "OK1,Fine,,,\n"  # line 2
-        "97110,Shadowing the catalog,,,\n"  # 3
-        "BAD CODE,Space,,,\n"  # 4
-        "NOTITLE,,,,\n"  # 5
-        "CAT,Cat,knitting,,\n"  # 6
-        "TIMED,Timed,,maybe,\n"  # 7
-        "MIN,Minutes untimed,,no,15\n"  # 8
-        "MIN2,Minutes zero,,yes,0\n"  # 9
-        "WIDE,Too many cells,,,,extra\n",  # 10
-    )
-    p = preview("codes", path, store)
-    assert [r.key for r in p.rows] == ["OK1"]
-    reasons = {r.line: r.reason for r in p.rejected}
-    assert sorted(reasons) == [3, 4, 5, 6, 7, 8, 9, 10]
-    assert "already in the built-in catalog" in reasons[3]
-    assert "not a valid code" in reasons[4]
-    assert "title is empty" in reasons[5]
-    assert "unknown category 'knitting'" in reasons[6]
-    assert "yes or no" in reasons[7]
-    assert "only for timed codes" in reasons[8]
-    assert "1-120" in reasons[9]
-    assert "6 cells but the header names 5 columns" in reasons[10]
-    assert p.rejected_total == 8
-
-
-# --------------------------------------------------------------------------- file safety
-
-
-def test_latin1_file_is_refused_with_line_and_encoding(store: UserStore, tmp_path: Path) -> None:
-    path = write(
-        tmp_path, "d.csv", "code,descriptor\n97110,Ok\n97140,Th\u00e9rapie manuelle\n", "latin-1"
-    )
-    with pytest.raises(ImportFileError) as failure:
-        preview("descriptors", path, store)
-    message = str(failure.value)
-    assert "not UTF-8" in message and "line 3" in message and "0xE9" in message
-    assert "CSV UTF-8" in message
-
-
-def test_utf16_file_is_named_as_such(store: UserStore, tmp_path: Path) -> None:
-    path = write(tmp_path, "d.txt", "\ufeffcode\tdescriptor\n97110\tx\n", "utf-16-le")
-    with pytest.raises(ImportFileError, match="UTF-16"):
-        preview("descriptors", path, store)
-
-
-def test_bom_header_is_recognised(store: UserStore, tmp_path: Path) -> None:
-    path = write(tmp_path, "d.csv", "\ufeffCode,Descriptor\r\n97110,Therapeutic exercise\r\n")
-    p = preview("descriptors", path, store)
-    assert p.rows == (Descriptor("97110", "Therapeutic exercise", "d.csv"),)
-
-
-def test_ten_megabyte_single_line_is_refused_fast(store: UserStore, tmp_path: Path) -> None:
-    path = tmp_path / "huge.csv"
-    path.write_bytes(b"code,title\n" + b"CASH1," + b"x" * (10 * 1024 * 1024) + b"\n")
-    limit = csv.field_size_limit()
-    started = time.perf_counter()
-    with pytest.raises(ImportFileError, match="line 2 is longer than 50,000 characters"):
-        preview("codes", path, store)
-    assert time.perf_counter() - started < 2.0
-    assert csv.field_size_limit() == limit  # the process-wide limit is untouched
-
-
-def test_ten_megabyte_line_without_newline_inside_a_quote(store: UserStore, tmp_path: Path) -> None:
-    # An unclosed quote would make the csv module read to the end of the file.
-    path = tmp_path / "quote.csv"
-    body = b'CASH1,"never closed\n' + b"more,text\n" * 1_000_000
-    path.write_bytes(b"code,title\n" + body)
-    started = time.perf_counter()
-    with pytest.raises(ImportFileError, match="line 2 is not valid CSV"):
-        preview("codes", path, store)
-    assert time.perf_counter() - started < 5.0
-
-
-def test_file_size_and_row_limits(store: UserStore, tmp_path: Path) -> None:
-    rows = "".join(f"C{n:04d},Title {n}\n" for n in range(11))
-    path = write(tmp_path, "c.csv", "code,title\n" + rows)
-    with pytest.raises(ImportFileError, match="more than 10 rows"):
-        preview("codes", path, store, limits=ImportLimits(max_rows=10))
-    assert preview("codes", path, store, limits=ImportLimits(max_rows=11)).accepted == 11
-    with pytest.raises(ImportFileError, match="larger than 100 bytes"):
-        preview("codes", path, store, limits=ImportLimits(max_bytes=100))
-
-
-def test_overlong_field_rejects_the_row(store: UserStore, tmp_path: Path) -> None:
-    path = write(tmp_path, "d.csv", f"code,descriptor\n97110,{'x' * 2001}\n97140,{'y' * 2000}\n")
-    p = preview("descriptors", path, store)
-    assert [r.key for r in p.rows] == ["97140"]
-    (rejected,) = p.rejected
-    assert rejected.line == 2 and "longer than 2,000 characters" in rejected.reason
-
-
-@pytest.mark.parametrize("content", ["", "   \n\n", "\ufeff"])
-def test_empty_file(store: UserStore, tmp_path: Path, content: str) -> None:
-    with pytest.raises(ImportFileError, match="empty"):
-        preview("codes", write(tmp_path, "c.csv", content), store)
-
-
-def test_header_only_cannot_be_applied(store: UserStore, tmp_path: Path) -> None:
-    p = preview("codes", write(tmp_path, "c.csv", "code,title\n"), store)
-    assert not p.can_apply
-    with pytest.raises(ImportFileError, match="no rows"):
-        apply_import(p, store)
-
-
-# --------------------------------------------------------------------------- descriptors
-
-
-def test_descriptors_duplicates_unknown_codes_and_source(store: UserStore, tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        "cpt-2025.csv",
-        "code,descriptor,source\n"
-        "97110,Therapeutic exercise,\n"  # 2
-        "97140,Manual therapy,AMA CPT 2025\n"  # 3
-        "97110,Therapeutic exercise again,\n"  # 4
-        "99999,Not a code we have,\n"  # 5
-        "97530,Therapeutic activities,\n"  # 6
-        "97750,,\n",  # 7
-    )
-    p = preview("descriptors", path, store)
-    assert [r.key for r in p.rows] == ["97140", "97530"]
-    reasons = {r.line: r.reason for r in p.rejected}
-    assert "97110 appears more than once (lines 2, 4)" in reasons[2]
-    assert "97110 appears more than once (lines 2, 4)" in reasons[4]
-    assert "not in the catalog" in reasons[5]
-    assert "descriptor is empty" in reasons[7]
-    apply_import(p, store)
-    assert store.overlay_descriptors() == {
-        "97140": ("Manual therapy", "AMA CPT 2025"),
-        "97530": ("Therapeutic activities", "cpt-2025.csv"),
-    }
-
-
-def test_formula_cells_are_kept_as_text_and_neutralised_on_export(
-    store: UserStore, tmp_path: Path
-) -> None:
-    path = write(
-        tmp_path,
-        "d.csv",
-        'code,descriptor\n97110,"=HYPERLINK(""http://x"",""click"")"\n97140,@SUM(A1)\n'
-        "97530,-2 units\n97750,Plain\n",
-    )
-    p = preview("descriptors", path, store)
-    assert p.accepted == 4
-    assert any("3 cell(s) start with =, +, - or @" in note for note in p.notes)
-    apply_import(p, store)
-    texts = {code: text for code, (text, _) in store.overlay_descriptors().items()}
-    assert texts["97110"] == '=HYPERLINK("http://x","click")'
-    assert export_csv_safe(texts["97110"]) == "'" + texts["97110"]
-    assert export_csv_safe(texts["97140"]) == "'@SUM(A1)"
-    assert export_csv_safe(texts["97530"]) == "'-2 units"
-    assert export_csv_safe(texts["97750"]) == "Plain"
-    assert export_csv_safe("  =1+1") == "'  =1+1"
-    assert export_csv_safe("\tx") == "'\tx"
-
-
-def test_bidi_zero_width_and_control_characters_are_stripped(
-    store: UserStore, tmp_path: Path
-) -> None:
-    path = write(
-        tmp_path,
-        "d.csv",
-        "code,descriptor,source\n"
-        "97110,Thera\u200bpeutic \u202eesicrexe\u202c exer\u2066cise\u2069\u0007,"
-        "\u200fAMA\u061c\u2060\n"
-        "\u202d97140,Manual\u200d therapy\u200e\u00ad,\ufeffAMA\n",
-    )
-    p = preview("descriptors", path, store)
-    assert p.rejected == ()
-    assert p.rows == (
-        Descriptor("97110", "Therapeutic esicrexe exercise", "AMA"),
-        Descriptor("97140", "Manual therapy", "AMA"),  # soft hyphen dropped (issue 14)
-    )
-
-
-# --------------------------------------------------------------------------- NCCI
-
-CMS_TAB = (
-    "CPT codes, descriptions and other data only are copyright 2024 American Medical "
-    "Association. All Rights Reserved.\n"
-    '"Applicable FARS\\DFARS Restrictions Apply to Government Use." see "CPT" notice\n'
-    "\n"
-    "Column 1\tColumn 2\t*=in existence prior to 1996\tEffective Date\t"
-    "Deletion Date *=no data\tModifier 0=not allowed 1=allowed 9=not applicable\t"
-    "PTP Edit Rationale\n"
-    "97140\t97530\t\t20200101\t*\t1\tMisuse of column two code with column one code\n"  # 5
-    "97161\t97140\t\t2021-01-01\t*\t1\tStandards of medical / surgical practice\n"  # 6
-    "97110\t97530\t*\t19960101\t20210101\t1\tMutually exclusive procedures\n"  # 7 deleted
-    "97112\t97116\t\t20240101\t20991231\t0\tMutually exclusive procedures\n"  # 8 future del.
-    "99213\t97110\t\t20200101\t*\t1\tNot PT\n"  # 9 not in catalog
-    "97010\tG0283\t\t20190401\t20250310\t9\tDeleted today\n"  # 10 deleted today
-    "97140\tABC\t\t20200101\t*\t1\tBad code\n"  # 11
-    "97750\t97530\t\t20200101\t*\t2\tBad indicator\n"  # 12
-    "97750\t97110\t\t2020/01/01\t*\t1\tBad date\n"  # 13
-    "97750\t97116\t\t*\t*\t1\tNo effective date\n"  # 14
-)
-
-
-def test_cms_tab_delimited_ncci_with_preamble(store: UserStore, tmp_path: Path) -> None:
-    path = write(tmp_path, "PTP-practitioner-2025q1-f1.txt", CMS_TAB)
-    assert store.overlay_ncci() is None  # nothing imported: use the built-in pairs
-    p = preview("ncci", path, store)
-    assert [r.key for r in p.rows] == ["97140 97530", "97161 97140", "97112 97116"]
-    assert p.skipped_deleted == 2
-    assert p.skipped_not_in_catalog == 1
-    assert p.latest_effective == "2024-01-01"
-    reasons = {r.line: r.reason for r in p.rejected}
-    assert sorted(reasons) == [11, 12, 13, 14]
-    assert "Column 2 'ABC'" in reasons[11]
-    assert "0, 1 or 9" in reasons[12]
-    assert "'2020/01/01' is not a date" in reasons[13]
-    assert "effective date is missing" in reasons[14]
-    assert any("*=in existence prior to 1996" in note for note in p.notes)
-    assert any("2 pair(s) deleted on or before 2025-03-10" in note for note in p.notes)
-
-    info = apply_import(p, store)
-    assert info.latest_effective == "2024-01-01"
-    pairs = store.overlay_ncci()
-    assert pairs is not None
-    by_key = {(x.column1, x.column2): x for x in pairs}
-    assert set(by_key) == {("97140", "97530"), ("97161", "97140"), ("97112", "97116")}
-    pair = by_key[("97112", "97116")]
-    assert isinstance(pair, NcciPair)
-    assert (pair.indicator, pair.effective, pair.deleted) == (0, "2024-01-01", "2099-12-31")
-    assert pair.as_of == "2025-03-10"
-    assert "PTP-practitioner-2025q1-f1.txt" in pair.source and "2024-01-01" in pair.source
-    assert pair.note == "Mutually exclusive procedures"
-    assert by_key[("97140", "97530")].modifier_allowed
-
-    assert remove_import("ncci", store) is True
-    assert store.overlay_ncci() is None
-    assert remove_import("ncci", store) is False
-
-
-@pytest.mark.parametrize(
-    "header",
-    [
-        "Column1,Column2,Effective Date,Deletion Date,Modifier,Rationale",
-        "column_1,column_2,effective_date,deletion_date,modifier_indicator,ptp_edit_rationale",
-        "COL 1,COL 2,EFFECTIVE,DELETION DATE *=NO DATA,MODIFIER INDICATOR,RATIONALE",
-    ],
-)
-def test_ncci_header_variants(store: UserStore, tmp_path: Path, header: str) -> None:
-    path = write(tmp_path, "ptp.csv", f"{header}\n97140,97530,20200101,,1,x\n")
-    p = preview("ncci", path, store)
-    assert p.rows == (NcciRow("97140", "97530", 1, "2020-01-01", None, "x"),)
-
-
-def test_ncci_without_rationale_column(store: UserStore, tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        "ptp.csv",
-        "Column 1,Column 2,Effective,Deletion,Modifier\n97140,97530,20200101,*,1\n",
-    )
-    assert preview("ncci", path, store).rows == (
-        NcciRow("97140", "97530", 1, "2020-01-01", None, ""),
-    )
-
-
-def test_ncci_missing_columns_or_not_ncci(store: UserStore, tmp_path: Path) -> None:
-    path = write(tmp_path, "ptp.csv", "Column 1,Column 2,Effective\n97140,97530,20200101\n")
-    with pytest.raises(ImportFileError, match="no column for deletion, modifier"):
-        preview("ncci", path, store)
-    path = write(tmp_path, "other.csv", "code,title\nCASH1,Cash\n")
-    with pytest.raises(ImportFileError, match="does not look like an NCCI PTP table"):
-        preview("ncci", path, store)
-
-
-def test_ncci_duplicate_pairs_are_rejected(store: UserStore, tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        "ptp.csv",
-        "Column 1,Column 2,Effective,Deletion,Modifier\n"
-        "97140,97530,20200101,*,1\n97161,97140,20200101,*,1\n97140,97530,20210101,*,0\n",
-    )
-    p = preview("ncci", path, store)
-    assert [r.key for r in p.rows] == ["97161 97140"]
-    assert [r.line for r in p.rejected] == [2, 4]
-    assert "pair 97140/97530 appears more than once (lines 2, 4)" in p.rejected[0].reason
-
-
-# --------------------------------------------------------------------------- apply / replace
-
-
-NCCI_V1 = (
-    "Column 1,Column 2,Effective,Deletion,Modifier\n"
-    "97140,97530,20200101,*,1\n97161,97140,20200101,*,1\n97112,97116,20200101,*,0\n"
-)
-NCCI_V2 = (
-    "Column 1,Column 2,Effective,Deletion,Modifier\n"
-    "97140,97530,20200101,*,1\n97161,97140,20200101,*,0\n97750,97110,20230101,*,1\n"
-)
-
-
-def test_reimport_counts_added_changed_removed(store: UserStore, tmp_path: Path) -> None:
-    apply_import(preview("ncci", write(tmp_path, "v1.csv", NCCI_V1), store), store)
-    p = preview("ncci", write(tmp_path, "v2.csv", NCCI_V2), store)
-    assert (p.added, p.changed, p.removed) == (1, 1, 1)
-    apply_import(p, store)
-    pairs = store.overlay_ncci()
-    assert pairs is not None
-    assert {(x.column1, x.column2, x.indicator) for x in pairs} == {
-        ("97140", "97530", 1),
-        ("97161", "97140", 0),
-        ("97750", "97110", 1),
-    }
-    (info,) = store.imports_info()
-    assert (info.file_name, info.row_count, info.latest_effective) == ("v2.csv", 3, "2023-01-01")
-
-
-@pytest.mark.parametrize(
-    "bad_row",
-    [
-        NcciRow("97010", "97110", 5, "2020-01-01", None, ""),  # CHECK constraint
-        NcciRow("97140", "97530", 1, "2020-01-01", None, "dup"),  # primary key clash
-    ],
-)
-def test_a_failing_apply_leaves_the_previous_overlay(
-    store: UserStore, tmp_path: Path, bad_row: NcciRow
-) -> None:
-    apply_import(preview("ncci", write(tmp_path, "v1.csv", NCCI_V1), store), store)
-    before = (store.overlay_ncci(), store.imports_info())
-    p = preview("ncci", write(tmp_path, "v2.csv", NCCI_V2), store)
-    broken = dataclasses.replace(p, rows=(*p.rows, bad_row))
-    with pytest.raises(UserDataError, match="not saved"):
-        apply_import(broken, store)
-    assert (store.overlay_ncci(), store.imports_info()) == before
-
-
-def test_overlays_persist_and_kinds_are_independent(tmp_path: Path) -> None:
-    first, _ = UserStore.open(tmp_path / "data", clock=_clock)
-    apply_import(preview("ncci", write(tmp_path, "v1.csv", NCCI_V1), first), first)
-    apply_import(preview("codes", write(tmp_path, "clinic.csv", CLINIC), first), first)
-    first.close()
-    again, _ = UserStore.open(tmp_path / "data", clock=_clock)
-    assert [i.kind for i in again.imports_info()] == ["codes", "ncci"]
-    assert len(again.overlay_ncci() or []) == 3
-    remove_import("codes", again)
-    assert again.overlay_codes() == []
-    assert len(again.overlay_ncci() or []) == 3
-    assert again.overlay_descriptors() == {}
-    again.close()
-
-
-def test_read_only_store_previews_but_cannot_apply(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from ptcodes_gui.userdata import store as store_module
-
-    monkeypatch.setattr(store_module, "probe_writable", lambda d: "the folder is read-only")
-    ro, _ = UserStore.open(tmp_path / "data", clock=_clock)
-    p = preview("ncci", write(tmp_path, "v1.csv", NCCI_V1), ro)
-    assert p.accepted == 3
-    with pytest.raises(UserDataReadOnly):
-        apply_import(p, ro)
-    assert ro.overlay_ncci() is None
-    ro.close()
-
-
-def test_parse_in_a_worker_thread_then_apply(store: UserStore, tmp_path: Path) -> None:
-    path = write(tmp_path, "v1.csv", NCCI_V1)
-    current = store.overlay_rows("ncci")  # on the store's thread
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        parsed = pool.submit(
-            parse_import, "ncci", path, known_codes=KNOWN, today=TODAY, current=current
-        ).result()
-    assert (parsed.accepted, parsed.added) == (3, 3)
-    apply_import(parsed, store)
-    assert len(store.overlay_ncci() or []) == 3
-
-
-def test_today_override_controls_deleted_rows(store: UserStore, tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        "p.csv",
-        "Column 1,Column 2,Effective,Deletion,Modifier\n97140,97530,20200101,20240601,1\n",
-    )
-    assert preview("ncci", path, store, today=date(2024, 5, 31)).accepted == 1
-    assert preview("ncci", path, store, today=date(2024, 6, 1)).skipped_deleted == 1
-
-
-# --------------------------------------------------------------------------- properties
-
-_invisible = (
-    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-    "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u061c"
-)
-
-
-@given(st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(list(_invisible))))
-def test_clean_text_leaves_no_invisible_or_control_characters(value: str) -> None:
-    for multiline in (False, True):
-        cleaned = clean_text(value, multiline=multiline)
-        assert not set(cleaned) & set(_invisible)
-        allowed = {"\n"} if multiline else set()
-        assert all(ch in allowed or not (ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F) for ch in cleaned)
-        assert clean_text(cleaned, multiline=multiline) == cleaned
-
-
-@given(st.text())
-def test_export_csv_safe_never_starts_a_formula(value: str) -> None:
-    safe = export_csv_safe(value)
-    assert not safe.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r"))
-    assert safe in (value, "'" + value)
+def test_clinic_codes_are_searched_and_shown(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "clinic.csv"
+    path.write_text(CLINIC)
+    p = run(session, [path], "codes")
+    assert p.accepted == 2
+    assert "already in the built-in catalog" in p.rejected[0].reason
+    assert "DRYN" in [h.code for h in session.catalog.search("dry needl")]
+    assert session.catalog.search("cash vis")[0].code == "CASH1"
+    assert session.catalog.search("CASH1")[0].code == "CASH1"
+    code = session.catalog.get("dryn")
+    assert code is not None and (code.system, code.timed, code.unit_minutes) == ("clinic", True,
+                                                                                   15)
+
+
+def test_descriptors_through_the_same_pipeline(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "desc.csv"
+    path.write_text("code,descriptor\n97110,Licensed words\n97110,Twice\nZZZ99,Nope\n")
+    p = preview(session, [path], "descriptors")
+    assert p.accepted == 0 and p.rejected_total == 3 and not p.can_apply
+    with pytest.raises(ImportFileError, match="no row can be imported"):
+        apply_import(p, session.imports)
+    path.write_text("code,descriptor,source\n97110,Licensed words,CPT 2027\n")
+    run(session, [path], "descriptors")
+    assert session.catalog.descriptor("97110") == ("Licensed words", "CPT 2027")
+
+
+def test_old_user_sqlite_overlays_are_moved(tmp_path: Path, catalog: Catalog) -> None:
+    from ptcodes_gui.userdata.store import ClinicCode, NcciRow, UserStore
+
+    data = tmp_path / "old"
+    store, _ = UserStore.open(data)
+    store.replace_overlay("codes", [ClinicCode("OLD1", "Old clinic code")], file_name="c.csv",
+                          source="c.csv")
+    store.replace_overlay("ncci", [NcciRow("97530", "97116", 0, "2020-01-01", None)],
+                          file_name="ncci.txt", source="ncci.txt")
+    store.close()
+    s = open_session(data, catalog=catalog)
+    try:
+        assert {r.source for r in s.imports.releases()} == {"codes", "ncci"}
+        assert s.catalog.get("OLD1") is not None
+        assert [p.column2 for p in s.catalog.ncci_pairs(["97530", "97116", "97140"])
+                if p.column1 == "97530"] == ["97116"]
+    finally:
+        s.close()
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_cli_import_show_and_info(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "cli"
+    part = cf.write_ncci_part(tmp_path, PART4, part=4, zipped=True)
+    assert cli.main(["--data-dir", str(data), "import", "ncci", str(part)]) == 0
+    assert "Preview only" in capsys.readouterr().out
+    assert cli.main(["--data-dir", str(data), "import", "ncci", str(part), "--apply"]) == 0
+    mue = tmp_path / cf.mue_name()
+    mue.write_bytes(cf.mue_csv([("97530", 4, 3, "Clinical: Data")]))
+    assert cli.main(["--data-dir", str(data), "import", "mue", str(mue), "--apply"]) == 0
+    capsys.readouterr()
+    assert cli.main(["--data-dir", str(data), "show", "97530", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    release = "CMS NCCI PTP practitioner v323r0 (2026 Q4)"
+    (pair,) = [p for p in shown["ncci"] if p["source"]["label"] == release
+               and p["column2"] == "97116"]
+    assert {"column1": "97530", "column2": "97116", "indicator": 0, "effective": "2020-01-01",
+            "deleted": None}.items() <= pair.items()
+    assert shown["mue"] == {"value": 4, "adjudication_indicator": 3,
+                            "rationale": "Clinical: Data",
+                            "source": {"id": "", "label": "CMS MUE practitioner 2027-01-01",
+                                       "citation": "CMS MUE practitioner 2027-01-01"}}
+    assert cli.main(["--data-dir", str(data), "info", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    by_source = {s["source"]: s for s in info["active_sources"] if s["kind"] == "imported"}
+    assert by_source["ncci"]["version"] == "v323r0"
+    assert by_source["mue"]["effective"] == "2027-01-01"
+    assert cli.main(["--data-dir", str(data), "import", "--remove", "mue"]) == 0
+    capsys.readouterr()
+    assert cli.main(["--data-dir", str(data), "show", "97530", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["mue"] is None
+
+
+def test_cli_bad_file_one_line_and_nothing_changed(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "cli"
+    empty = cf.write_ncci_part(tmp_path, [], part=3)
+    assert cli.main(["--data-dir", str(data), "import", "ncci", str(empty), "--apply"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("Nothing was imported: ccipra-v323r0-f3.TXT has no data rows")
+    assert cli.main(["--data-dir", str(data), "info", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert not [s for s in info["active_sources"] if s["kind"] == "imported"]

@@ -113,9 +113,10 @@ def apply_modifiers(lines: list[ResolvedLine], visit: Visit) -> None:
         therapy = therapy_modifier(r.code)
         if therapy:
             mods.append(therapy)
-            if r.line.provider == "pta" and therapy == "GP":
+            # CQ and KX are Medicare payment modifiers: a commercial profile leaves them off.
+            if r.line.provider == "pta" and therapy == "GP" and visit.profile.medicare:
                 mods.append(ASSISTANT_MODIFIER)
-            if visit.kx:
+            if visit.kx and visit.profile.medicare:
                 mods.append("KX")
         telehealth = r.line.telehealth or visit.telehealth
         if telehealth and r.code.system in (System.CPT, System.HCPCS):

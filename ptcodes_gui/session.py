@@ -1,0 +1,75 @@
+"""One opener for the window and the CLI: the catalog, the user store, the import store.
+
+``open_session()`` opens all three and puts the imports on the catalog, so ``ptcodes show``,
+``ptcodes search`` and ``ptcodes visit`` see exactly what the window sees. Qt-free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from ptcodes_gui.catalog import Catalog, open_catalog
+from ptcodes_gui.userdata.imports import ImportOverlay, ImportStore
+from ptcodes_gui.userdata.imports.migrate import migrate_user_overlays
+from ptcodes_gui.userdata.imports.store import now
+from ptcodes_gui.userdata.paths import default_data_dir
+from ptcodes_gui.userdata.store import StartupMessage, UserStore
+
+
+@dataclass
+class Session:
+    catalog: Catalog
+    store: UserStore
+    imports: ImportStore
+    overlay: ImportOverlay
+    data_dir: Path
+    messages: list[StartupMessage] = field(default_factory=list)
+    owns_catalog: bool = True
+
+    def close(self) -> None:
+        if self.catalog.overlay is self.overlay:
+            self.catalog.set_overlay(None)
+        self.overlay.close()
+        self.imports.close()
+        self.store.close()
+        if self.owns_catalog:
+            self.catalog.close()
+
+    def reload_imports(self) -> None:
+        """After an import was applied or removed (the overlay reads per request, so this
+        only drops what the catalog may have cached)."""
+        self.catalog.set_overlay(self.overlay)
+
+
+def open_imports(data_dir: Path, store: UserStore,
+                 clock: Callable[[], datetime] | None = None
+                 ) -> tuple[ImportStore, ImportOverlay, list[StartupMessage]]:
+    """The import store of ``data_dir`` (read-only when the user store is), with the old
+    overlays of ``user.sqlite`` moved in on first open."""
+    imports = ImportStore.open(
+        data_dir, read_only=store.read_only_reason if store.read_only else None,
+        clock=clock or now)
+    messages = [StartupMessage("info", text) for text in migrate_user_overlays(store, imports)]
+    return imports, ImportOverlay(imports), messages
+
+
+def open_session(
+    data_dir: Path | None = None,
+    catalog_path: Path | None = None,
+    *,
+    catalog: Catalog | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> Session:
+    """Open everything a window or a CLI command needs. Raises ``CatalogError`` when the
+    catalog cannot be opened; the data folder never makes it fail (see ``UserStore.open``)."""
+    data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+    cat = catalog if catalog is not None else open_catalog(catalog_path)
+    store, messages = (UserStore.open(data_dir, clock=clock) if clock is not None
+                       else UserStore.open(data_dir))
+    imports, overlay, moved = open_imports(data_dir, store, clock)
+    cat.set_overlay(overlay)
+    return Session(cat, store, imports, overlay, data_dir, [*messages, *moved],
+                   owns_catalog=catalog is None)
