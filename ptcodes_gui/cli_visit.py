@@ -257,7 +257,7 @@ def _print_units(result: VisitResult, out: TextIO) -> None:
         + "\n"
     )
     for warning in _unit_warnings(result):
-        out.write(f"{warning.severity}: {warning.message}\n")
+        out.write(f"{warning.severity} [{warning.code}]: {warning.message}\n")
 
 
 def _cmd_units(args: argparse.Namespace, catalog: Catalog) -> int:
@@ -345,5 +345,5 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
         sys.stdout.write(text + "\n")
     if args.format != "json":
         for warning in result.warnings:
-            sys.stderr.write(f"{warning.severity}: {warning.message}\n")
+            sys.stderr.write(f"{warning.severity} [{warning.code}]: {warning.message}\n")
     return EXIT_OK

@@ -185,6 +185,37 @@ def assign_cms(
     # Proven in the module docstring; kept as a guard against a future edit of the rule.
     assert 0 <= left <= sum(1 for r in remainder.values() if r > 0)
 
+    extra, by_default, ties = _left_over_units(checked, remainder, left, preferred)
+    result = tuple(
+        LineUnits(
+            key=key,
+            minutes=minutes,
+            units=full[key] + (1 if key in extra else 0),
+            full_units=full[key],
+            remainder=remainder[key],
+            extra=key in extra,
+            by_default=key in by_default,
+        )
+        for key, minutes in checked
+    )
+    return Assignment(
+        rule="cms",
+        total_minutes=total_minutes,
+        total_units=total_units,
+        lines=result,
+        ties=tuple(ties),
+    )
+
+
+def _left_over_units(
+    checked: Sequence[tuple[str, int]],
+    remainder: dict[str, int],
+    left: int,
+    preferred: Collection[str],
+) -> tuple[set[str], set[str], list[Tie]]:
+    """Hand the ``left`` units out by most left-over minutes: which keys get one, which of
+    those are a tie's default pick, and the ties (at most one: the last group that did not
+    fit)."""
     extra: set[str] = set()
     by_default: set[str] = set()
     ties: list[Tie] = []
@@ -211,26 +242,7 @@ def assign_cms(
             )
         )
         left = 0
-
-    result = tuple(
-        LineUnits(
-            key=key,
-            minutes=minutes,
-            units=full[key] + (1 if key in extra else 0),
-            full_units=full[key],
-            remainder=remainder[key],
-            extra=key in extra,
-            by_default=key in by_default,
-        )
-        for key, minutes in checked
-    )
-    return Assignment(
-        rule="cms",
-        total_minutes=total_minutes,
-        total_units=total_units,
-        lines=result,
-        ties=tuple(ties),
-    )
+    return extra, by_default, ties
 
 
 def assign_midpoint(lines: Sequence[tuple[str, int]]) -> Assignment:

@@ -137,6 +137,7 @@ def test_visit_text_output_is_what_the_window_copies(
     assert rc == 0
     assert out == EXAMPLE_TEXT + "\n"
     assert "59 or XU to 97530" in err
+    assert "warning [ncci-pair]: " in err  # the rule id, to look up in docs/RULES.md
     visit = Visit(
         lines=(VisitLine("97530", 23, dx_pointers=("A",)), VisitLine("97140", 15,
                                                                      dx_pointers=("A",))),

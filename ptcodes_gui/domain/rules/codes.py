@@ -167,8 +167,8 @@ def other_discipline(ctx: RuleContext) -> Iterator[Finding]:
     """
     for r in ctx.active:
         assert r.code is not None
-        if r.code.discipline in ("PT", "any"):
-            continue
+        if r.code.discipline in ("PT", "any", "DME"):
+            continue  # a PT dispenses DMEPOS items under a supplier number: orthotic-side
         therapy = therapy_modifier(r.code)
         who = _DISCIPLINE_NAMES.get(r.code.discipline, r.code.discipline)
         carries = f" (it carries {therapy})" if therapy else ""

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from functools import cached_property
 from typing import Final, Protocol
 
@@ -28,7 +29,7 @@ class FeeLookup(Protocol):
     """The fee schedule a rule may price with (``domain.fees`` provides one once a fee
     schedule is imported; without one the rules say what happens, not how much)."""
 
-    def practice_expense(self, code: str) -> float | None:
+    def practice_expense(self, code: str) -> Decimal | None:
         """The code's practice-expense payment for one unit, None when unpriced."""
         ...
 

@@ -104,7 +104,12 @@ def assign_units(lines: list[ResolvedLine], visit: Visit) -> list[VisitTie]:
 
 
 def apply_modifiers(lines: list[ResolvedLine], visit: Visit) -> None:
-    """Therapy (GP/GO/GN), CQ, KX, 95/93, then the user's own, without duplicates."""
+    """Therapy (GP/GO/GN), CQ, KX, 95/93, then the user's own, without duplicates.
+
+    CQ (the 85% payment for an assistant's service) and KX (the therapy threshold) are
+    Medicare's: on another profile they are left off, as are the Medicare-only checks.
+    """
+    medicare = visit.profile.medicare
     for r in lines:
         if r.counting == "refused" or r.code is None:
             r.modifiers = ()
@@ -113,10 +118,9 @@ def apply_modifiers(lines: list[ResolvedLine], visit: Visit) -> None:
         therapy = therapy_modifier(r.code)
         if therapy:
             mods.append(therapy)
-            # CQ and KX are Medicare payment modifiers: a commercial profile leaves them off.
-            if r.line.provider == "pta" and therapy == "GP" and visit.profile.medicare:
+            if medicare and r.line.provider == "pta" and therapy == "GP":
                 mods.append(ASSISTANT_MODIFIER)
-            if visit.kx and visit.profile.medicare:
+            if medicare and visit.kx:
                 mods.append("KX")
         telehealth = r.line.telehealth or visit.telehealth
         if telehealth and r.code.system in (System.CPT, System.HCPCS):

@@ -8,8 +8,11 @@ there is one; without it the rule says how many units take the reduction.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Final
 
+from ptcodes_gui.domain.fees import FeeSchedule, Locality
 from ptcodes_gui.domain.rules.context import FeeLookup, ResolvedLine, RuleContext, plural
 from ptcodes_gui.domain.rules.coverage import BUNDLED, DRY_NEEDLING, NOT_PAID
 from ptcodes_gui.domain.rules.registry import Finding, rule
@@ -18,6 +21,21 @@ from ptcodes_gui.domain.rules.registry import Finding, rule
 _WOUND: Final = frozenset({"97597", "97598", "97602", "97605", "97606", "97607", "97608", "97610"})
 #: "Always therapy" codes outside 97xxx.
 _ALWAYS_OTHER: Final = frozenset({"G0283", "92507", "92508", "92521", "92522", "92523", "92524"})
+
+
+@dataclass(frozen=True)
+class SchedulePracticeExpense:
+    """The ``fees`` hook over an imported fee schedule in one locality: a unit's
+    non-facility PE payment, ``PE RVU × PE GPCI × conversion factor``."""
+
+    schedule: FeeSchedule
+    locality: Locality
+
+    def practice_expense(self, code: str) -> Decimal | None:
+        rvu = self.schedule.rvu(code)
+        if rvu is None:
+            return None
+        return rvu.pe_nonfacility * self.locality.pe * rvu.conversion_factor
 
 
 def always_therapy(code: str) -> bool:

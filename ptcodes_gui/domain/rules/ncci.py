@@ -41,15 +41,21 @@ def _verify(pair: NcciPair) -> bool:
     return pair.confidence.strip().upper().startswith("L")
 
 
-def _finding(pair: NcciPair, message: str, line: int | None, **kw: object) -> Finding:
+def _finding(
+    pair: NcciPair, message: str, line: int | None, *, offer: bool = False, note: bool = False
+) -> Finding:
+    """A pair's finding with the pair's own source, confidence and date; ``offer``: the
+    distinct-service modifiers are offered on the line; ``note``: only an info."""
     return Finding(
         message,
         (pair.column1, pair.column2),
         line,
+        DISTINCT_MODIFIERS if offer else (),
+        severity="info" if note else None,
         sources=_sources(pair),
         confidence=pair.confidence,
         as_of=pair.as_of,
-        **kw,  # type: ignore[arg-type]
+        offer_modifiers=offer,
     )
 
 
@@ -117,7 +123,7 @@ def ncci_pair(ctx: RuleContext) -> Iterator[Finding]:
                     f"{pair.column1} and {pair.column2} are an NCCI pair; {pair.column2} carries "
                     f"{has[0]}: the note must show {shown}.",
                     r.index,
-                    severity="info",
+                    note=True,
                 )
                 continue
             fix = (
@@ -130,8 +136,7 @@ def ncci_pair(ctx: RuleContext) -> Iterator[Finding]:
                 pair,
                 f"{pair.column1} and {pair.column2} are an NCCI pair: {fix} {pair.column2}.",
                 r.index,
-                suggestions=DISTINCT_MODIFIERS,
-                offer_modifiers=True,
+                offer=True,
             )
 
 

@@ -1,0 +1,67 @@
+"""NCCI pairs: indicator 0 and 1, dated and cited; unverified pairs only "verify"."""
+
+from __future__ import annotations
+
+from rulekit import CODES, L, ev, ids, only, pair, visit
+
+from ptcodes_gui.domain.models import NcciPair
+from ptcodes_gui.domain.visit import DISTINCT_MODIFIERS, MappingLookup
+
+
+def _lookup(*pairs: NcciPair) -> MappingLookup:
+    return MappingLookup(CODES, pairs)
+
+
+def test_indicator_1_pair_offers_59_xu_on_column_2_and_carries_its_stamp() -> None:
+    # The MLN modifier-59 fact sheet's example 9.
+    result = ev(visit(L("97140", 15), L("97530", 15)), _lookup(pair("97140", "97530",
+                                                                    confidence="M-H")))
+    warning = only(result, "ncci-pair")
+    assert warning.severity == "warning" and warning.line == 1
+    assert result.lines[1].suggested_modifiers == DISTINCT_MODIFIERS
+    assert (warning.confidence, warning.as_of) == ("M-H", "2026-10-01")
+    assert warning.sources == ("ncci-ptp-practitioner",)
+    assert "as of" not in warning.message  # the details are one click away
+
+
+def test_indicator_1_with_xu_is_a_note() -> None:
+    result = ev(visit(L("97140", 15), L("97530", 15, extra_modifiers=("XU",))),
+                _lookup(pair("97140", "97530")))
+    assert only(result, "ncci-pair").severity == "info"
+
+
+def test_indicator_0_is_an_error_without_modifier_offer() -> None:
+    result = ev(visit(L("97597"), L("97602")), _lookup(pair("97597", "97602", indicator=0)))
+    error = only(result, "ncci-indicator-0")
+    assert error.severity == "error" and "Remove 97602" in error.message
+    assert all(line.suggested_modifiers == () for line in result.lines)
+
+
+def test_low_confidence_pairs_are_verify_never_errors() -> None:
+    lookup = _lookup(pair("97530", "97116", confidence="L"),
+                     pair("97112", "97032", indicator=0, confidence="L"))
+    result = ev(visit(L("97530", 15), L("97116", 15), L("97112", 15), L("97032", 15)), lookup)
+    verify = result.warnings_with("ncci-verify")
+    assert [w.codes for w in verify] == [("97530", "97116"), ("97112", "97032")]
+    assert all(w.severity == "info" and w.needs_verification for w in verify)
+    assert not {"ncci-pair", "ncci-indicator-0"} & set(ids(result))
+
+
+def test_reported_pairs_are_verify_even_without_a_catalog_pair() -> None:
+    for first, second in (("97161", "97750"), ("97163", "97750"), ("97530", "97116")):
+        warning = only(ev(visit(L(first, 15), L(second, 15))), "ncci-verify")
+        assert warning.codes == (first, second) and warning.confidence == "L"
+        assert warning.message.startswith("Verify:")
+
+
+def test_imported_table_release_is_cited_by_its_name() -> None:
+    imported = NcciPair("97140", "97530", 1, "CMS NCCI PTP practitioner v323r0", "H",
+                        "2026-10-01")
+    warning = only(ev(visit(L("97140", 15), L("97530", 15)), _lookup(imported)), "ncci-pair")
+    assert warning.sources == ("CMS NCCI PTP practitioner v323r0",)
+
+
+def test_deleted_pair_is_ignored() -> None:
+    gone = NcciPair("97140", "97530", 1, "ncci-ptp-practitioner", "M", "2019-01-01",
+                    deleted="2021-01-01")
+    assert "ncci-pair" not in ids(ev(visit(L("97140", 15), L("97530", 15)), _lookup(gone)))

@@ -1,0 +1,74 @@
+"""Timed minutes and units: the CMS §20.2 examples, and why a code gets no unit."""
+
+from __future__ import annotations
+
+from rulekit import COMMERCIAL_MIDPOINT, L, ev, ids, only, visit
+
+
+def _units(*lines: L, **kw: object) -> list[int]:
+    return [line.units for line in ev(visit(*lines, **kw)).lines]  # type: ignore[arg-type]
+
+
+def test_cms_manual_examples_stay_exact() -> None:
+    # Pub. 100-04 ch. 5 §20.2: 24 + 23 = 47 minutes, 3 units: 97112 x2, 97110 x1.
+    assert _units(L("97112", 24), L("97110", 23)) == [2, 1]
+    # 33 + 7 = 40 minutes, 3 units: 97110 x2 and 97140 x1 (its 7 minutes beat 97110's 3).
+    assert _units(L("97110", 33), L("97140", 7)) == [2, 1]
+    # 20 + 20 = 40 minutes, 3 units: 2 of either, 1 of the other: a tie, the clinician's.
+    result = ev(visit(L("97112", 20), L("97110", 20)))
+    assert sorted(line.units for line in result.lines) == [1, 2]
+    assert "the clinician chooses" in only(result, "unit-tie").message
+
+
+def test_tie_settled_by_the_clinician_is_no_longer_a_warning() -> None:
+    result = ev(visit(L("97112", 20), L("97110", 20, tie_preferred=True)))
+    assert [line.units for line in result.lines] == [1, 2]
+    assert "unit-tie" not in ids(result)
+
+
+def test_no_tie_warning_under_the_midpoint_rule() -> None:
+    result = ev(visit(L("97112", 20), L("97110", 20), profile=COMMERCIAL_MIDPOINT))
+    assert [line.units for line in result.lines] == [1, 1]
+    assert "unit-tie" not in ids(result)
+
+
+def test_zero_units_says_the_units_ran_out_not_that_8_minutes_earn_nothing() -> None:
+    result = ev(visit(L("97110", 44), L("97140", 9), L("97035", 8)))
+    assert [line.units for line in result.lines] == [3, 1, 0]
+    lost = only(result, "zero-units")
+    assert lost.codes == ("97035",) and lost.line == 2 and lost.severity == "info"
+    assert "ran out" in lost.message and "97110 and 97140 got them" in lost.message
+    assert "do not earn a unit" not in lost.message
+
+
+def test_zero_units_below_8_total_minutes_and_under_midpoint() -> None:
+    alone = only(ev(visit(L("97110", 5))), "zero-units")
+    assert "5 timed minutes are fewer than the 8" in alone.message
+    mid = only(ev(visit(L("97110", 23), L("97140", 7), profile=COMMERCIAL_MIDPOINT)),
+               "zero-units")
+    assert mid.codes == ("97140",) and "fewer than the 8 a unit needs" in mid.message
+
+
+def test_zero_units_lost_tie() -> None:
+    result = ev(visit(L("97110", 8), L("97140", 8), L("97112", 8)))
+    assert [line.units for line in result.lines] == [1, 1, 0]
+    assert "lost a tie" in only(result, "zero-units").message
+
+
+def test_missing_minutes_and_override() -> None:
+    assert only(ev(visit(L("97110"))), "missing-minutes").line == 0
+    over = only(ev(visit(L("97110", 23, units_override=1))), "unit-override")
+    assert "the 8-minute rule gives 2" in over.message
+
+
+def test_units_need_more_minutes_line_and_total() -> None:
+    result = ev(visit(L("97110", 20, units_override=3)))
+    messages = [w.message for w in result.warnings_with("units-need-more-minutes")]
+    assert any("3 units need at least 31 minutes on this line" in m for m in messages)
+    assert any("need at least 38 timed minutes in total" in m for m in messages)
+
+
+def test_separate_unit_length_tells_where_the_time_goes() -> None:
+    note = only(ev(visit(L("97545", 200))), "separate-unit-length")
+    assert note.severity == "warning" and "97546" in note.message
+    assert note.suggestions == ("97546",)
