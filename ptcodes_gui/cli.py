@@ -180,7 +180,10 @@ def _print_code(code: Code, catalog: Catalog, out: TextIO) -> None:
 
 
 def _cmd_search(args: argparse.Namespace, catalog: Catalog) -> int:
-    hits = catalog.search(args.text, limit=args.limit, system=args.system)
+    result = catalog.search_explained(args.text, limit=args.limit, system=args.system)
+    hits = result.hits
+    if result.note:  # what was relaxed to find these; stdout stays the plain list
+        sys.stderr.write(f"note: {result.note}\n")
     if args.json:
         json.dump([hit_json(h) for h in hits], sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")

@@ -7,5 +7,6 @@ system=...)`` and ``get(code)``, returning frozen dataclasses from ``ptcodes_gui
 from __future__ import annotations
 
 from ptcodes_gui.catalog.repository import Catalog, CatalogError, CatalogInfo, open_catalog
+from ptcodes_gui.catalog.search import SearchResult
 
-__all__ = ["Catalog", "CatalogError", "CatalogInfo", "open_catalog"]
+__all__ = ["Catalog", "CatalogError", "CatalogInfo", "SearchResult", "open_catalog"]

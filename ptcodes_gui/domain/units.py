@@ -1,7 +1,8 @@
 """Timed-unit arithmetic: the CMS 8-minute rule and the AMA/CPT midpoint rule.
 
-Pure functions on minutes; nothing here knows codes, payers or Qt. The rules are in
-PT-CODING-FACTS.md section 3 (CMS Pub. 100-04 ch. 5 §20.2).
+Pure functions on minutes; nothing here knows codes, payers or Qt. The CMS rule is CMS
+Pub. 100-04 ch. 5 §20.2; the midpoint rule is the CPT time rule ("a unit of time is attained
+when the midpoint is passed").
 
 CMS 8-minute rule (``assign_cms``)
     The minutes of all timed 15-minute codes of the day are added up (T). Total units are
@@ -27,8 +28,8 @@ AMA/CPT midpoint rule (``assign_midpoint``)
 
 Codes with other unit lengths (``midpoint_units(m, unit_minutes)``, ``first_unit_units``)
     e.g. 97550 caregiver training "first 30 minutes" is worth one unit once more than half of
-    its 30 minutes (16 minutes) has passed; see ``ptcodes_gui.domain.visit`` for how such codes
-    are kept out of the 15-minute pool.
+    its 30 minutes (16 minutes) has passed; see ``ptcodes_gui.domain.rules.engine`` for how
+    such codes are kept out of the 15-minute pool.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QAction, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -271,15 +271,15 @@ class _DropImports(QObject):
         self.actions = actions
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if isinstance(event, QDragEnterEvent | QDropEvent) and event.mimeData().hasUrls():
-            paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
-            if not paths:
-                return False
-            event.acceptProposedAction()
-            if isinstance(event, QDropEvent) and event.type() == QEvent.Type.Drop:
-                self.actions.import_paths(paths)
-            return True
-        return False
+        if not isinstance(event, QDropEvent) or not event.mimeData().hasUrls():
+            return False
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if not paths:
+            return False
+        event.acceptProposedAction()
+        if not isinstance(event, QDragMoveEvent):  # enter and move events are drop events too
+            self.actions.import_paths(paths)
+        return True
 
 
 def install_file_menu(

@@ -15,6 +15,7 @@ from ptcodes_gui.domain.models import (
     ATTENDANCE,
     CATEGORIES,
     Code,
+    Mue,
     NcciPair,
     System,
     system_label,
@@ -134,10 +135,23 @@ def _pair_row(code: str, p: NcciPair, muted: str) -> str:
     else:
         what = "edit not applicable"
     note = f" {escape(p.note)}" if p.note else ""
+    dates = (f" Effective {escape(p.effective)}." if p.effective else "") + (
+        f" Deleted {escape(p.deleted)}." if p.deleted else "")
     return (
         f"<li>With {link(other)}: indicator <b>{p.indicator}</b> ({what}); this code is "
-        f"{role}.{note} {_cite(p.source, p.confidence, p.as_of, muted)}</li>"
+        f"{role}.{note}{dates} {_cite(p.source, p.confidence, p.as_of, muted)}</li>"
     )
+
+
+_MAI = {1: "per claim line", 2: "per day of service (policy)",
+        3: "per day of service (clinical)"}
+
+
+def _mue_html(mue: Mue) -> str:
+    why = f" {escape(mue.rationale)}." if mue.rationale else ""
+    return (f"<p><b>MUE: {mue.value} unit(s)</b> "
+            f"{_MAI.get(mue.adjudication_indicator, '')} (MAI {mue.adjudication_indicator})."
+            f"{why} <small>Source {escape(mue.source)}.</small></p>")
 
 
 def render_code(
@@ -146,6 +160,7 @@ def render_code(
     favorite: bool = False,
     descriptor: tuple[str, str] | None = None,
     muted: str = DEFAULT_MUTED,
+    mue: Mue | None = None,
 ) -> str:
     """HTML for the detail pane (``muted``: the grey for notes; see ``muted_color``)."""
     parts: list[str] = []
@@ -207,6 +222,8 @@ def render_code(
         parts.append(f"<h3>{escape(kind.title())}</h3><ul>{''.join(items)}</ul>")
     if code.modifiers:
         parts.append(f"<h3>Modifiers that apply</h3><p>{_links(code.modifiers)}</p>")
+    if mue is not None:
+        parts.append(_mue_html(mue))
     if code.ncci:
         rows = "".join(_pair_row(code.code, p, muted) for p in code.ncci)
         parts.append(f"<h3>NCCI pairs</h3><ul>{rows}</ul>")

@@ -232,6 +232,9 @@ class MainWindow(QMainWindow):
         self.version_label = QLabel()
         self.version_label.setAccessibleName("Catalog version")
         self.statusBar().addWidget(self.count_label)
+        self.search_note_label = QLabel()
+        self.search_note_label.setAccessibleName("What the search relaxed")
+        self.statusBar().addWidget(self.search_note_label, 1)
         # a superseded ICD-10-CM release and how to update (set_data_notice)
         self.notice_label = QLabel()
         self.notice_label.setAccessibleName("Data notice")
@@ -343,17 +346,20 @@ class MainWindow(QMainWindow):
         category = self.category_combo.currentData()
         common = self.common_check.isChecked()
         hits: list[Hit]
+        note = ""
         if system in ("favorites", "recent"):
             codes = self.store.favorites() if system == "favorites" else self.store.recents()
             hits = self._hits_for(codes, text, category, common)
         else:
-            hits = self.catalog.search(
+            found = self.catalog.search_explained(
                 text, limit=RESULT_LIMIT, system=system, category=category, common_only=common
             )
+            hits, note = found.hits, found.note
         self.results_model.set_hits(hits)
         n = len(hits)
         more = "+" if n >= RESULT_LIMIT else ""
         self.count_label.setText(f"{n}{more} result{'s' if n != 1 else ''}")
+        self.search_note_label.setText(note)  # what was relaxed to find these, or nothing
         if hits:
             self.results_view.selectRow(0)
         else:
@@ -433,6 +439,7 @@ class MainWindow(QMainWindow):
                 favorite=self.store.is_favorite(found.code),
                 descriptor=self.catalog.descriptor(found.code),
                 muted=muted,
+                mue=self.catalog.mue(found.code),
             )
         )
         if record:

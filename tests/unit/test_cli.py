@@ -125,3 +125,12 @@ def test_console_script_runs() -> None:
         capture_output=True, text=True, check=True,
     )
     assert json.loads(out.stdout)["code"] == "97110"
+
+
+def test_search_says_on_stderr_what_was_relaxed(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "search", "cpt 97110", "--json")
+    assert code == 0
+    assert [h["code"] for h in json.loads(out)][:1] == ["97110"]  # stdout: the same list
+    assert err == "note: Showing results for 97110 ('cpt' ignored).\n"
+    code, out, err = run(capsys, "search", "97110", "--json")
+    assert code == 0 and err == ""

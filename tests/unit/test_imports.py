@@ -406,3 +406,30 @@ def test_cli_bad_file_one_line_and_nothing_changed(
     assert cli.main(["--data-dir", str(data), "info", "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert not [s for s in info["active_sources"] if s["kind"] == "imported"]
+
+
+def test_cli_visit_warns_above_the_imported_mue(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "cli"
+    mue = tmp_path / cf.mue_name()
+    mue.write_bytes(cf.mue_csv([("97530", 2, 3, "Clinical: Data")]))
+    assert cli.main(["--data-dir", str(data), "import", "mue", str(mue), "--apply"]) == 0
+    capsys.readouterr()
+    cli.main(["--data-dir", str(data), "visit", "97530=53", "--dx", "M54.50"])
+    out = capsys.readouterr()
+    assert "97530 GP x4" in out.out
+    assert "97530 has 4 units on this day but its MUE allows 2 (MAI 3)" in out.err
+    cli.main(["--data-dir", str(data), "visit", "97530=23", "--dx", "M54.50"])
+    assert "MUE" not in capsys.readouterr().err
+
+
+def test_cli_visit_sees_imported_pairs(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                       ) -> None:
+    data = tmp_path / "cli"
+    part = cf.write_ncci_part(tmp_path, [cf.ncci_row("97530", "97116", "20200101", "*", "0")],
+                              part=4)
+    assert cli.main(["--data-dir", str(data), "import", "ncci", str(part), "--apply"]) == 0
+    capsys.readouterr()
+    cli.main(["--data-dir", str(data), "visit", "97530=30", "97116=30", "--dx", "M54.50"])
+    err = capsys.readouterr().err
+    assert "97530 and 97116 are never paid together" in err  # the imported indicator 0

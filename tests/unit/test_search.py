@@ -256,3 +256,172 @@ def test_diagnoses_can_come_from_another_database(tmp_path) -> None:  # type: ig
         assert first(cat, "97110") == "97110"  # procedures are untouched
     finally:
         cat.close()
+
+
+# --------------------------------------------------------------- issue 16: never a dead end
+
+
+def explained(catalog: Catalog, text: str, **kw: object):  # type: ignore[no-untyped-def]
+    result = catalog.search_explained(text, limit=10, **kw)  # type: ignore[arg-type]
+    assert result.hits, f"nothing found for {text!r}"
+    return result
+
+
+def top(catalog: Catalog, text: str, n: int = 3, **kw: object) -> list[str]:
+    return [h.code for h in explained(catalog, text, **kw).hits[:n]]
+
+
+@pytest.mark.parametrize("text", ["therapeutic exercise", "ther act", "lbp", "knee pain", "971"])
+def test_every_word_matching_is_answered_with_no_note(catalog: Catalog, text: str) -> None:
+    result = catalog.search_explained(text, limit=20)
+    assert result.hits == catalog.search(text, limit=20)
+    assert result.note == "" and result.relaxed == ()
+
+
+def test_a_code_in_the_query_wins_and_the_note_says_the_words_also_match(catalog: Catalog) -> None:
+    result = explained(catalog, "97530 ther act")
+    assert result.hits[0].code == "97530"
+    assert result.note == "Showing results for 97530; 'ther act' also matches it."
+    assert "code" in result.relaxed
+    result = explained(catalog, "97112 gait")
+    assert result.hits[0].code == "97112" and result.hits[1].code == "97116"
+    assert result.note == "Showing results for 97112, then for 'gait'."
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("cpt 97110", "97110"), ("code 97140", "97140"), ("modifier 59", "59"),
+     ("59 modifier", "59"), ("xs modifier", "XS"), ("kx modifier", "KX"),
+     ("gp modifier", "GP"), ("icd m54.50", "M54.50")],
+)
+def test_filler_words_around_a_code_are_ignored(catalog: Catalog, text: str, code: str) -> None:
+    result = explained(catalog, text)
+    assert result.hits[0].code == code
+    assert "ignored" in result.note and code in result.note
+
+
+def test_a_letters_only_code_needs_a_word_saying_a_code_is_meant(catalog: Catalog) -> None:
+    # "lt" in a diagnosis query is "left", not the LT modifier
+    assert top(catalog, "knee pain lt", system="icd10cm", n=1) != ["LT"]
+    assert "LT" not in top(catalog, "lt knee pain")
+
+
+def test_filler_words_are_dropped_when_nothing_matches_them(catalog: Catalog) -> None:
+    result = explained(catalog, "ther ex cpt")
+    assert result.hits[0].code == "97110"
+    assert result.note == "Showing results for 'ther ex' ('cpt' ignored)."
+    assert top(catalog, "cpt code for therapeutic exercise", n=1) == ["97110"]
+    assert top(catalog, "re-eval cpt", n=1) == ["97164"]
+
+
+def test_possessives_and_plurals_match_loosely(catalog: Catalog) -> None:
+    assert top(catalog, "golfers elbow", system="icd10cm", n=1)[0].startswith("M77.0")
+    assert top(catalog, "golfer's elbow right", system="icd10cm", n=1) == ["M77.01"]
+    result = explained(catalog, "ther acts")
+    assert result.hits[0].code == "97530" and result.relaxed == ("rewrite",)
+    assert "therapeutic act" in result.note
+
+
+def test_shorthand_is_spelled_out_and_one_typo_per_word_fixed(catalog: Catalog) -> None:
+    result = explained(catalog, "lcl sprain knee right", system="icd10cm")
+    assert result.hits[0].code.startswith("S83.421")
+    result = explained(catalog, "sprained ankel left", system="icd10cm")
+    assert result.hits[0].code.startswith("S93.4") and result.hits[0].code[6] == "2"
+    assert result.note.endswith("showing results for 'sprain ankle left'.")
+    assert top(catalog, "gait trng", n=1) == ["97116"]
+
+
+def test_the_best_partial_match_says_which_words_were_left_out(catalog: Catalog) -> None:
+    result = explained(catalog, "gait foobar")
+    assert result.hits[0].code == "97116" and result.relaxed == ("partial",)
+    assert result.note == ("No code matches every word; showing the closest matches for "
+                           "'gait' ('foobar' left out).")
+    # shorthand inside the query even when no title has the other words
+    assert set(top(catalog, "si joint dysfunction", system="icd10cm")) == {
+        "M53.3", "M46.1", "M53.2X8"}
+    # ranked by how many words matched: both words of three, not one
+    assert top(catalog, "knee pain xyzzy", system="icd10cm", n=1)[0].startswith("M25.56")
+
+
+def test_a_partial_match_needs_a_real_word(catalog: Catalog) -> None:
+    assert catalog.search("zzqx syndrome", system="icd10cm") == []
+    assert catalog.search("qqq zzz") == []
+    # a code that does not exist is left to suggest(), not matched by its pieces
+    assert catalog.search("M54.9X", system="icd10cm") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [("telehealth modifier", {"95"}), ("abn", {"GA", "GX", "GY", "GZ"}),
+     ("abn modifier", {"GA", "GX", "GY", "GZ"}), ("it band syndrome", {"M76.3"}),
+     ("golfers elbow", {"M77.0"}), ("hep training", {"97110"})],
+)
+def test_examples_of_the_issue(catalog: Catalog, text: str, codes: set[str]) -> None:
+    found = top(catalog, text, n=4)
+    assert codes & set(found), found
+    assert found[0] in codes or any(found[0].startswith(c) for c in codes)
+
+
+def test_ther_act_lists_no_diagnosis_that_only_shares_word_starts(catalog: Catalog) -> None:
+    found = [h.code for h in catalog.search("ther act", limit=50)]
+    assert found[0] == "97530"
+    assert "J67.7" not in found
+    assert not [c for c in found if c[0].isalpha() and c[1].isdigit()]  # no ICD code at all
+    # "us" (ultrasound) no longer lists "bursitis", nor "mt" (manual therapy) "Z79.623"
+    for text, code in (("us", "97035"), ("mt", "97140")):
+        hits = catalog.search(text, limit=50)
+        assert hits[0].code == code and all(h.system != "icd10cm" for h in hits)
+
+
+@pytest.mark.parametrize(
+    ("text", "prefix"),
+    [("ankle fracture", "S82"), ("ankle fracture right", "S82"), ("fractured ankle", "S82"),
+     ("tibia fracture", "S82"), ("humerus fracture", "S42"), ("sprain", "S")],
+)
+def test_injury_codes_come_before_pathological_fractures(
+    catalog: Catalog, text: str, prefix: str
+) -> None:
+    found = top(catalog, text, system="icd10cm")
+    assert all(c.startswith(prefix) for c in found), found
+
+
+def test_the_query_can_ask_for_the_osteoporotic_fracture(catalog: Catalog) -> None:
+    assert top(catalog, "osteoporotic fracture ankle", system="icd10cm", n=1)[0].startswith(
+        "M80.07")
+    assert top(catalog, "stress fracture foot", system="icd10cm", n=1)[0].startswith("M84.37")
+
+
+def test_stroke_means_the_sequela(catalog: Catalog) -> None:
+    found = [h.code for h in catalog.search("stroke", limit=10, system="icd10cm")]
+    assert all(c.startswith("I69.3") for c in found), found
+    assert "I69.351" in found
+    assert top(catalog, "cva with aphasia", system="icd10cm", n=1) == ["I69.320"]
+    assert set(top(catalog, "stroke right hemiplegia", system="icd10cm", n=2)) == {
+        "I69.351", "I69.353"}
+
+
+def test_si_joint_offers_three_codes_side_by_side(catalog: Catalog) -> None:
+    assert top(catalog, "SI joint", system="icd10cm") == ["M53.3", "M46.1", "M53.2X8"]
+
+
+def test_hep_training_is_97110_first(catalog: Catalog) -> None:
+    assert top(catalog, "HEP training", n=2) == ["97110", "97535"]
+
+
+@pytest.mark.parametrize(
+    ("text", "prefix"),
+    [("it band", "M76.3"), ("itbs", "M76.3"), ("acl", "S83.51"), ("tfl strain", "S76.01"),
+     ("ac joint sprain", "S43.5"), ("tmj", "M26.6"), ("rc tear", "M75.1"), ("pf", "M72.2"),
+     ("ddd", "M51.36"), ("oa", "M17"), ("ra", "M06.9"), ("cva", "I69.3"), ("tbi", "S06"),
+     ("pd", "G20"), ("ms", "G35"), ("mcl sprain", "S83.41")],
+)
+def test_clinician_abbreviations_for_body_parts_and_conditions(
+    catalog: Catalog, text: str, prefix: str
+) -> None:
+    assert any(c.startswith(prefix) for c in top(catalog, text)), top(catalog, text)
+
+
+def test_diagnosis_shorthand_ranks_before_procedures_sharing_a_word(catalog: Catalog) -> None:
+    assert catalog.search("ra", limit=5)[0].code.startswith("M06")
+    assert catalog.search("knee pain", limit=5)[0].system == "icd10cm"
+    assert catalog.search("vertigo", limit=5)[0].code == "95992"  # named by the procedure too

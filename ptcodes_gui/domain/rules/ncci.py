@@ -17,7 +17,7 @@ from ptcodes_gui.domain.sources import SOURCES
 from ptcodes_gui.domain.visit_input import DISTINCT_MODIFIERS
 
 _PTP = "ncci-ptp-practitioner"
-#: Pairs billers report but no public table confirms (PT-CODING-FACTS §9): shown as "verify"
+#: Pairs billers report but no public table confirms: shown as "verify"
 #: when the catalog has no pair for them, never as an error.
 VERIFY_PAIRS: Final[tuple[tuple[str, str], ...]] = (
     ("97161", "97750"),

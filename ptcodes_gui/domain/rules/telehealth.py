@@ -48,7 +48,8 @@ def _telehealth_lines(ctx: RuleContext) -> Iterator[tuple[ResolvedLine, str]]:
                 break
 
 
-@rule(id="telehealth-not-on-list", severity="error", sources=(SHIPPED_SOURCE,),
+@rule(id="telehealth-not-on-list", severity="error",
+      sources=(SHIPPED_SOURCE, "caa-2026-telehealth"),
       confidence="M")
 def telehealth_not_on_list(ctx: RuleContext) -> Iterator[Finding]:
     """95 or 93 on a code that is not on the Medicare telehealth list.

@@ -179,8 +179,9 @@ class ImportOverlay:
                 self._add(out, seen, self._query(
                     f"SELECT {cols} FROM clinic_codes WHERE code > ? AND code < ?{cat} "
                     "ORDER BY code LIMIT ?", (key, key + "~", *extra, limit)))
-        terms = [w for w in (_WORD_RE.findall(" ".join(words).lower()))][:8]
-        if terms and len(out) < limit:
+        terms = _WORD_RE.findall(" ".join(words).lower())[:8]
+        # a number is a code being typed: the code lookups above answer it
+        if terms and len(out) < limit and not key.isdigit():
             match = " AND ".join(f'"{w}"*' for w in terms)
             self._add(out, seen, self._query(
                 f"SELECT c.code, c.title, c.timed, c.category FROM clinic_codes_fts f "

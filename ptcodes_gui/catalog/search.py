@@ -1,0 +1,507 @@
+"""``Catalog.search``: ranked hits for what a clinician typed, and never a dead end.
+
+PT codes, HCPCS codes and modifiers (a few hundred rows) are held in memory and ranked in
+Python, where the ranking is easy to read and to test; diagnoses come from
+``icd_search.IcdSearchMixin``. When every word matches, that is the answer. When nothing
+does, the query is relaxed one step at a time, and the answer says what was relaxed:
+
+1. a code in the query wins ("97530 ther act", "cpt 97110", "xs modifier");
+2. filler words are dropped ("cpt", "code", "modifier", "dx", "for", "with");
+3. shorthand is spelled out and words are loosened ("mcl" -> "medial collateral",
+   "golfers" -> "golfer", "fractured" -> "fractur"), a typo fixed;
+4. the best partial match: a shorthand inside the query, then the codes that match the
+   most words (a word must be a real word of the catalog to count).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from ptcodes_gui.catalog import query as q
+from ptcodes_gui.catalog import vocabulary as v
+from ptcodes_gui.catalog.icd_search import IcdSearchMixin
+from ptcodes_gui.catalog.overlay import CatalogOverlay
+from ptcodes_gui.domain.models import CATEGORIES, SYSTEM_FILTERS, Code, Hit, System
+
+_CATEGORY_ORDER = {name: i for i, name in enumerate(CATEGORIES)}
+#: Searches a partial match may run (each one PT pass and one FTS query) per keystroke.
+MAX_PARTIAL_TRIES = 6
+#: PT scores at or above this came from the whole query naming the code (abbreviation,
+#: synonym or hint), not from single words.
+PHRASE_SCORE = 450.0
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Hits, and when the query had to be relaxed to find any, a one-line note saying how
+    ("Showing results for 97530; 'ther act' also matches it."); "" when every word matched."""
+
+    hits: list[Hit]
+    note: str = ""
+    relaxed: tuple[str, ...] = field(default=())  # the steps taken: "code", "filler", ...
+
+
+@dataclass
+class PtEntry:
+    code: Code
+    hit: Hit
+    key: str  # upper-case code
+    title_words: frozenset[str]
+    abbr_keys: frozenset[str]  # phrase keys of abbreviations
+    abbr_words: frozenset[str]
+    syn_words: frozenset[str]
+    syn_keys: frozenset[str]
+    desc_words: frozenset[str]
+    # Every prefix of the words above, so "does any word start with w" is one set lookup
+    # (this loop runs over every PT entry for every word of every keystroke).
+    title_prefixes: frozenset[str]
+    syn_abbr_prefixes: frozenset[str]
+    desc_prefixes: frozenset[str]  # prefixes of 3+ characters only
+
+
+def all_words(text: str) -> frozenset[str]:
+    return frozenset(q._TOKEN.findall(text.lower()))
+
+
+def prefixes(words: Iterable[str], min_len: int = 1) -> frozenset[str]:
+    return frozenset(w[:i] for w in words for i in range(min_len, len(w) + 1))
+
+
+@dataclass(frozen=True)
+class _Ask:
+    """The filters of one search."""
+
+    limit: int
+    system: str | None
+    category: str | None
+    common_only: bool
+
+    @property
+    def want_icd(self) -> bool:
+        return self.system in (None, "icd10cm") and not self.common_only and (
+            self.category in (None, "diagnosis"))
+
+    @property
+    def want_pt(self) -> bool:
+        return self.system in (None, "pt", "cpt", "hcpcs", "modifier")
+
+
+def _quoted(words: Iterable[str]) -> str:
+    return ", ".join(f"'{w}'" for w in words)
+
+
+class SearchMixin(IcdSearchMixin):
+    """Search over the PT entries and the diagnoses; state is set up by ``Catalog``."""
+
+    _pt: dict[str, PtEntry]
+    _overlay: CatalogOverlay
+    _hints: dict[str, tuple[str, ...]]
+    _loose_hints: dict[str, tuple[str, ...]]
+    _pt_prefixes: frozenset[str]
+    _pt_vocab: frozenset[str]
+    _known_pt: tuple[dict[str, PtEntry], frozenset[str]] | None
+
+    def search(
+        self,
+        text: str,
+        limit: int = 50,
+        system: str | None = None,
+        *,
+        category: str | None = None,
+        common_only: bool = False,
+    ) -> list[Hit]:
+        """Ranked hits for what a clinician typed. Never raises on any text."""
+        return self.search_explained(
+            text, limit, system, category=category, common_only=common_only).hits
+
+    def search_explained(
+        self,
+        text: str,
+        limit: int = 50,
+        system: str | None = None,
+        *,
+        category: str | None = None,
+        common_only: bool = False,
+    ) -> SearchResult:
+        """``search``, with a note saying what was relaxed when not every word matched."""
+        if system is not None and system not in SYSTEM_FILTERS:
+            raise ValueError(f"unknown system filter {system!r}; use one of {SYSTEM_FILTERS}")
+        limit = max(0, min(int(limit), 1000))
+        if limit == 0:
+            return SearchResult([])
+        text = text if isinstance(text, str) else str(text)
+        ask = _Ask(limit, system, category, common_only)
+        words = q.tokens(text)
+        if not words:
+            return SearchResult(self._browse(limit, system, category, common_only))
+        codes = self._codes_in_query(text, words, ask)
+        if codes:
+            return self._code_first(codes, words, ask)
+        hits = self._search_words(text, words, ask)
+        if hits or self._code_shaped(text):
+            # a code that does not exist gets the nearest codes (``suggest``), not words
+            return SearchResult(hits)
+        return self._relaxed(words, ask)
+
+    @staticmethod
+    def _code_shaped(text: str) -> bool:
+        parts = q.normalize(text).split()
+        return q.looks_like_icd_code(text) or (
+            len(parts) == 1 and any(ch.isdigit() for ch in parts[0]))
+
+    # ------------------------------------------------------------ one pass
+
+    def _search_words(self, text: str, words: list[str], ask: _Ask) -> list[Hit]:
+        """Every word must match (today's search); the fallback steps call it again."""
+        pt_strong: list[Hit] = []
+        pt_weak: list[Hit] = []
+        phrase = False
+        if ask.want_pt:
+            pt_strong, pt_weak, phrase = self._search_pt(text, words, ask)
+        if ask.system in (None, "pt") and not ask.common_only:
+            pt_strong = self._with_clinic(pt_strong, text, words, ask.limit, ask.category)
+        icd: list[Hit] = []
+        if ask.want_icd:
+            icd = self._search_icd(
+                text, words, ask.limit, typo_ok=not pt_strong, strict=phrase)
+        code_query = q.looks_like_icd_code(text) and not any(
+            h.code.upper().startswith(q.code_key(text)) for h in pt_strong
+        )
+        # diagnosis shorthand ("ra", "knee pain") before procedures that only share words
+        dx_shorthand = bool(icd) and not phrase and bool(
+            self._aliases.get(" ".join(words)) or self._loose_aliases.get(v.loose_key(words)))
+        if code_query or dx_shorthand:
+            ordered = icd + pt_strong + pt_weak
+        else:
+            ordered = pt_strong + icd + pt_weak
+        return ordered[: ask.limit]
+
+    def _with_clinic(self, strong: list[Hit], text: str, words: list[str], limit: int,
+                     category: str | None) -> list[Hit]:
+        """Imported clinic codes (searched in SQLite): an exact code first, others after
+        the catalog's strong hits."""
+        clinic = self._overlay.search_clinic(text, words, limit, category)
+        if not clinic:
+            return strong
+        key = text.strip().upper()
+        return ([h for h in clinic if h.code == key] + strong
+                + [h for h in clinic if h.code != key])
+
+    # ------------------------------------------------------------ fallbacks
+
+    def _codes_in_query(self, text: str, words: list[str], ask: _Ask) -> list[Hit]:
+        """Codes named inside a longer query: a token with a digit that is a code, or a
+        letters-only code ("xs") when a word such as "modifier" says a code is meant."""
+        if len(words) < 2:
+            return []
+        filler = any(w in v.FILLER_KINDS for w in words)
+        found: list[Hit] = []
+        for part in q.normalize(text).split():
+            key = q.code_key(part)
+            digit = any(ch.isdigit() for ch in key)
+            if len(key) < 2 or not (digit or filler) or key == q.code_key(text):
+                continue
+            entry = self._pt.get(key)
+            if entry is not None and ask.want_pt and self._pt_allowed(
+                    entry, ask.system, ask.category, ask.common_only):
+                found.append(entry.hit)
+            elif digit and ask.want_icd and q.looks_like_icd_code(part):
+                row = self._icd_db.execute(
+                    "SELECT code, title, billable FROM icd WHERE ucode = ?", (key,)).fetchone()
+                if row is not None:
+                    found.append(self._icd_hit(*row))
+        return list({h.code: h for h in found}.values())
+
+    def _code_first(self, codes: list[Hit], words: list[str], ask: _Ask) -> SearchResult:
+        code_tokens = set(q.tokens(" ".join(h.code for h in codes)))
+        rest = [w for w in words if w not in code_tokens]
+        words_left = [w for w in rest if w not in v.FILLER_KINDS and w not in v.STOPWORDS]
+        label = ", ".join(h.code for h in codes)
+        if not words_left:
+            return SearchResult(
+                codes[: ask.limit], f"Showing results for {label} ({_quoted(rest)} ignored).",
+                ("code", "filler"))
+        more = self._search_words(" ".join(words_left), words_left, ask)
+        if not more:
+            more = self._relaxed(words_left, ask).hits
+        named = {h.code for h in codes}
+        also = [h.code for h in more if h.code in named]
+        hits = codes + [h for h in more if h.code not in named]
+        phrase = " ".join(words_left)
+        if also:
+            them = "it" if len(also) == 1 else "them"
+            note = f"Showing results for {label}; '{phrase}' also matches {them}."
+        elif more:
+            note = f"Showing results for {label}, then for '{phrase}'."
+        else:
+            note = f"Showing results for {label}; nothing else matches '{phrase}'."
+        return SearchResult(hits[: ask.limit], note, ("code",))
+
+    def _relaxed(self, words: list[str], ask: _Ask) -> SearchResult:
+        """The fallback steps after the words as typed found nothing."""
+        kept = self._without_filler(words)
+        dropped = [w for w in words if w not in kept]
+        prefer = next((v.FILLER_KINDS[w] for w in dropped if v.FILLER_KINDS.get(w)), None)
+        steps: list[str] = []
+        if not kept:
+            return SearchResult([])
+        if dropped:
+            steps.append("filler")
+            hits = self._search_words(" ".join(kept), kept, ask)
+            if hits:
+                return SearchResult(
+                    self._prefer(hits, prefer),
+                    f"Showing results for '{' '.join(kept)}' ({_quoted(dropped)} ignored).",
+                    tuple(steps))
+        rewritten = self._rewrite(kept)
+        if rewritten != kept:
+            steps.append("rewrite")
+            hits = self._search_words(" ".join(rewritten), rewritten, ask)
+            if hits:
+                return SearchResult(
+                    self._prefer(hits, prefer),
+                    f"No code matches '{' '.join(words)}' word for word; showing results for "
+                    f"'{' '.join(rewritten)}'.", tuple(steps))
+        hits, matched = self._partial(rewritten, ask)
+        if hits:
+            steps.append("partial")
+            left_out = [w for w in rewritten if w not in matched]
+            note = (f"No code matches every word; showing the closest matches for "
+                    f"'{' '.join(matched)}'")
+            note += f" ({_quoted(left_out)} left out)." if left_out else "."
+            return SearchResult(self._prefer(hits, prefer)[: ask.limit], note, tuple(steps))
+        return SearchResult([])
+
+    @staticmethod
+    def _without_filler(words: list[str]) -> list[str]:
+        out = [w for w in words if w not in v.FILLER_KINDS and w not in v.STOPWORDS]
+        return out
+
+    @staticmethod
+    def _prefer(hits: list[Hit], system: str | None) -> list[Hit]:
+        """The kind of code a dropped filler word asked for first ("abn modifier")."""
+        if system is None:
+            return hits
+        if system == "pt":
+            def wanted(h: Hit) -> bool:
+                return h.system in (System.CPT, System.HCPCS)
+        else:
+            def wanted(h: Hit) -> bool:
+                return h.system == system
+        return [h for h in hits if wanted(h)] + [h for h in hits if not wanted(h)]
+
+    def _rewrite(self, words: list[str]) -> list[str]:
+        """Shorthand spelled out, then each word loosened or its typo fixed."""
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            pair = " ".join(words[i : i + 2])
+            if i + 1 < len(words) and pair in v.EXPANSIONS:
+                out.extend(v.EXPANSIONS[pair])
+                i += 2
+                continue
+            out.extend(v.EXPANSIONS.get(words[i], (words[i],)))
+            i += 1
+        fixed: list[str] = []
+        for w in out:
+            known = self._knows(w)
+            loose = next((x for x in v.loosened(w, known=known)
+                          if len(x) >= 3 and self._knows(x)), None)
+            if fixed and self._is_term(fixed[-1] + w):  # "post laminectomy", "re eval"
+                fixed[-1] += w
+            elif loose is not None:
+                fixed.append(loose)
+            elif known:
+                fixed.append(w)
+            else:
+                fixed.append(self._typo_fix(w))
+        return list(dict.fromkeys(fixed))
+
+    def _is_term(self, word: str) -> bool:
+        """Whether ``word`` is a whole word of the catalog (not only the start of one)."""
+        if word in self._known_pt_prefixes() and any(
+                word in e.title_words or word in e.syn_words for e in self._pt.values()):
+            return True
+        terms = self._icd_term_list()
+        i = bisect_left(terms, word)
+        return i < len(terms) and terms[i] == word
+
+    def _typo_fix(self, word: str) -> str:
+        """One edit to a whole word of the catalog ('ankel' -> 'ankle', not 'ankl')."""
+        if not q.TYPO_MIN_LEN - 1 <= len(word) <= q.TYPO_MAX_LEN or not word.isalpha():
+            return word
+        if self._icd_vocab is None:
+            self._icd_vocab = frozenset(self._icd_term_list())
+        candidates = sorted(q.edits1(word) & (self._pt_vocab | self._icd_vocab),
+                            key=lambda c: (-len(c), c))
+        return candidates[0] if candidates else word
+
+    def _knows(self, word: str) -> bool:
+        """Whether a word of the catalog (PT entries or ICD index) starts with ``word``."""
+        return word in self._known_pt_prefixes() or self._icd_knows(word)
+
+    def _known_pt_prefixes(self) -> frozenset[str]:
+        if self._known_pt is None or self._known_pt[0] is not self._pt:
+            vocab = {w for e in self._pt.values()
+                     for w in e.title_words | e.abbr_words | e.syn_words}
+            self._known_pt = (self._pt, prefixes(vocab))
+        return self._known_pt[1]
+
+    def _real(self, word: str) -> bool:
+        """A word that can carry a match alone: not one or two letters of some longer word,
+        nor a word as general as "syndrome" or "right"."""
+        if word in v.GENERIC:
+            return False
+        return len(word) >= 3 or any(word in e.abbr_words for e in self._pt.values())
+
+    def _partial(self, words: list[str], ask: _Ask) -> tuple[list[Hit], list[str]]:
+        """The best partial match: shorthand inside the query, else the largest set of
+        words that finds something (longer words first), trying at most a few sets."""
+        known = [w for w in words if self._knows(w)]
+        if ask.want_icd:
+            rows = self._alias_with_words(words, ask.limit, loose=True)
+            if rows:
+                alias_words = {w for k in self._aliases for w in k.split()}
+                return [self._icd_hit(*r) for r in rows], [
+                    w for w in words if w in known or w in alias_words]
+        tries = 0
+        for size in range(len(known) - (known == words), 0, -1):
+            sets = sorted(combinations(known, size), key=lambda c: -sum(map(len, c)))
+            found: dict[str, Hit] = {}
+            matched: list[str] = []
+            for subset in sets:
+                if tries >= MAX_PARTIAL_TRIES:
+                    break
+                if not any(self._real(w) for w in subset):
+                    continue
+                tries += 1
+                hits = self._search_words(" ".join(subset), list(subset), ask)
+                if hits and not matched:
+                    matched = list(subset)
+                for h in hits:
+                    found.setdefault(h.code, h)
+            if found:
+                return list(found.values()), matched
+        return [], []
+
+    # ------------------------------------------------------------ PT codes
+
+    def _browse(
+        self, limit: int, system: str | None, category: str | None, common_only: bool
+    ) -> list[Hit]:
+        if system == "icd10cm" or category == "diagnosis":
+            rows = self._icd_db.execute(
+                "SELECT code, title, billable FROM icd WHERE kind = 'chapter' ORDER BY ord LIMIT ?",
+                (limit,),
+            ).fetchall()
+            return [self._icd_hit(c, t, b) for c, t, b in rows]
+        entries = [
+            e for e in self._pt.values()
+            if self._pt_allowed(e, system, category, common_only)
+        ]
+        entries.sort(key=lambda e: (_CATEGORY_ORDER.get(e.code.category, 99),
+                                    e.code.discipline not in ("PT", "any"),
+                                    e.code.is_deleted, e.key))
+        return [e.hit for e in entries[:limit]]
+
+    @staticmethod
+    def _pt_allowed(
+        e: PtEntry, system: str | None, category: str | None, common_only: bool
+    ) -> bool:
+        s = e.code.system
+        if system == "pt" and s not in (System.CPT, System.HCPCS, "clinic"):
+            return False
+        if system in ("cpt", "hcpcs", "modifier") and s != system:
+            return False
+        if category is not None and e.code.category != category:
+            return False
+        return not (common_only and not e.code.common)
+
+    def _search_pt(
+        self, text: str, words: list[str], ask: _Ask
+    ) -> tuple[list[Hit], list[Hit], bool]:
+        """Strong hits, hits only through descriptions, and whether the whole query named
+        a code (abbreviation, synonym or hint) rather than matching word by word."""
+        key = q.code_key(text)
+        phrase = " ".join(words)
+        hinted = self._hints.get(phrase) or self._loose_hints.get(v.loose_key(words), ())
+        words = [self._pt_correct(w) for w in words]
+        numeric = len(words) == 1 and words[0].isdigit()  # a code number: codes only
+        strong: list[tuple[float, str, Hit]] = []
+        weak: list[tuple[float, str, Hit]] = []
+        named = False
+        for e in self._pt.values():
+            if not self._pt_allowed(e, ask.system, ask.category, ask.common_only):
+                continue
+            score = 0.0
+            if e.key == key:
+                score = 1000.0
+            elif len(key) >= 2 and e.key.startswith(key) and (key[0].isdigit() or len(words) == 1):
+                # a code prefix lists codes in code order, untouched by the bonuses below
+                strong.append((-800.0, e.key, e.hit))
+                continue
+            if phrase in e.abbr_keys:
+                score = max(score, 600.0)
+            elif phrase in e.syn_keys:
+                score = max(score, 450.0)
+            if e.code.code in hinted:
+                score = max(score, 700.0 - 10 * hinted.index(e.code.code))
+            named = named or PHRASE_SCORE <= score < 1000.0
+            only_desc = False
+            if score == 0.0 and not numeric:
+                score, only_desc = self._word_score(e, words)
+            if score <= 0:
+                continue
+            if e.code.common:
+                score += 3
+            if e.code.is_deleted:
+                score -= 20
+            if e.code.discipline not in ("PT", "any"):
+                score -= 8
+            if e.code.verify:
+                score -= 2
+            (weak if only_desc else strong).append((-score, e.key, e.hit))
+        strong.sort()
+        weak.sort()
+        return [h for _, _, h in strong], [h for _, _, h in weak], named
+
+    @staticmethod
+    def _word_score(e: PtEntry, words: list[str]) -> tuple[float, bool]:
+        total = 0.0
+        only_desc = True
+        for w in words:
+            best = 0.0
+            if w in e.abbr_words:
+                best = 60.0
+            if w in e.title_words:
+                best = max(best, 50.0)
+            elif w in e.title_prefixes:
+                best = max(best, 40.0)
+            if w in e.syn_words:
+                best = max(best, 35.0)
+            elif w in e.syn_abbr_prefixes:
+                best = max(best, 30.0)
+            if best > 0:
+                only_desc = False
+            elif w in e.desc_words:
+                best = 8.0
+            elif len(w) >= 3 and w in e.desc_prefixes:
+                best = 5.0
+            if best == 0:
+                return 0.0, False
+            total += best
+        # shorter titles are more specific
+        return total - len(e.code.title) / 50.0, only_desc
+
+    def _pt_correct(self, word: str) -> str:
+        if (
+            not q.TYPO_MIN_LEN <= len(word) <= q.TYPO_MAX_LEN
+            or word in self._pt_prefixes
+            or not word.isalpha()
+        ):
+            return word
+        fixed = q.correct(word, self._pt_prefixes)
+        return fixed or word
