@@ -63,8 +63,9 @@ def schema_problem(conn: sqlite3.Connection, steps: Sequence[migrations.Migratio
     return None
 
 
-#: read in full at every check (small); the big overlay tables only have to prepare
-_SMALL_TABLES = ("favorites", "recents", "settings", "templates", "template_lines",
+#: read in full at every check (small); the others (favorites: read by the sweep; the big
+#: overlay tables) only have to prepare
+_SMALL_TABLES = ("settings", "templates", "template_lines",
                  "payer_profiles", "imports", "meta")
 
 

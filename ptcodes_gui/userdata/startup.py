@@ -332,19 +332,12 @@ def _open_writable(
     except _DamagedError:
         conn.close()
         raise
-    try:
-        if version > 0:  # a new, empty file has nothing worth a backup
-            backup.maybe_backup(conn, db.parent / BACKUP_DIR_NAME, now, force=upgrading)
-    except (OSError, sqlite3.Error) as exc:
-        messages.append(
-            StartupMessage("warning", f"A backup of your saved data could not be made: {exc}.")
-        )
-        if upgrading:
-            # Never upgrade without a way back.
-            conn.close()
-            why = "the saved data could not be backed up before upgrading it"
-            messages.append(StartupMessage("warning", f"Changes cannot be saved: {why}."))
-            return read_only(db, why, clock, steps, messages)
+    if version > 0 and not _backed_up(conn, db, now, upgrading, messages):
+        # Never upgrade without a way back.
+        conn.close()
+        why = "the saved data could not be backed up before upgrading it"
+        messages.append(StartupMessage("warning", f"Changes cannot be saved: {why}."))
+        return read_only(db, why, clock, steps, messages)
     try:
         migrations.migrate(conn, steps=steps)
     except migrations.MigrationError as exc:
@@ -361,6 +354,22 @@ def _open_writable(
             conn.close()
             raise
     return conn, None, db
+
+
+def _backed_up(
+    conn: sqlite3.Connection, db: Path, now: datetime, upgrading: bool,
+    messages: list[StartupMessage],
+) -> bool:
+    """Make the backup due at open (always before an upgrade); False only when an upgrade
+    would go ahead without one."""
+    try:
+        backup.maybe_backup(conn, db.parent / BACKUP_DIR_NAME, now, force=upgrading)
+    except (OSError, sqlite3.Error) as exc:
+        messages.append(
+            StartupMessage("warning", f"A backup of your saved data could not be made: {exc}.")
+        )
+        return not upgrading
+    return True
 
 
 def _sweep_writable(
