@@ -4,7 +4,7 @@
     Units per line under one timed-unit rule, the totals, ties and warnings.
 
 ``ptcodes visit [--profile NAME] [--provider pt|pta] [--dx CODE] ... [--kx]
-[--telehealth 95|93] CODE[=MINUTES] ... [--format text|tsv|codes|json]``
+[--telehealth 95|93] [--modifier CODE:MOD] ... CODE[=MINUTES] ... [--format text|tsv|codes|json]``
     Prints exactly what the visit builder would copy (``domain.formatting.format_visit`` on
     ``domain.visit.evaluate``); warnings go to stderr (they are inside the JSON already).
     ``--dx`` is repeatable (``--dx M25.561 --dx M54.50``, or ``--dx M25.561,M54.50``); an
@@ -43,6 +43,7 @@ from ptcodes_gui.domain.visit import (
     Warning,
     add_diagnosis,
     evaluate,
+    normalize_code,
     normalize_icd,
     parse_line_spec,
     validate_new_line,
@@ -100,6 +101,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--kx", action="store_true", help="add KX (therapy threshold) to every line")
     p.add_argument("--telehealth", choices=TELEHEALTH_MODIFIERS,
                    help="95 (video) or 93 (audio only)")
+    p.add_argument("--modifier", "--mod", action="append", default=[], metavar="CODE:MOD",
+                   help="your own modifier(s) on a line, e.g. 97530:XU or L1832:RT "
+                   "(repeat the option; several as 97530:59,XU)")
     p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument("items", nargs="+", type=_line_arg, metavar="CODE[=MINUTES]")
     p.set_defaults(func=_cmd_visit)
@@ -190,6 +194,24 @@ def build_visit(
         raise _RefusedError("\n".join(problems))
     pointers = ("A",) if visit.diagnoses else ()
     return replace(visit, lines=tuple(replace(line, dx_pointers=pointers) for line in lines))
+
+
+def with_modifiers(visit: Visit, specs: Sequence[str]) -> Visit:
+    """``visit`` with the user's own modifiers of ``--modifier CODE:MOD[,MOD]`` added to the
+    lines of CODE. Raises ValueError naming a malformed spec or a code not on the visit."""
+    lines = list(visit.lines)
+    for spec in specs:
+        code_text, sep, mods_text = spec.partition(":")
+        mods = tuple(m.strip() for m in mods_text.split(",") if m.strip())
+        if not sep or not mods:
+            raise ValueError(f"--modifier {spec!r}: write CODE:MOD, e.g. 97530:XU")
+        code = normalize_code(code_text)
+        at = [i for i, line in enumerate(lines) if line.code == code]
+        if not at:
+            raise ValueError(f"--modifier {spec!r}: {code} is not a line of this visit")
+        for i in at:
+            lines[i] = replace(lines[i], extra_modifiers=(*lines[i].extra_modifiers, *mods))
+    return replace(visit, lines=tuple(lines))
 
 
 # --------------------------------------------------------------------------- units
@@ -333,6 +355,7 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
             kx=args.kx,
             telehealth=args.telehealth,
         )
+        visit = with_modifiers(visit, args.modifier)
     except ValueError as exc:
         sys.stderr.write(f"ptcodes visit: error: {exc}\n")
         return EXIT_USAGE

@@ -21,6 +21,8 @@ rm -rf "$STAGE" "$DMG" "$ZIP"
 mkdir -p "$STAGE"
 ditto "$APP" "$STAGE/PT Codes.app"
 ln -s /Applications "$STAGE/Applications"
+# The notices travel beside the app too (inside it: Contents/Resources/ptcodes_gui/data/).
+cp dist/ptcodes-gui/THIRD-PARTY-NOTICES.txt "$STAGE/THIRD-PARTY-NOTICES.txt"
 hdiutil create -volname "PT Codes $VERSION" -srcfolder "$STAGE" -fs HFS+ -format UDZO -ov "$DMG" >/dev/null
 ditto -c -k --sequesterRsrc --keepParent "$APP" "$ZIP"
 echo "build_dmg.sh: $DMG  $(du -h "$DMG" | cut -f1)"

@@ -9,7 +9,8 @@
 # proves the .nsi is valid; that output is named *-setup-LINUX-PAYLOAD-TEST.exe and must not be
 # shipped. makensis: Debian `apt-get install nsis`, Windows `choco install nsis` (or the copy
 # preinstalled on GitHub's Windows images).
-# Env: BUNDLE (default dist/ptcodes-gui), OUT_DIR (default dist), MAKENSIS, PYTHON.
+# Env: BUNDLE (default dist/ptcodes-gui), OUT_DIR (default dist), MAKENSIS, PYTHON, NSIS_TARGET
+# (amd64-unicode: a 64-bit setup, only to test it under a 64-bit-only Wine).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -47,7 +48,9 @@ native() {  # makensis.exe on Windows wants Windows paths
     if command -v cygpath >/dev/null 2>&1; then cygpath -w "$1"; else printf '%s\n' "$1"; fi
 }
 
-"$MAKENSIS" -V2 -INPUTCHARSET UTF8 \
+EXTRA=()
+[[ -n "${NSIS_TARGET:-}" ]] && EXTRA+=("-DTARGET=$NSIS_TARGET")  # e.g. amd64-unicode (Wine test)
+"$MAKENSIS" -V2 -INPUTCHARSET UTF8 "${EXTRA[@]}" \
     "-DVERSION=$VERSION" "-DVERSION4=$VERSION4" \
     "-DBUNDLE_DIR=$(native "$ROOT/$BUNDLE")" \
     "-DOUT_FILE=$(native "$ROOT/$OUT")" \

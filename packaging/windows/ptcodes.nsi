@@ -22,7 +22,13 @@
 ; Without /CLINICDIR an existing config.ini is left as it is (upgrades keep IT's settings).
 ; Uninstaller: uninstall.exe /S [/REMOVECONFIG]  (config.ini stays unless /REMOVECONFIG).
 
-Unicode true
+!ifdef TARGET
+  ; amd64-unicode: only to run the setup under a 64-bit-only Wine (docs/PACKAGING.md); the
+  ; shipped setup is the default x86-unicode stub, which every Windows runs.
+  Target ${TARGET}
+!else
+  Unicode true
+!endif
 ManifestDPIAware true
 SetCompressor /SOLID lzma
 RequestExecutionLevel admin
@@ -111,13 +117,45 @@ Function .onInit
   ClearErrors
   ${GetOptions} $R0 "/CLINICDIR=" $ClinicDir
   ${If} ${Errors}
-    StrCpy $ClinicDir ""
+    StrCpy $R4 '"/CLINICDIR='
+    Call QuotedOption
+    StrCpy $ClinicDir $R5
   ${EndIf}
   ClearErrors
   ${GetOptions} $R0 "/PUBLISH=" $Publish
   ${If} ${Errors}
-    StrCpy $Publish ""
+    StrCpy $R4 '"/PUBLISH='
+    Call QuotedOption
+    StrCpy $Publish $R5
   ${EndIf}
+FunctionEnd
+
+; GetOptions finds /CLINICDIR="\\srv\PT share" but not the whole option in quotes,
+; "/CLINICDIR=\\srv\PT share", which is how PowerShell, Git Bash and most deployment tools pass
+; one argument with a space. In: $R0 the command line, $R4 '"/OPTION='. Out: $R5 ("" if absent).
+Function QuotedOption
+  StrCpy $R5 ""
+  StrLen $R6 $R4
+  StrCpy $R7 0
+  find:
+    StrCpy $R8 $R0 $R6 $R7
+    StrCmp $R8 "" done
+    StrCmp $R8 $R4 found
+    IntOp $R7 $R7 + 1
+    Goto find
+  found:
+    IntOp $R7 $R7 + $R6
+    StrCpy $R8 $R0 "" $R7
+    StrCpy $R9 0
+  closing:
+    StrCpy $R6 $R8 1 $R9
+    StrCmp $R6 "" take
+    StrCmp $R6 '"' take
+    IntOp $R9 $R9 + 1
+    Goto closing
+  take:
+    StrCpy $R5 $R8 $R9
+  done:
 FunctionEnd
 
 Function un.onInit

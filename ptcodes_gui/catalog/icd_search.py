@@ -169,7 +169,8 @@ class IcdSearchMixin:
                     # every word counts, so "tear" still tells M75.1 from S46.0 when it
                     # is part of the shorthand ("rotator cuff tear right"); at least one
                     # word outside the shorthand must match
-                    hits = sum(1 for w in rest if has_word(lowered, w, whole=False))
+                    hits = sum(1 for w in rest
+                               if w not in v.STOPWORDS and has_word(lowered, w, whole=False))
                     if hits:
                         hits += sum(1 for w in span if has_word(lowered, w, whole=False))
                         initial = 1 if len(c) == 8 and c[-1] == "A" else 0

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 
 from ptcodes_gui.catalog import query as q
@@ -103,6 +103,7 @@ class SearchMixin(IcdSearchMixin):
     _pt_prefixes: frozenset[str]
     _pt_vocab: frozenset[str]
     _known_pt: tuple[dict[str, PtEntry], frozenset[str]] | None
+    _only_weak: bool = False  # the last pass found PT codes only through descriptions
 
     def search(
         self,
@@ -141,10 +142,18 @@ class SearchMixin(IcdSearchMixin):
         if codes:
             return self._code_first(codes, words, ask)
         hits = self._search_words(text, words, ask)
-        if hits or self._code_shaped(text):
+        if self._code_shaped(text):
             # a code that does not exist gets the nearest codes (``suggest``), not words
             return SearchResult(hits)
-        return self._relaxed(words, ask)
+        if hits and not self._only_weak:
+            return SearchResult(hits)
+        relaxed = self._relaxed(words, ask)
+        if not relaxed.hits:
+            return SearchResult(hits)
+        # the words matched only inside descriptions: a relaxed reading names codes
+        seen = {h.code for h in relaxed.hits}
+        more = [h for h in hits if h.code not in seen]
+        return replace(relaxed, hits=(relaxed.hits + more)[: ask.limit])
 
     @staticmethod
     def _code_shaped(text: str) -> bool:
@@ -173,6 +182,7 @@ class SearchMixin(IcdSearchMixin):
         # diagnosis shorthand ("ra", "knee pain") before procedures that only share words
         dx_shorthand = bool(icd) and not phrase and bool(
             self._aliases.get(" ".join(words)) or self._loose_aliases.get(v.loose_key(words)))
+        self._only_weak = bool(pt_weak) and not pt_strong and not icd
         if code_query or dx_shorthand:
             ordered = icd + pt_strong + pt_weak
         else:
@@ -429,6 +439,7 @@ class SearchMixin(IcdSearchMixin):
         phrase = " ".join(words)
         hinted = self._hints.get(phrase) or self._loose_hints.get(v.loose_key(words), ())
         words = [self._pt_correct(w) for w in words]
+        variant = self._pt_phrase_variant(words)
         numeric = len(words) == 1 and words[0].isdigit()  # a code number: codes only
         strong: list[tuple[float, str, Hit]] = []
         weak: list[tuple[float, str, Hit]] = []
@@ -453,6 +464,8 @@ class SearchMixin(IcdSearchMixin):
             only_desc = False
             if score == 0.0 and not numeric:
                 score, only_desc = self._word_score(e, words)
+                if score <= 0 and variant:
+                    score, only_desc = self._word_score(e, variant)
             if score <= 0:
                 continue
             if e.code.common:
@@ -469,9 +482,19 @@ class SearchMixin(IcdSearchMixin):
         return [h for _, _, h in strong], [h for _, _, h in weak], named
 
     @staticmethod
+    def _pt_phrase_variant(words: list[str]) -> list[str] | None:
+        """The words with "physical therapy" as "pt" (how PT titles say it), or None."""
+        text = " ".join(words)
+        for long, short in v.PT_PHRASES.items():
+            if long in text:
+                return text.replace(long, short).split()
+        return None
+
+    @staticmethod
     def _word_score(e: PtEntry, words: list[str]) -> tuple[float, bool]:
         total = 0.0
         only_desc = True
+        optional = 0
         for w in words:
             best = 0.0
             if w in e.abbr_words:
@@ -484,6 +507,13 @@ class SearchMixin(IcdSearchMixin):
                 best = max(best, 35.0)
             elif w in e.syn_abbr_prefixes:
                 best = max(best, 30.0)
+            if best == 0 and len(w) >= 7:
+                # a near form: "therapy" for "therapeutic", "stretches" for "stretching"
+                stem = w[:-2]
+                if stem in e.title_prefixes:
+                    best = 25.0
+                elif stem in e.syn_abbr_prefixes:
+                    best = 20.0
             if best > 0:
                 only_desc = False
             elif w in e.desc_words:
@@ -491,8 +521,13 @@ class SearchMixin(IcdSearchMixin):
             elif len(w) >= 3 and w in e.desc_prefixes:
                 best = 5.0
             if best == 0:
+                if w in v.PROCEDURE_WORDS or w in v.FILLER_KINDS or w in v.STOPWORDS:
+                    optional += 1
+                    continue
                 return 0.0, False
             total += best
+        if optional == len(words):
+            return 0.0, False
         # shorter titles are more specific
         return total - len(e.code.title) / 50.0, only_desc
 

@@ -77,6 +77,11 @@ EXPANSIONS: dict[str, tuple[str, ...]] = {
     "tendonopathy": ("tendinitis",),
     "osteoporotic": ("osteoporosis",),
     "radial": ("radius",),
+    "patellar": ("patella",),
+    "vertebral": ("vertebra",),
+    "fibular": ("fibula",),
+    "clavicular": ("clavicle",),
+    "scapular": ("scapula",),
     "ulnar": ("ulna",),
     "humeral": ("humerus",),
     "femoral": ("femur",),
@@ -97,6 +102,18 @@ GENERIC = frozenset({
     "chronic", "acute", "initial", "subsequent", "encounter", "sequela", "type", "site",
     "part", "region", "therapy", "treatment", "training", "management", "care",
 })
+
+#: Words that say a procedure is meant without naming it ("bppv treatment", "ultrasound
+#: therapy"): a PT code matching every other word still matches.
+PROCEDURE_WORDS = frozenset({
+    "treatment", "treatments", "therapy", "tx", "rx", "session", "sessions", "technique",
+    "techniques", "procedure", "service", "services", "intervention", "interventions",
+})
+
+#: Phrases PT titles abbreviate: "physical therapy re-evaluation" is "PT re-evaluation".
+PT_PHRASES: dict[str, str] = {
+    "physical therapy": "pt", "physical therapist": "pt", "occupational therapy": "ot",
+}
 
 #: Words that mean an injury: "ankle fracture" is the injury (S82), not an osteoporotic or
 #: pathological fracture (M80/M84), unless the query names one of PATHOLOGY_WORDS.
@@ -141,6 +158,10 @@ def stem(word: str) -> str:
     return word
 
 
+_LINKING = frozenset({"a", "an", "and", "for", "in", "of", "on", "s", "the", "to", "with"})
+
+
 def loose_key(words: list[str]) -> str:
-    """A phrase key insensitive to plurals and possessives: 'golfer's elbows' -> 'golfer elbow'."""
-    return " ".join(stem(w) for w in words if w != "s")
+    """A phrase key insensitive to plurals, possessives, linking words and word order:
+    "golfer's elbows" and "elbow golfer" -> 'elbow golfer'."""
+    return " ".join(sorted(stem(w) for w in words if w not in _LINKING))

@@ -14,36 +14,45 @@ from typing import TYPE_CHECKING, Any, Protocol
 from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QCursor, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSplitter,
-    QTableView,
     QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
-from ptcodes_gui import APP_NAME, __version__
+from ptcodes_gui import APP_NAME
 from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.catalog.repository import hit_for
 from ptcodes_gui.domain.formatting import sanitize_text
 from ptcodes_gui.domain.models import CATEGORIES, Code, Hit
 from ptcodes_gui.domain.provenance import DataSource
+from ptcodes_gui.ui import dialogs
 from ptcodes_gui.ui.clean_copy import CleanCopyTextBrowser
 from ptcodes_gui.ui.detail_html import link, muted_color, render_code, source_tooltip
+from ptcodes_gui.ui.geometry import MINIMUM, keep_on_screen, place_first_run
 from ptcodes_gui.ui.results_model import ResultsModel
+from ptcodes_gui.ui.results_view import make_results_view
+from ptcodes_gui.ui.window_menus import ShortcutsDialog, about_html, build_menus
 from ptcodes_gui.userdata.store import UserDataError
 
 if TYPE_CHECKING:
     from ptcodes_gui.ui.visit_panel import VisitPanel
+
+def search_part(text: str) -> str:
+    """What to search for: ``97140=15`` searches 97140 (the minutes are for the visit)."""
+    head, sep, _tail = text.partition("=")
+    return head if sep and head.strip() else text
+
 
 RESULT_LIMIT = 200
 DETAIL_DELAY_MS = 40
@@ -79,6 +88,25 @@ class MainWindow(QMainWindow):
     """Signals: ``code_shown(str)`` after the detail pane shows a code."""
 
     code_shown = Signal(str)
+
+    # menus and actions, made by window_menus.build_menus
+    file_menu: QMenu
+    edit_menu: QMenu
+    go_menu: QMenu
+    visit_menu: QMenu | None
+    help_menu: QMenu
+    focus_search_action: QAction
+    favorite_action: QAction
+    copy_title_action: QAction
+    add_to_visit_action: QAction
+    back_action: QAction
+    forward_action: QAction
+    quit_action: QAction
+    shortcuts_action: QAction
+    rules_action: QAction
+    data_sources_action: QAction
+    about_action: QAction
+    copy_action: QAction
 
     def __init__(
         self,
@@ -128,10 +156,16 @@ class MainWindow(QMainWindow):
 
         self.system_combo = QComboBox()
         self.system_combo.setAccessibleName("Code set filter")
+        # the whole label always shows ("Diagnoses (ICD-10-CM)"); the category list shrinks
+        self.system_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for label, value in SYSTEM_CHOICES:
             self.system_combo.addItem(label, value)
         self.category_combo = QComboBox()
         self.category_combo.setAccessibleName("Category filter")
+        self.category_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.category_combo.setMinimumContentsLength(10)
         self.category_combo.addItem("All categories", None)
         for key, label in CATEGORIES.items():
             self.category_combo.addItem(label, key)
@@ -145,37 +179,12 @@ class MainWindow(QMainWindow):
         filters.addWidget(self.common_check)
 
         self.results_model = ResultsModel(self)
-        self.results_view = QTableView()
-        self.results_view.setObjectName("resultsView")
-        self.results_view.setAccessibleName("Search results")
-        self.results_view.setModel(self.results_model)
-        self.results_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.results_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.results_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        # no alternating row colours: they cost ~2 ms of painting per keystroke here;
-        # the grid separates rows
-        self.results_view.setAlternatingRowColors(False)
-        self.results_view.setWordWrap(False)
-        self.results_view.setTabKeyNavigation(False)
-        vh = self.results_view.verticalHeader()
-        vh.setVisible(False)
-        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vh.setDefaultSectionSize(self.fontMetrics().height() + 8)
-        hh = self.results_view.horizontalHeader()
-        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
-        hh.resizeSection(0, self.fontMetrics().horizontalAdvance("S83.511A") + 24)
-        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        # no ResizeToContents: it measures every row on each keystroke's model reset
-        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
-        hh.resizeSection(2, self.fontMetrics().horizontalAdvance("untimed") + 16)
-        # status and category can be long ("deleted → 97129, 97130"): fixed widths, so the
-        # title keeps the room at 1024 px; the tooltip shows the full text
-        fm = self.fontMetrics()
-        hh.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
-        hh.resizeSection(3, fm.horizontalAdvance("header (not bill") + 12)
-        hh.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
-        hh.resizeSection(4, fm.horizontalAdvance("Therapeutic procedu") + 12)
+        self.results_view = make_results_view(self.results_model)
         self.results_view.installEventFilter(self)
+        self._build_detail_and_layout(filters, visit_panel)
+
+    def _build_detail_and_layout(self, filters: QHBoxLayout, visit_panel: VisitPanel | None
+                                 ) -> None:
 
         self.detail_view = CleanCopyTextBrowser()  # copies go through the text cleaner
         self.detail_view.setObjectName("detailView")
@@ -221,8 +230,19 @@ class MainWindow(QMainWindow):
         self.main_splitter.setObjectName("mainSplitter")
         self.main_splitter.addWidget(self.left_splitter)
         self.visit_panel = visit_panel
+        self.visit_scroll: QScrollArea | None = None
         if visit_panel is not None:
-            self.main_splitter.addWidget(visit_panel)
+            # On a small screen (1024×600, or 150-200 % scaling) the panel scrolls rather
+            # than cutting off its bottom buttons.
+            self.visit_scroll = QScrollArea()
+            self.visit_scroll.setObjectName("visitScroll")
+            self.visit_scroll.setWidgetResizable(True)
+            self.visit_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            self.visit_scroll.setHorizontalScrollBarPolicy(
+                Qt.ScrollBarPolicy.ScrollBarAsNeeded
+            )
+            self.visit_scroll.setWidget(visit_panel)
+            self.main_splitter.addWidget(self.visit_scroll)
             self.main_splitter.setStretchFactor(0, 3)
             self.main_splitter.setStretchFactor(1, 2)
         self.setCentralWidget(self.main_splitter)
@@ -246,53 +266,17 @@ class MainWindow(QMainWindow):
         self.data_sources: tuple[Callable[[], Sequence[DataSource]], Callable[[str], bool]] | None
         self.data_sources = None
         info = self.catalog.info()
-        self.version_label.setText(
+        # short, so a status message never runs under it; the whole line is the tooltip
+        self.version_label.setText(f"Catalog {info.catalog_version}")
+        self.version_label.setToolTip(
             f"Catalog {info.catalog_version} · content {info.content_date} · NCCI as of "
             f"{info.ncci_as_of} · {info.icd_release or 'no ICD-10-CM'}"
         )
-        self.resize(1200, 800)
-        self.setMinimumSize(720, 500)
+        self.version_label.setAccessibleDescription(self.version_label.toolTip())
+        self.setMinimumSize(MINIMUM)
 
     def _build_actions(self) -> None:
-        menu = self.menuBar()
-        self.file_menu = menu.addMenu("&File")
-        self.edit_menu = menu.addMenu("&Edit")
-        self.go_menu = menu.addMenu("&Go")
-        self.help_menu = menu.addMenu("&Help")
-
-        def action(
-            text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None, slot: Any
-        ) -> QAction:
-            act = QAction(text, self)
-            if shortcut is not None:
-                act.setShortcut(QKeySequence(shortcut))
-            act.triggered.connect(slot)
-            self.addAction(act)
-            return act
-
-        self.focus_search_action = action("Find", "Ctrl+K", self.focus_search)
-        self.focus_search_action.setShortcuts([QKeySequence("Ctrl+K"), QKeySequence("Ctrl+F")])
-        self.favorite_action = action("Toggle favorite", "Ctrl+D", self.toggle_favorite)
-        self.copy_title_action = action("Copy code with title", "Ctrl+Alt+C", self.copy_with_title)
-        self.back_action = action("Back", "Alt+Left", self.go_back)
-        self.forward_action = action("Forward", "Alt+Right", self.go_forward)
-        self.quit_action = action("Quit", QKeySequence.StandardKey.Quit, self.close)
-        self.about_action = action("About PT Codes", None, self.show_about)
-        self.data_sources_action = action("Data sources…", None, self.show_data_sources)
-        self.copy_action = QAction("Copy code", self)
-        self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
-        self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.copy_action.triggered.connect(self.copy_code)
-        self.results_view.addAction(self.copy_action)
-        self.edit_menu.addAction(self.focus_search_action)
-        self.edit_menu.addAction(self.copy_action)
-        self.edit_menu.addAction(self.copy_title_action)
-        self.edit_menu.addAction(self.favorite_action)
-        self.go_menu.addAction(self.back_action)
-        self.go_menu.addAction(self.forward_action)
-        self.file_menu.addAction(self.quit_action)
-        self.help_menu.addAction(self.data_sources_action)
-        self.help_menu.addAction(self.about_action)
+        build_menus(self)
 
     def _connect_signals(self) -> None:
         self.search_edit.textChanged.connect(self._on_search_text_changed)
@@ -310,6 +294,8 @@ class MainWindow(QMainWindow):
         self.copy_title_button.clicked.connect(self.copy_with_title)
         self.favorite_button.clicked.connect(self.toggle_favorite)
         self.add_button.clicked.connect(self.add_current_to_visit)
+        if self.visit_panel is not None:
+            self.visit_panel.code_added.connect(self._on_code_added)
 
     # ---------------------------------------------------------------- search
 
@@ -341,7 +327,7 @@ class MainWindow(QMainWindow):
         self.run_search()
 
     def run_search(self) -> None:
-        text = self.search_edit.text()
+        text = search_part(self.search_edit.text())
         system = self.system_combo.currentData()
         category = self.category_combo.currentData()
         common = self.common_check.isChecked()
@@ -531,6 +517,7 @@ class MainWindow(QMainWindow):
         except UserDataError as exc:
             self.statusBar().showMessage(str(exc), 8000)
             return
+        self.results_model.set_favorites(frozenset(self.store.favorites()))
         self.statusBar().showMessage(
             f"{self._current.code} {'added to' if now else 'removed from'} favorites", 3000
         )
@@ -542,9 +529,22 @@ class MainWindow(QMainWindow):
         self._flush_detail()
         if self._current is None:
             return
-        self._save(self.store.add_recent, self._current.code)
-        if self.visit_panel is not None:
-            self.visit_panel.add_code(self._current.code)
+        if self.visit_panel is None:
+            self._save(self.store.add_recent, self._current.code)
+            return
+        # CODE=MIN typed in the search adds with its minutes (the entry field's grammar)
+        head, sep, tail = self.search_edit.text().strip().partition("=")
+        if sep and head.strip():
+            if self.visit_panel.add_entry(f"{self._current.code}={tail}"):
+                self.search_edit.selectAll()
+            return
+        self.visit_panel.add_code(self._current.code)
+
+    def _on_code_added(self, code: str) -> None:
+        """Recent lists every code put on a visit, however it was added."""
+        self._save(self.store.add_recent, code)
+        if self.system_combo.currentData() == "recent":
+            self.run_search()
 
     # ------------------------------------------------------------- keyboard
 
@@ -598,28 +598,14 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------- about
 
     def about_text(self) -> str:
-        info = self.catalog.info()
-        return (
-            f"<h3>{APP_NAME} {__version__}</h3>"
-            f"<p>App version {__version__} · content version {info.catalog_version} "
-            f"(reviewed {info.content_date}): "
-            f"{info.pt_codes} PT/HCPCS codes and {info.modifiers} modifiers; NCCI pairs as of "
-            f"{info.ncci_as_of}. {info.icd_release}: {info.icd_billable:,} billable codes.</p>"
-            "<p><b>Licensing.</b> CPT® codes and descriptors are the copyright of the American "
-            "Medical Association. This program ships only code numbers with its own plain-"
-            "language summaries; a clinic holding a CPT license can import its licensed "
-            "descriptors (File → Import). HCPCS Level II codes and modifiers, NCCI edits (CMS) "
-            "and ICD-10-CM (CDC/NCHS) are public-domain government data.</p>"
-            "<p><b>Sources.</b> CMS Medicare Claims Processing Manual (Pub. 100-04 ch. 5), "
-            "CMS NCCI procedure-to-procedure edits, CMS physician fee schedule status "
-            "indicators, APTA and billing publishers; each fact in the detail pane names its "
-            "source and confidence.</p>"
-            "<p><b>Disclaimer.</b> Payer rules vary and change. This is a reference, not "
-            "billing or legal advice: check each payer's current policy.</p>"
-            "<p>PT Codes works offline, opens no network connection and stores no patient "
-            "data.</p>"
-            + (f"<p><b>Data notice.</b> {escape(self.data_notice)}</p>" if self.data_notice else "")
+        return about_html(self.catalog.info()) + (
+            f"<p><b>Data notice.</b> {escape(self.data_notice)}</p>" if self.data_notice else ""
         )
+
+    def show_shortcuts(self) -> None:
+        dialog = ShortcutsDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
 
     def set_data_notice(self, text: str) -> None:
         """Show (or, with "", hide) a notice about the data: in the status bar and About."""
@@ -651,8 +637,13 @@ class MainWindow(QMainWindow):
 
     def _restore_state(self) -> None:
         geom = self.store.get_setting("window.geometry")
-        if isinstance(geom, str):
-            self.restoreGeometry(QByteArray.fromBase64(geom.encode()))
+        restored = isinstance(geom, str) and self.restoreGeometry(
+            QByteArray.fromBase64(geom.encode())
+        )
+        if not restored:
+            place_first_run(self)  # first run: from the screen's room, not a fixed size
+        keep_on_screen(self)
+        self.results_model.set_favorites(frozenset(self.store.favorites()))
         for key, splitter in (("window.main_splitter", self.main_splitter),
                               ("window.left_splitter", self.left_splitter)):
             state = self.store.get_setting(key)
@@ -679,6 +670,12 @@ class MainWindow(QMainWindow):
                    _b64(self.left_splitter.saveState()))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        panel = self.visit_panel
+        if panel is not None and panel.has_unsaved_work():
+            answer = dialogs.ask_unsaved_visit(self)
+            if answer is None or (answer == "copy" and not panel.copy_visit()):
+                event.ignore()  # Cancel, or the copy did not happen: the visit stays
+                return
         self._search_timer.stop()
         self._detail_timer.stop()
         self._pending_code = None

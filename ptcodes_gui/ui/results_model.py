@@ -6,12 +6,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtGui import QFont, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from ptcodes_gui.domain.models import CATEGORIES, Hit, System
+from ptcodes_gui.ui import theme
 
-COLUMNS = ("Code", "Title", "Units", "Status", "Category")
+COLUMNS = ("Code", "Title", "Type", "Status", "Category")
+TYPE_COLUMN, STATUS_COLUMN = 2, 3
 HitRole = Qt.ItemDataRole.UserRole + 1
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -20,6 +22,8 @@ _ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
 _FONT = int(Qt.ItemDataRole.FontRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_STARS: dict[bool, QIcon] = {}
 _ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _FONTS: dict[tuple[bool, bool, bool], QFont] = {}
 
@@ -41,6 +45,25 @@ def _font(col: int, hit: Hit) -> QFont | None:
     return font
 
 
+def star_icon() -> QIcon:
+    """A ★ in the theme's star colour (one icon per light/dark palette)."""
+    dark = theme.is_dark()
+    icon = _STARS.get(dark)
+    if icon is None:
+        size = 32
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        font = QFont()
+        font.setPixelSize(size - 4)
+        painter.setFont(font)
+        painter.setPen(theme.colour("star"))
+        painter.drawText(pixmap.rect(), int(Qt.AlignmentFlag.AlignCenter), "★")
+        painter.end()
+        icon = _STARS[dark] = QIcon(pixmap)
+    return icon
+
+
 def timed_badge(hit: Hit) -> str:
     if hit.timed is None:
         return "dx" if hit.system == System.ICD10CM else "mod"
@@ -56,12 +79,25 @@ def status_text(hit: Hit) -> str:
 
 
 class ResultsModel(QAbstractTableModel):
-    """Rows are :class:`Hit` objects; ``set_hits`` swaps the whole (small) list."""
+    """Rows are :class:`Hit` objects; ``set_hits`` swaps the whole (small) list. Favorite
+    codes get a ★ before the code (``set_favorites``)."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._hits: list[Hit] = []
         self._cache: list[Any] = []
+        self._favorites: frozenset[str] = frozenset()
+
+    def set_favorites(self, codes: frozenset[str]) -> None:
+        if codes == self._favorites:
+            return
+        self._favorites = codes
+        if self._hits:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._hits) - 1, 0))
+
+    def is_favorite(self, row: int) -> bool:
+        hit = self.hit(row)
+        return hit is not None and hit.code in self._favorites
 
     def set_hits(self, hits: Sequence[Hit]) -> None:
         self.beginResetModel()
@@ -116,6 +152,8 @@ class ResultsModel(QAbstractTableModel):
             return cached[1]
         if role == _TOOLTIP:
             return cached[3]
+        if role == _DECORATION:
+            return star_icon() if col == 0 and self._hits[row].code in self._favorites else None
         if role == HitRole:
             return self._hits[row]
         return None
@@ -137,7 +175,7 @@ class ResultsModel(QAbstractTableModel):
             else None
         )
         fonts = tuple(_font(col, hit) for col in range(len(COLUMNS)))
-        tooltip = f"{hit.code} {hit.title}\n{status_text(hit)}".strip()
+        tooltip = f"{hit.code} {hit.title}\n{timed_badge(hit)}; {status_text(hit)}".strip("; \n")
         return texts, foreground, fonts, tooltip
 
     def flags(self, index: _Index) -> Qt.ItemFlag:

@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon
+from PySide6.QtGui import QBrush, QFont, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from ptcodes_gui.domain.visit import (
@@ -36,6 +36,7 @@ from ptcodes_gui.domain.visit import (
     Warning,
     evaluate,
 )
+from ptcodes_gui.ui import theme
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -71,9 +72,14 @@ DiagnosisRole: Final = Qt.ItemDataRole.UserRole + 3
 _SEVERITY_ORDER: Final = {"error": 0, "warning": 1, "info": 2}
 _SEVERITY_LABELS: Final = {"error": "Error", "warning": "Warning", "info": "Note"}
 _SPLIT_RE: Final = re.compile(r"[\s,;/]+")
-_ERROR_COLOR: Final = QColor(176, 0, 32)
-_MUTED_COLOR: Final = QColor(110, 110, 110)
-_OVERRIDE_BACKGROUND: Final = QColor(255, 236, 179)
+
+
+def _error_brush() -> QBrush:
+    return QBrush(theme.colour("error"))
+
+
+def _muted_brush() -> QBrush:
+    return QBrush(theme.muted())
 
 
 def parse_modifiers(text: str) -> tuple[str, ...]:
@@ -203,16 +209,16 @@ class VisitLinesModel(QAbstractTableModel):
             font.setItalic(res.by_default)
             return font
         if role == Qt.ItemDataRole.BackgroundRole and col == UNITS and res.overridden:
-            return QBrush(_OVERRIDE_BACKGROUND)
+            return QBrush(theme.chip_colours("override")[0])
         if role == Qt.ItemDataRole.ForegroundRole:
             if res.refused or (col == CODE and any(
                 w.severity == "error" for w in self.line_warnings(row)
             )):
-                return QBrush(_ERROR_COLOR)
+                return _error_brush()
             if col == UNITS and res.overridden:
-                return QBrush(QColor(0, 0, 0))
+                return QBrush(theme.chip_colours("override")[1])
             if not res.billed or (col == MINUTES and not res.timed):
-                return QBrush(_MUTED_COLOR)
+                return _muted_brush()
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (MINUTES, UNITS):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -364,7 +370,7 @@ class DiagnosesModel(QAbstractListModel):
             extra = "" if dx.letter else " (beyond L: left off the claim)"
             return f"{letter} {dx.code} {dx.title}\n{state}{extra}\nDelete removes it."
         if role == Qt.ItemDataRole.ForegroundRole and (not dx.billable or dx.letter is None):
-            return QBrush(_ERROR_COLOR)
+            return _error_brush()
         if role == DiagnosisRole:
             return dx
         return None
@@ -396,20 +402,26 @@ class WarningsModel(QAbstractListModel):
             return None
         warning = self._warnings[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return warning.message
+            return f"{warning.message}  [{warning.code}]"
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{_SEVERITY_LABELS[warning.severity]}: {warning.message}"
+            return (
+                f"{_SEVERITY_LABELS[warning.severity]}: {warning.message} "
+                f"(rule {warning.code}; Enter explains it)"
+            )
         if role == Qt.ItemDataRole.ToolTipRole:
             fix = (
                 f"\n\nOffered: {', '.join(warning.suggestions)} (see the bar above)"
                 if warning.suggestions
                 else ""
             )
-            return f"{_SEVERITY_LABELS[warning.severity]}: {warning.message}{fix}"
+            return (
+                f"{_SEVERITY_LABELS[warning.severity]}: {warning.message}{fix}\n\n"
+                f"Rule {warning.code}: Enter or double-click explains it (Help → Billing rules)"
+            )
         if role == Qt.ItemDataRole.DecorationRole:
             return _severity_icon(warning.severity)
         if role == Qt.ItemDataRole.ForegroundRole and warning.severity == "error":
-            return QBrush(_ERROR_COLOR)
+            return _error_brush()
         if role == WarningRole:
             return warning
         return None

@@ -32,3 +32,12 @@ def window(qtbot: QtBot, catalog: Catalog, store: UserStore) -> Iterator[MainWin
     qtbot.waitExposed(win)
     yield win
     win.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_modal_quit_question(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Closing a window with a visit in progress asks (a modal box nobody answers offscreen):
+    tests that close such a window discard it, unless they replace the answer themselves."""
+    from ptcodes_gui.ui import dialogs
+
+    monkeypatch.setattr(dialogs, "ask_unsaved_visit", lambda parent: "discard")

@@ -146,7 +146,7 @@ def test_example_units_warning_and_exact_clipboard(
     shown = [
         panel.warnings_model.index(i).data() for i in range(panel.warnings_model.rowCount())
     ]
-    assert ncci[0].message in shown
+    assert f"{ncci[0].message}  [ncci-pair]" in shown  # each warning names its rule
     assert panel.offer_frame.isVisible()
     assert "Add 59 to 97530" in panel.offered_choices()
     assert "Add XU to 97530" in panel.offered_choices()
@@ -696,7 +696,8 @@ def test_tab_order_follows_the_layout(qtbot: QtBot, panel: VisitPanel) -> None:
         qtbot.keyClick(widget, Qt.Key.Key_Tab)
     assert seen[0] is panel.add_edit
     order = [panel.add_edit, panel.remove_button, panel.undo_button, panel.lines_view,
-             panel.dx_view, panel.warnings_view, panel.format_combo, panel.copy_button]
+             panel.dx_view, panel.warnings_view, panel.warnings.explain_button,
+             panel.format_combo]
     assert seen == order
 
 

@@ -533,7 +533,7 @@ def test_addon_without_primary() -> None:
     warning = only(ev(visit(L("97130", 15))), "addon-without-primary")
     assert warning.severity == "error"
     assert warning.suggestions == ("97129",)
-    assert "Add 97129" in warning.message
+    assert "add 97129" in warning.message
     assert "addon-without-primary" not in ids(ev(visit(L("97129", 15), L("97130", 15))))
     assert "addon-without-primary" in ids(ev(visit(L("97551", 15))))
     assert "addon-without-primary" not in ids(ev(visit(L("97550", 30), L("97551", 15))))

@@ -32,9 +32,8 @@ def addon_without_primary(ctx: RuleContext) -> Iterator[Finding]:
         if not primaries or any(p in ctx.billed_codes for p in primaries):
             continue
         yield Finding(
-            f"{r.text} is an add-on code: it is only paid with "
-            f"{join_or([ctx.title(p) for p in primaries])} on the same day. Add "
-            f"{join_or(list(primaries))}, or bill this time as {primaries[0]}.",
+            f"{r.text} is an add-on code, paid only with {join_or(list(primaries))} on the "
+            f"same day: add {join_or(list(primaries))}, or bill this time as {primaries[0]}.",
             (r.text, *primaries),
             r.index,
             primaries,
@@ -64,7 +63,7 @@ def use_addon_code(ctx: RuleContext) -> Iterator[Finding]:
             continue
         code = r.code
         first = code.first_unit_minutes or code.unit_minutes or unit_rules.UNIT_MINUTES
-        addon = ctx.title(code.addons[0]) if code.addons else "its add-on code"
+        addon = code.addons[0] if code.addons else "its add-on code"
         yield Finding(
             f"{r.text} is billed once (it covers the first {first} minutes): bill 1 unit of "
             f"{r.text} and put the time beyond on {addon}.",

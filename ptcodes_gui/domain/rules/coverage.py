@@ -205,10 +205,20 @@ def g0281_ulcer_type(ctx: RuleContext) -> Iterator[Finding]:
                 severity="info",
             )
             continue
+        elsewhere = [
+            (letter, dx)
+            for letter, dx in zip(DX_LETTERS, ctx.visit.diagnoses, strict=False)
+            if COVERED_ULCERS.match(dx)
+        ]
+        fix = (
+            f"point it at {elsewhere[0][0]} ({elsewhere[0][1]})"
+            if elsewhere
+            else "point it at the ulcer diagnosis"
+        )
         yield Finding(
             f"{r.text} points to no covered ulcer ({', '.join(diagnoses)}): Medicare pays it "
             "only for chronic stage III/IV pressure, arterial, diabetic or venous stasis "
-            "ulcers; point it at the ulcer diagnosis.",
+            f"ulcers; {fix}.",
             (r.text, *diagnoses),
             r.index,
         )

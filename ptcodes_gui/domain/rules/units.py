@@ -197,14 +197,14 @@ def _separate_note(ctx: RuleContext, code: Code, index: int, minutes: int) -> Fi
         base = (found.first_unit_minutes or found.unit_minutes) if found else None
         beyond = f" beyond {primary}'s first {base} minutes" if base else ""
         return Finding(
-            f"{code.code} is counted on its own, {pool}: one unit per {each} minutes{beyond}, "
-            f"the first once {unit_rules.minutes_for_units(1, each)} minutes have passed. "
-            f"Enter here only the time{beyond or ' beyond the primary code'}.",
+            f"{code.code} is counted on its own, {pool}: enter only the time"
+            f"{beyond or ' beyond the primary code'} (one unit per {each} minutes, the first "
+            f"from {unit_rules.minutes_for_units(1, each)}).",
             (code.code, primary),
             index,
         )
     if is_first_block(code) and minutes >= first + unit_rules.minutes_for_units(1, each):
-        addon = ctx.title(code.addons[0]) if code.addons else "its add-on code"
+        addon = addon_name(code)
         return Finding(
             f"{code.code} covers the first {first} minutes only ({minutes} entered): bill "
             f"{code.code} ×1 and enter the {minutes - first} minutes beyond on {addon}.",

@@ -10,7 +10,7 @@ import contextlib
 from typing import Final
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QAction, QFontDatabase, QKeySequence
+from PySide6.QtGui import QAction, QFontDatabase, QKeySequence, QTextOption
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -27,7 +27,7 @@ from ptcodes_gui.domain.formatting import FORMATS, format_visit
 from ptcodes_gui.domain.visit import Visit, VisitResult
 from ptcodes_gui.ui import dialogs
 from ptcodes_gui.ui.visit.editor import plural
-from ptcodes_gui.ui.visit.style import ERROR_STYLE, OK_STYLE, WARNING_STYLE
+from ptcodes_gui.ui.visit.style import error_style, ok_style, warning_style
 from ptcodes_gui.userdata.store import UserDataError, UserStore
 
 FORMAT_LABELS: Final = {"text": "Text", "tsv": "TSV (spreadsheet)", "codes": "Codes only",
@@ -126,14 +126,39 @@ class CopyArea(QWidget):
     def _show_preview(self) -> None:
         text = format_visit(self._result, self.format()) if self._result is not None else ""
         if self.preview.toPlainText() != text:
+            self._align_columns(text)
             self.preview.setPlainText(text)
+
+    def _align_columns(self, text: str) -> None:
+        """Tab stops after the widest cell of each TSV column, so the preview reads as a
+        table ("Dx pointers" never runs into "Description"); the text keeps its tabs."""
+        fm = self.preview.fontMetrics()
+        gap = fm.horizontalAdvance("  ")
+        widths: list[int] = []
+        for line in text.splitlines():
+            for i, cell in enumerate(line.split("\t")[:-1]):
+                width = fm.horizontalAdvance(cell) + gap
+                if i < len(widths):
+                    widths[i] = max(widths[i], width)
+                else:
+                    widths.append(width)
+        option = self.preview.document().defaultTextOption()
+        stops: list[QTextOption.Tab] = []
+        at = 0
+        for width in widths:
+            at += width
+            stops.append(QTextOption.Tab(at, QTextOption.TabType.LeftTab))
+        option.setTabs(stops)
+        if not stops:
+            option.setTabStopDistance(fm.horizontalAdvance(" ") * 8)
+        self.preview.document().setDefaultTextOption(option)
 
     def copy_visit(self) -> str:
         """Copy the visit in the chosen format as plain text; returns what was copied ("" if
         nothing was). With errors, asks first and says what was left out."""
         result = self._result
         if result is None or (not self._visit.lines and not self._visit.diagnoses):
-            self._confirm("Nothing to copy: add a code first.", WARNING_STYLE)
+            self._confirm("Nothing to copy: add a code first.", warning_style())
             return ""
         fmt = self.format()
         text = format_visit(result, fmt)
@@ -141,10 +166,10 @@ class CopyArea(QWidget):
         if result.errors and not dialogs.confirm_copy_with_errors(
             self, [w.message for w in result.errors], missing
         ):
-            self._confirm("Not copied: the visit has errors (see Warnings).", ERROR_STYLE)
+            self._confirm("Not copied: the visit has errors (see Warnings).", error_style())
             return ""
         if not text:
-            self._confirm("Nothing to copy: no line has a unit to bill.", WARNING_STYLE)
+            self._confirm("Nothing to copy: no line has a unit to bill.", warning_style())
             return ""
         QApplication.clipboard().setText(text)
         lines = [line for line in text.splitlines() if line.strip()]
@@ -158,7 +183,7 @@ class CopyArea(QWidget):
             what += f"; left out: {', '.join(missing)}"
         if result.errors:
             what += f" ({plural(len(result.errors), 'error')} not fixed)"
-        self._confirm(what + ".", WARNING_STYLE if result.errors or missing else OK_STYLE)
+        self._confirm(what + ".", warning_style() if result.errors or missing else ok_style())
         self.copied.emit()
         return text
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QAction, QFocusEvent, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QFocusEvent, QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -134,6 +134,15 @@ class LinesTable(QWidget):
             hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             hh.resizeSection(col, width)
         hh.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
+        self._fixed_width = sum(widths.values())
+        self._title_room = fm.horizontalAdvance("Service") + 24
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # Too narrow for the service column (1024 px beside the search, or 150-200 %
+        # scaling): hide it rather than show "ervic"; each cell's tooltip has the title.
+        room = self.view.viewport().width() - self._fixed_width
+        self.view.setColumnHidden(TITLE, room < self._title_room)
 
     # ------------------------------------------------------------------ showing
 

@@ -6,7 +6,7 @@ from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFrame, QGridLayout, QLabel, QPushButton, QToolButton
 
 from ptcodes_gui.ui.visit.offers import Offer
-from ptcodes_gui.ui.visit.style import ERROR_STYLE, WARNING_STYLE
+from ptcodes_gui.ui.visit.style import error_style, warning_style
 
 
 class OfferBar(QFrame):
@@ -61,7 +61,7 @@ class OfferBar(QFrame):
             self.hide()
             return
         self.label.setText(offer.text)
-        self.label.setStyleSheet(ERROR_STYLE if offer.sticky else WARNING_STYLE)
+        self.label.setStyleSheet(error_style() if offer.sticky else warning_style())
         with QSignalBlocker(self.combo):
             self.combo.clear()
             for choice in offer.choices:

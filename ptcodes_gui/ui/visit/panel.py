@@ -26,6 +26,7 @@ from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.domain.profiles import PayerProfile
 from ptcodes_gui.domain.visit import Visit, VisitLine, VisitResult, parse_line_spec
 from ptcodes_gui.ui import dialogs
+from ptcodes_gui.ui.rules_dialog import show_billing_rules
 from ptcodes_gui.ui.visit.copy_area import CopyArea
 from ptcodes_gui.ui.visit.diagnoses import DiagnosesList
 from ptcodes_gui.ui.visit.editor import Readd, VisitEditor
@@ -225,6 +226,7 @@ class VisitPanel(QWidget):
         self.diagnoses.remove_requested.connect(editor.remove_diagnosis)
         self.diagnoses.move_up_requested.connect(editor.move_diagnosis_up)
         self.warnings.warning_selected.connect(editor.set_selected_warning)
+        self.warnings.explain_requested.connect(self.explain_rule)
         self.copy_area.new_visit_clicked.connect(self.clear_visit)
         self.copy_area.copied.connect(editor.mark_copied)
 
@@ -235,6 +237,7 @@ class VisitPanel(QWidget):
             self.add_edit, self.remove_button, self.undo_button,
             self.offer_combo, self.offer_button, self.offer_dismiss,
             self.lines_view, self.tie_combo, self.dx_view, self.warnings_view,
+            self.warnings.explain_button,
             self.format_combo, self.copy_button, self.new_visit_button, self.preview,
             self.template_combo, self.load_template_button, self.save_template_button,
             self.template_menu_button,
@@ -306,6 +309,10 @@ class VisitPanel(QWidget):
     def has_unsaved_work(self) -> bool:
         """A visit in progress that was not copied since it last changed."""
         return self.editor.has_unsaved_work()
+
+    def explain_rule(self, rule_id: str | None = None) -> None:
+        """Open the billing-rules reference at ``rule_id`` (Help → Billing rules)."""
+        show_billing_rules(self.window(), rule_id)
 
     def focus_entry(self) -> None:
         self.add_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -1,9 +1,18 @@
-"""Colours of the visit's messages, readable on light and dark palettes (WCAG AA)."""
+"""Colours of the visit's messages: taken from ``ui.theme`` when shown, so they stay
+readable (WCAG AA) on a light or a dark system palette."""
 
 from __future__ import annotations
 
-from typing import Final
+from ptcodes_gui.ui import theme
 
-WARNING_STYLE: Final = "color: #8a5300"
-ERROR_STYLE: Final = "color: #b00020"
-OK_STYLE: Final = "color: #1b5e20"
+
+def warning_style() -> str:
+    return theme.style("warning")
+
+
+def error_style() -> str:
+    return theme.style("error")
+
+
+def ok_style() -> str:
+    return theme.style("ok")

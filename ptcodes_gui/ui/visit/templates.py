@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMenu, QToolButton
 from ptcodes_gui.domain.visit import Visit, VisitLine, validate_new_line
 from ptcodes_gui.ui import dialogs
 from ptcodes_gui.ui.visit.editor import VisitEditor, plural
-from ptcodes_gui.ui.visit.style import ERROR_STYLE, OK_STYLE
+from ptcodes_gui.ui.visit.style import error_style, ok_style
 from ptcodes_gui.userdata.store import (
     DuplicateNameError,
     TemplateLine,
@@ -217,14 +217,14 @@ class TemplatesBar(QWidget):
 
     def _problem(self, text: str) -> None:
         self.status.setText(text)
-        self.status.setStyleSheet(ERROR_STYLE)
+        self.status.setStyleSheet(error_style())
         self.status.show()
         self._status_visit = self._editor.visit()
         self.message.emit(text)
 
     def _note(self, text: str) -> None:
         self.status.setText(text)
-        self.status.setStyleSheet(OK_STYLE)
+        self.status.setStyleSheet(ok_style())
         self.status.show()
         self._status_visit = self._editor.visit()
         self.message.emit(text)

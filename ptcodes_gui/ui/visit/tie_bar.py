@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QWidget
 
 from ptcodes_gui.domain.visit import Visit, VisitTie
 from ptcodes_gui.ui.visit.editor import plural
-from ptcodes_gui.ui.visit.style import WARNING_STYLE
+from ptcodes_gui.ui.visit.style import warning_style
 
 _NOW: Final = " (for now)"
 
@@ -57,7 +57,7 @@ class TieBar(QFrame):
             )
         else:
             self.label.setText(f"&Tie ({tie.remaining_minutes} min left each): {to}")
-            self.label.setStyleSheet(WARNING_STYLE)
+            self.label.setStyleSheet(warning_style())
             tip = (
                 f"{names} each have {tie.remaining_minutes} minutes left over for {unit}: "
                 "CMS leaves the choice to you. Pick the line that gets it."

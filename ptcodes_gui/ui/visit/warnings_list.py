@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Signal
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ptcodes_gui.domain.visit import VisitResult
 from ptcodes_gui.ui.visit.editor import plural
-from ptcodes_gui.ui.visit.style import ERROR_STYLE
+from ptcodes_gui.ui.visit.style import error_style
 from ptcodes_gui.ui.visit_model import WarningsModel
 
 
 class WarningsList(QWidget):
-    """Signals: ``warning_selected(object)`` the selected ``Warning`` (or None)."""
+    """Each warning with its rule id; Enter, a double-click or "Explain" opens the rule.
+
+    Signals: ``warning_selected(object)`` the selected ``Warning`` (or None);
+    ``explain_requested(str)`` the rule id whose explanation the user asked for."""
 
     warning_selected = Signal(object)
+    explain_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -29,15 +41,26 @@ class WarningsList(QWidget):
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.setMinimumHeight(fm.height() * 3)
         self.label.setBuddy(self.view)
+        self.explain_button = QToolButton()
+        self.explain_button.setText("E&xplain rule…")
+        self.explain_button.setAccessibleName("Explain the selected warning's rule")
+        self.explain_button.setToolTip("Why the rule exists and how to fix it (Enter on a warning)")
+        self.explain_button.setEnabled(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addWidget(self.label)
+        head = QHBoxLayout()
+        head.addWidget(self.label, 1)
+        head.addWidget(self.explain_button)
+        layout.addLayout(head)
         layout.addWidget(self.view, 1)
         self.view.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        self.view.activated.connect(self._on_activated)
+        self.explain_button.clicked.connect(self._on_explain_clicked)
 
     def show_result(self, result: VisitResult) -> None:
         self.model.set_result(result)
+        self.explain_button.setEnabled(self.view.currentIndex().isValid())
         errors = len(result.errors)
         others = len(result.warnings) - errors
         label = "&Warnings"
@@ -46,7 +69,19 @@ class WarningsList(QWidget):
         elif others:
             label += f" ({others})"
         self.label.setText(label)
-        self.label.setStyleSheet(ERROR_STYLE if errors else "")
+        self.label.setStyleSheet(error_style() if errors else "")
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.warning_selected.emit(self.model.warning(current.row()))
+        warning = self.model.warning(current.row())
+        self.explain_button.setEnabled(warning is not None)
+        if warning is not None:
+            self.explain_button.setToolTip(f"Explain rule {warning.code} (Enter on the warning)")
+        self.warning_selected.emit(warning)
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        warning = self.model.warning(index.row())
+        if warning is not None:
+            self.explain_requested.emit(warning.code)
+
+    def _on_explain_clicked(self) -> None:
+        self._on_activated(self.view.currentIndex())

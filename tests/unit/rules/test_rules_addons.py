@@ -9,7 +9,7 @@ def test_addon_without_primary_offers_the_primary() -> None:
     warning = only(ev(visit(L("97546", 60), profile=COMMERCIAL_MIDPOINT)),
                    "addon-without-primary")
     assert warning.severity == "error" and warning.suggestions == ("97545",)
-    assert "Add 97545" in warning.message
+    assert "add 97545" in warning.message
 
 
 def test_addon_with_primary_is_fine() -> None:

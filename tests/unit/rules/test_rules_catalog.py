@@ -68,3 +68,16 @@ def test_orthotic_initial_and_subsequent_is_an_error(capsys: pytest.CaptureFixtu
     data = _visit(capsys, "97760=30", "97763=15")
     errors = [w for w in data["warnings"] if w["severity"] == "error"]
     assert errors and all("97763" in w["codes"] for w in errors)
+
+
+def test_modifier_option_puts_your_own_modifiers_on_a_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = _visit(capsys, "--modifier", "97530:XU", "--mod", "L1832:RT", "--mod", "97110:GT",
+                  "97140=15", "97530=15", "L1832", "97110=30")
+    modifiers = {line["code"]: line["modifiers"] for line in data["lines"]}
+    assert modifiers["97530"] == ["GP", "XU"] and modifiers["L1832"] == ["RT"]
+    assert [w["severity"] for w in _warnings(data, "ncci-pair")] == ["info"]
+    assert not _warnings(data, "orthotic-side") and _warnings(data, "gt-not-cah")
+    assert main(["visit", "--mod", "97999:XU", "97110=30"]) == 2
+    assert "97999 is not a line of this visit" in capsys.readouterr().err
