@@ -271,6 +271,14 @@ def sweep(db: Db) -> list[BadRow]:
         except (ValidationError, TypeError):
             content = row_dict(row)
             content.pop("rid")
-            bad.append(BadRow("imports", (int(row["rid"]),), "an import record",
-                              "it is not readable", content))
+            # an unreadable date alone must not hide the import (it is kept, dated now)
+            repair: dict[str, object] | None = {"imported_at": db.now_iso()}
+            try:
+                _info({**row_dict(row), **(repair or {})})  # type: ignore[arg-type]
+            except (ValidationError, TypeError):
+                repair = None
+            label = f"the {row['kind']} import" if isinstance(row["kind"], str) else "an import"
+            reason = "its date was unreadable" if repair else "it is not readable"
+            bad.append(BadRow("imports", (int(row["rid"]),), label[:60], reason, content,
+                              repair=repair))
     return bad

@@ -467,3 +467,40 @@ def test_the_cli_visit_and_import_never_crash_on_damaged_data(
     codes.write_text("code,title\nX0001,Clinic gait class\n", encoding="utf-8")
     assert main(["import", "codes", str(codes), "--data-dir", str(data_dir)]) == 0
     assert "Preview only" in capsys.readouterr().out
+
+
+def test_a_legacy_import_with_an_unreadable_date_is_kept(
+    data_dir: Path, clock: Clock, opened: Callable[[], tuple[UserStore, str]]
+) -> None:
+    from ptcodes_gui.userdata.overlays import ClinicCode
+
+    populate(data_dir, clock)
+    s, _ = opened()
+    s.replace_overlay("codes", [ClinicCode("X0001", "Gait class")], file_name="c.csv",
+                      source="clinic")
+    s.close()
+    raw(data_dir, "UPDATE imports SET imported_at = 'yesterday'")
+    raw(data_dir, "UPDATE overlay_codes SET title = CAST(x'ff41' AS TEXT)")
+    again, said = opened()
+    assert [i.file_name for i in again.imports_info()] == ["c.csv"]
+    assert "codes import" in said and "unreadable" in said
+    assert again.overlay_codes() == []  # its one row cannot be read: skipped, not raised
+    assert again.overlay_rows("codes") == {}
+
+
+def test_an_unexpected_failure_while_opening_shows_the_backup_read_only(
+    data_dir: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ptcodes_gui.userdata import store as store_module
+
+    populate(data_dir, clock)
+
+    def broken(*_args: object) -> object:
+        raise RuntimeError("a bug nobody foresaw")
+
+    monkeypatch.setattr(store_module, "open_store", broken)
+    s, messages = UserStore.open(data_dir, clock=clock)
+    said = text_of(messages)
+    assert "a bug nobody foresaw" in said and "backup of March 10, 2025" in said
+    assert s.read_only and s.favorites() == ["97110", "97140", "97530", "M54.50"]
+    s.close()
