@@ -117,18 +117,26 @@ def stage_search(data_dir: str) -> dict[str, Any]:
                 "massage bal", "c", "p"]
         for k in keys[:50]:
             session.catalog.search(k)  # warm caches, like a user's first minute
-        samples, clinic = [], []
-        for _ in range(3):
-            for k in keys:
+        samples: list[float] = []
+        best: list[float] = []  # per keystroke, the fastest of 3: what is left without noise
+        clinic: list[float] = []
+        for k in keys:
+            runs = []
+            for _ in range(3):
                 t = time.perf_counter()
                 session.catalog.search(k)
-                samples.append(time.perf_counter() - t)
-                words = q.tokens(k)
+                runs.append(time.perf_counter() - t)
+            samples.extend(runs)
+            best.append(min(runs))
+            words = q.tokens(k)
+            own = []
+            for _ in range(3):
                 t = time.perf_counter()
                 session.overlay.search_clinic(k, words, 50)
-                clinic.append(time.perf_counter() - t)
+                own.append(time.perf_counter() - t)
+            clinic.append(min(own))
         return {"open_and_first_search_s": round(opened, 3), "keystrokes": summary_ms(samples),
-                "clinic_part": summary_ms(clinic),
+                "keystrokes_best_of_3": summary_ms(best), "clinic_part": summary_ms(clinic),
                 "clinic_hit": [h.code for h in session.catalog.search("CL000123")][:1]}
     finally:
         session.close()
@@ -214,8 +222,11 @@ def report(r: dict[str, Any]) -> str:
         f"{sw['keystrokes']['p50_ms']} ms, p99 {sw['keystrokes']['p99_ms']} ms, max "
         f"{sw['keystrokes']['max_ms']} ms (without: p99 {sn['keystrokes']['p99_ms']} ms)  "
         f"{ok(sw['keystrokes']['p99_ms'], BUDGET['search_p99_ms'])}",
-        f"  of which the clinic-code query: p50 {sw['clinic_part']['p50_ms']} ms, p99 "
-        f"{sw['clinic_part']['p99_ms']} ms, max {sw['clinic_part']['max_ms']} ms",
+        f"  best of 3 per keystroke: p50 {sw['keystrokes_best_of_3']['p50_ms']} ms, p99 "
+        f"{sw['keystrokes_best_of_3']['p99_ms']} ms (without: p99 "
+        f"{sn['keystrokes_best_of_3']['p99_ms']} ms)",
+        f"  of which the clinic-code query (best of 3): p50 {sw['clinic_part']['p50_ms']} ms, "
+        f"p99 {sw['clinic_part']['p99_ms']} ms, max {sw['clinic_part']['max_ms']} ms",
     ])
 
 

@@ -29,8 +29,9 @@ RATIONALES = (
     "Standards of medical / surgical practice",
     "Mutually exclusive procedures",
     "CPT separate procedure definition",
-    "Designation of sex",
-    "More extensive procedure",
+    "Standard preparation / monitoring services for anesthesia",
+    "More extensive procedure (Column Two code is included)",
+    "HCPCS/CPT procedure code definition (Column Two code is a component)",
 )
 NcciRow = tuple[str, str, str, str, str, str, str]  # c1, c2, *, effective, deletion, mod, why
 

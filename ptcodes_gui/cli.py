@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from ptcodes_gui import cli_codesets
 from ptcodes_gui.catalog import Catalog, CatalogError
 from ptcodes_gui.domain.models import (
     ATTENDANCE,
@@ -208,6 +209,7 @@ def _cmd_show(args: argparse.Namespace, catalog: Catalog) -> int:
         data = code_json(code, catalog.info().icd_release)
         if code.system != System.ICD10CM:
             data["mue"] = mue_json(catalog.mue(code.code))
+            data.update(cli_codesets.show_extras(code, catalog))
         json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
@@ -248,7 +250,9 @@ def _cmd_info(args: argparse.Namespace, catalog: Catalog) -> int:
         json.dump({"app_version": __version__, **info.__dict__,
                    "clinic_folder": str(clinic.path) if clinic.path else None,
                    "clinic_folder_from": clinic.detail or None,
-                   "active_sources": sources}, sys.stdout, indent=2)
+                   "active_sources": sources,
+                   "data_sources": cli_codesets.sources_json(args.session)},
+                  sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(f"PT Codes {__version__}; {clinic.describe()}\n")
@@ -263,6 +267,7 @@ def _cmd_info(args: argparse.Namespace, catalog: Catalog) -> int:
                 eff = f", effective {src['effective']}" if src["effective"] else ""
                 sys.stdout.write(f"Imported: {src['label']}{eff}; {src['rows']:,} rows from "
                                  f"{', '.join(src['files'])}, imported {src['imported_at']}\n")
+        sys.stdout.write(cli_codesets.sources_text(args.session) + "\n")
     return EXIT_OK
 
 
@@ -280,6 +285,10 @@ def _cmd_import(args: argparse.Namespace, catalog: Catalog) -> int:
     from ptcodes_gui.userdata.store import UserDataError
 
     session: Session = args.session
+    if args.source == "icd10cm":  # its own database, not the import store (cli_codesets)
+        return cli_codesets.import_icd(args, session)
+    if args.source == "pfs" and args.locality and not args.files and not args.remove:
+        return cli_codesets.after_import(args, session) or EXIT_OK
     try:
         src = reader(args.source)
         if args.remove:
@@ -311,7 +320,8 @@ def _cmd_import(args: argparse.Namespace, catalog: Catalog) -> int:
         info = apply_import(preview, session.imports)
         sys.stdout.write(f"Imported {info.label}: {info.rows:,} rows kept from "
                          f"{', '.join(info.files)}.\n")
-        return EXIT_OK
+        session.reload_imports()
+        return cli_codesets.after_import(args, session) or EXIT_OK
     except (ImportFileError, UserDataError, OSError) as exc:
         sys.stderr.write(f"Nothing was imported: {exc}\n")
         return EXIT_NOT_FOUND
@@ -343,13 +353,17 @@ def build_parser() -> argparse.ArgumentParser:
         + ", ".join(sources),
         description="Sources: " + "; ".join(f"{n}: {r.title}" for n, r in sources.items()),
     )
-    p.add_argument("source", choices=tuple(sources))
+    p.add_argument("source", choices=(*sources, "icd10cm"))
     p.add_argument("files", nargs="*", metavar="FILE",
                    help="the files or zips as downloaded (several parts at once are fine)")
     p.add_argument("--apply", action="store_true", help="write the import (default: preview)")
     p.add_argument("--remove", action="store_true", help="remove this source's import")
     p.add_argument("--allow-older", action="store_true",
                    help="import a release older than the one in use")
+    p.add_argument("--locality", metavar="MAC-LOCALITY",
+                   help="pfs: the clinic's Medicare locality, e.g. 13202-01 (GPCI file)")
+    p.add_argument("--profile", default="Medicare",
+                   help="pfs --locality: the payer profile it is for (default Medicare)")
     p.add_argument("--data-dir", type=Path, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=_cmd_import)
     p = sub.add_parser("info", help="catalog version, dates and counts")

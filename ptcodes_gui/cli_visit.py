@@ -362,11 +362,35 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
     except _RefusedError as exc:
         sys.stderr.write(f"{exc}\n")
         return EXIT_REFUSED
-    result = evaluate(visit, catalog)
+    from ptcodes_gui import cli_codesets
+
+    fees = cli_codesets.fees_hook(catalog, getattr(args, "session", None), profile.name)
+    result = evaluate(visit, catalog, fees=fees)
     text = format_visit(result, args.format)
+    text = _with_estimate(text, result, catalog, args, profile.name)
     if text:
         sys.stdout.write(text + "\n")
     if args.format != "json":
         for warning in result.warnings:
             sys.stderr.write(f"{warning.severity} [{warning.code}]: {warning.message}\n")
     return EXIT_OK
+
+
+def _with_estimate(
+    text: str, result: VisitResult, catalog: Catalog, args: argparse.Namespace, profile: str
+) -> str:
+    """The Medicare estimate under the text, or under "estimate" in the JSON, when a fee
+    schedule is imported and the profile has a locality (cli_codesets); else unchanged."""
+    from ptcodes_gui import cli_codesets
+
+    estimate = cli_codesets.visit_estimate(
+        result.billed_lines, catalog, getattr(args, "session", None), profile)
+    if estimate is None:
+        return text
+    if args.format == "json":
+        data = json.loads(text)
+        data["estimate"] = cli_codesets.estimate_data(estimate)
+        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
+    if args.format == "text":
+        return text + "\n\n" + cli_codesets.estimate_text(estimate)
+    return text

@@ -105,14 +105,28 @@ def _set_active(data_dir: Path, path: Path | None) -> None:
     os.replace(tmp, marker)
 
 
-def shipped_info(catalog: Catalog) -> rel.IcdReleaseInfo | None:
-    """The shipped catalog's release with its dates (from its label)."""
+def _shipped_meta(catalog: Catalog, key: str) -> str | None:
     conn = sqlite3.connect(catalog.path.resolve().as_uri() + "?mode=ro&immutable=1", uri=True)
     try:
-        row = conn.execute("SELECT value FROM meta WHERE key = 'icd_release'").fetchone()
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     finally:
         conn.close()
-    return rel.info_from_label(row[0]) if row else None
+    return str(row[0]) if row else None
+
+
+def shipped_info(catalog: Catalog) -> rel.IcdReleaseInfo | None:
+    """The shipped catalog's release with its dates (from its label)."""
+    label = _shipped_meta(catalog, "icd_release")
+    return rel.info_from_label(label) if label else None
+
+
+def shipped_aliases(catalog: Catalog) -> dict[str, Sequence[str]]:
+    """The PT shorthand of the shipped catalog (its codes are ranked first in a release)."""
+    try:
+        data = json.loads(_shipped_meta(catalog, "icd_aliases") or "{}")
+    except ValueError:
+        return {}
+    return {str(k): [str(c) for c in v] for k, v in data.items() if isinstance(v, list)}
 
 
 def current_info(catalog: Catalog, data_dir: Path) -> rel.IcdReleaseInfo | None:
@@ -163,7 +177,7 @@ def apply_icd_import(
     preview: IcdImportPreview,
     catalog: Catalog,
     data_dir: Path,
-    aliases: dict[str, Sequence[str]],
+    aliases: dict[str, Sequence[str]] | None = None,
     *,
     allow_older: bool = False,
 ) -> Path:
@@ -176,7 +190,8 @@ def apply_icd_import(
         )
     out = release_dir(data_dir) / _file_name(preview.release.info)
     try:
-        rel.write_release_db(preview.release, out, aliases)
+        rel.write_release_db(
+            preview.release, out, shipped_aliases(catalog) if aliases is None else aliases)
     except (OSError, sqlite3.Error) as exc:
         raise IcdImportError(f"The release could not be saved in {out.parent}: {exc}") from exc
     _set_active(data_dir, out)

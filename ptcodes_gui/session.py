@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from ptcodes_gui import icd_releases
 from ptcodes_gui.catalog import Catalog, open_catalog
 from ptcodes_gui.userdata.imports import ImportOverlay, ImportStore
 from ptcodes_gui.userdata.imports.migrate import migrate_user_overlays
@@ -71,5 +72,6 @@ def open_session(
                        else UserStore.open(data_dir))
     imports, overlay, moved = open_imports(data_dir, store, clock)
     cat.set_overlay(overlay)
+    icd_releases.apply_active(cat, data_dir)  # an imported ICD-10-CM release, if one is in use
     return Session(cat, store, imports, overlay, data_dir, [*messages, *moved],
                    owns_catalog=catalog is None)

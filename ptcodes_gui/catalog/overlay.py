@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Protocol
 
+from ptcodes_gui.domain.fees import FeeSchedule
 from ptcodes_gui.domain.models import Code, Hit, Mue, NcciPair, TelehealthList
 
 
@@ -60,6 +61,14 @@ class CatalogOverlay(Protocol):
         """Licensed descriptor text and the source to name beside it."""
         ...
 
+    def termination(self, code: str) -> tuple[str, str] | None:
+        """(ISO date, source) when an imported HCPCS file terminates ``code``."""
+        ...
+
+    def fee_schedule(self) -> FeeSchedule | None:
+        """The imported Medicare fee schedule (RVUs of catalog codes, GPCIs); None: none."""
+        ...
+
     def clinic_code(self, code: str) -> Code | None:
         """A clinic's own code (system "clinic") by its upper-case code."""
         ...
@@ -91,6 +100,12 @@ class _NoOverlay:
         return None
 
     def descriptor(self, code: str) -> tuple[str, str] | None:
+        return None
+
+    def termination(self, code: str) -> tuple[str, str] | None:
+        return None
+
+    def fee_schedule(self) -> FeeSchedule | None:
         return None
 
     def clinic_code(self, code: str) -> Code | None:

@@ -23,6 +23,7 @@ from ptcodes_gui.catalog.icd_search import next_key
 from ptcodes_gui.catalog.overlay import NO_OVERLAY, CatalogOverlay
 from ptcodes_gui.catalog.schema import SCHEMA_VERSION, packaged_catalog_path
 from ptcodes_gui.catalog.search import PtEntry, SearchMixin, all_words, prefixes
+from ptcodes_gui.domain.fees import FeeSchedule
 from ptcodes_gui.domain.models import (
     Code,
     Fact,
@@ -268,11 +269,33 @@ class Catalog(SearchMixin):
             return None
         entry = self._pt.get(key)
         if entry is not None:
-            return replace(entry.code, ncci=tuple(self.pairs_for(entry.code.code)))
+            return self._with_termination(
+                replace(entry.code, ncci=tuple(self.pairs_for(entry.code.code))))
         clinic = self._overlay.clinic_code(code.strip().upper())
         if clinic is not None:
             return replace(clinic, ncci=tuple(self.pairs_for(clinic.code)))
         return self._get_icd(key)
+
+    def _with_termination(self, code: Code) -> Code:
+        """An imported HCPCS file's TERM DT: deleted from that date, said in a note."""
+        ended = self._overlay.termination(code.code)
+        if ended is None:
+            return code
+        day, source = ended
+        past = day <= date.today().isoformat()
+        note = Fact(
+            text=f"{'Terminated' if past else 'To be terminated'} on {day} ({source}).",
+            source=source, confidence="H",
+        )
+        return replace(
+            code, notes=(note, *code.notes),
+            status="deleted" if past else code.status,
+            deleted_year=int(day[:4]) if past else code.deleted_year,
+        )
+
+    def fee_schedule(self) -> FeeSchedule | None:
+        """The imported Medicare fee schedule (None: no import, so no amounts)."""
+        return self._overlay.fee_schedule()
 
     def exists(self, code: str) -> bool:
         key = q.code_key(code)

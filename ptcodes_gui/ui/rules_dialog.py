@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLineEdit,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ptcodes_gui.domain.rules.docs import (
     CONFIDENCE_MEANING,
@@ -65,7 +73,8 @@ def rules_html() -> str:
 
 
 class BillingRulesDialog(QDialog):
-    """A non-modal reference window: one ``QTextBrowser`` (``browser``) and Close."""
+    """A non-modal reference window: a find field (``find_edit``), the reference
+    (``browser``) and Close."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,9 +86,17 @@ class BillingRulesDialog(QDialog):
         self.browser.setAccessibleName("Billing rules reference")
         self.browser.setOpenLinks(False)  # the app opens no network link
         self.browser.setHtml(rules_html())
+        self.find_edit = QLineEdit()
+        self.find_edit.setObjectName("billingRulesFind")
+        self.find_edit.setAccessibleName("Find in the billing rules")
+        self.find_edit.setPlaceholderText("Find a rule, a code or a word (e.g. 97140, telehealth)")
+        self.find_edit.setClearButtonEnabled(True)
+        self.find_edit.textChanged.connect(self._on_find_text_changed)
+        self.find_edit.returnPressed.connect(self._on_find_return_pressed)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.find_edit)
         layout.addWidget(self.browser)
         layout.addWidget(buttons)
         self.resize(720, 560)
@@ -93,6 +110,26 @@ class BillingRulesDialog(QDialog):
         else:
             self.shown_rule = None
             self.browser.verticalScrollBar().setValue(0)
+
+
+    def find_text(self, text: str, *, again: bool = False) -> bool:
+        """Select the next match of ``text`` (from the top unless ``again``); False: none."""
+        if not again:
+            self.browser.moveCursor(QTextCursor.MoveOperation.Start)
+        if not text.strip():
+            return False
+        if self.browser.find(text):
+            return True
+        if again:  # wrap around once
+            self.browser.moveCursor(QTextCursor.MoveOperation.Start)
+            return self.browser.find(text)
+        return False
+
+    def _on_find_text_changed(self, text: str) -> None:
+        self.find_text(text)
+
+    def _on_find_return_pressed(self) -> None:
+        self.find_text(self.find_edit.text(), again=True)
 
 
 def show_billing_rules(parent: QWidget | None, rule_id: str | None = None) -> BillingRulesDialog:

@@ -147,20 +147,22 @@ def _user_name(env: Mapping[str, str]) -> str:
         return ""
 
 
-def read_machine_config(paths: Sequence[Path] | None = None) -> MachineConfig:
-    """Read the first existing file of ``paths`` (default :func:`machine_config_paths`).
+def read_machine_config(paths: Sequence[Path] | None = None,
+                        platform: str | None = None) -> MachineConfig:
+    """Read the first existing file of ``paths`` (default :func:`machine_config_paths`);
+    ``platform`` (default: this one) decides what an absolute folder path is.
 
     Never raises: an unreadable or malformed file gives the defaults plus messages.
     """
-    for path in machine_config_paths() if paths is None else paths:
+    for path in machine_config_paths(platform) if paths is None else paths:
         try:
             if not path.exists():
                 continue
         except OSError as exc:  # e.g. a permission error on a parent folder
             return MachineConfig(source=path, messages=(_unreadable(path, exc),))
         if path.suffix == ".plist":
-            return _read_plist(path)
-        return _read_ini(path)
+            return _read_plist(path, platform)
+        return _read_ini(path, platform)
     return MachineConfig()
 
 
@@ -193,7 +195,7 @@ def _decode(data: bytes) -> str:
         return data.decode(locale.getpreferredencoding(False) or "latin-1", errors="replace")
 
 
-def _read_ini(path: Path) -> MachineConfig:
+def _read_ini(path: Path, platform: str | None) -> MachineConfig:
     data = _load_bytes(path)
     if isinstance(data, str):
         return MachineConfig(source=path, messages=(data,))
@@ -233,7 +235,7 @@ def _read_ini(path: Path) -> MachineConfig:
             continue
         values[f"{section}.{key}"] = value
         lines[f"{section}.{key}"] = number
-    return _build(path, values, lines, messages)
+    return _build(path, values, lines, messages, platform)
 
 
 def _unquote(value: str) -> str:
@@ -242,7 +244,7 @@ def _unquote(value: str) -> str:
     return value
 
 
-def _read_plist(path: Path) -> MachineConfig:
+def _read_plist(path: Path, platform: str | None) -> MachineConfig:
     data = _load_bytes(path)
     if isinstance(data, str):
         return MachineConfig(source=path, messages=(data,))
@@ -267,18 +269,18 @@ def _read_plist(path: Path) -> MachineConfig:
         else:
             messages.append(f"{path}: {plist_key} should be text or a boolean, found "
                             f"{type(value).__name__}; ignored.")
-    return _build(path, values, {}, messages)
+    return _build(path, values, {}, messages, platform)
 
 
 def _build(path: Path, values: dict[str, str], lines: dict[str, int],
-           messages: list[str]) -> MachineConfig:
+           messages: list[str], platform: str | None) -> MachineConfig:
     def where(key: str) -> str:
         return f"{path} line {lines[key]}" if lines.get(key) else str(path)
 
     folder: str | None = None
     raw_folder = values.get("clinic.folder", "")
     if raw_folder:
-        problem = folder_problem(raw_folder)
+        problem = folder_problem(raw_folder, platform)
         if problem:
             messages.append(f"{where('clinic.folder')}: clinic folder {problem}; ignored.")
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -39,3 +40,18 @@ def test_dialog_without_parent(qtbot: QtBot) -> None:
     qtbot.addWidget(dialog)
     qtbot.waitExposed(dialog)
     assert dialog.windowTitle() == "Billing rules" and dialog.shown_rule is None
+
+
+def test_find_field_jumps_to_matches_and_wraps(qtbot: QtBot) -> None:
+    dialog = show_billing_rules(None)
+    qtbot.addWidget(dialog)
+    qtbot.waitExposed(dialog)
+    qtbot.keyClicks(dialog.find_edit, "mue-exceeded")
+    assert dialog.browser.textCursor().selectedText() == "mue-exceeded"
+    dialog.find_edit.clear()
+    qtbot.keyClicks(dialog.find_edit, "Telehealth")
+    first = dialog.browser.textCursor().position()
+    qtbot.keyClick(dialog.find_edit, Qt.Key.Key_Return)
+    assert dialog.browser.textCursor().position() > first  # the next mention
+    assert dialog.browser.textCursor().selectedText().lower() == "telehealth"
+    assert not dialog.find_text("no such words anywhere")

@@ -161,3 +161,22 @@ def test_notices_name_every_bundled_distribution() -> None:
     assert "CPT is a registered trademark of the American Medical Association" in flat
     assert "GNU LESSER GENERAL PUBLIC LICENSE" in text
     assert "Replacing the Qt libraries" in text
+
+
+def test_frozen_cli_reads_an_xlsx_release(tmp_path: Path) -> None:
+    """python-calamine (a compiled wheel, imported only for .xlsx files) is in the bundle and
+    works frozen: the CLI previews an NCCI part shipped as a workbook."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from benchmarks import cms_files as cf
+    finally:
+        sys.path.remove(str(ROOT))
+    pytest.importorskip("xlsxwriter")
+    rows: list[list[object]] = [list(line.split("\t")) for line in cf.NCCI_PREAMBLE]
+    rows += [["97530", 97116, "", 20200101, "*", 0, "Mutually exclusive procedures"]]
+    book = cf.write_xlsx(tmp_path / "ccipra-v323r0-f4.xlsx", rows)
+    proc = _run(CLI, "import", "ncci", str(book), data_dir=tmp_path / "data")
+    assert proc.returncode == 0, f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+    assert "part f4: 1 rows read, 1 kept, 0 skipped, 0 rejected" in proc.stdout, proc.stdout
+    assert "Preview only: nothing was changed." in proc.stdout
+    assert _unexpected(proc.stderr) == [], proc.stderr

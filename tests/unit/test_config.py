@@ -124,6 +124,21 @@ def test_unc_path_and_windows_variables() -> None:
     assert folder_problem("~/ptcodes", platform="linux") is None  # expanded first
 
 
+def test_the_file_the_windows_installer_wrote(tmp_path: Path) -> None:
+    """Byte for byte what packaging/windows/ptcodes.nsi wrote under Wine for
+    ``setup.exe /S /CLINICDIR="\\\\fileserver\\PT share\\ptcodes" /PUBLISH=no``."""
+    text = ("; PT Codes machine-wide settings, written by the installer (0.1.0).\r\n"
+            "; Every user of this PC gets this clinic folder unless they choose another\r\n"
+            "; in Preferences (PTCODES_CLINIC_DIR beats both). See DEPLOYING.md.\r\n"
+            "[clinic]\r\nfolder = \\\\fileserver\\PT share\\ptcodes\r\npublish = no\r\n")
+    path = tmp_path / "config.ini"
+    path.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    config = read_machine_config([path], platform="win32")
+    assert (config.clinic_folder, config.publish_allowed, config.messages) == (
+        r"\\fileserver\PT share\ptcodes", False, ())
+    assert config.where("clinic.folder") == f"{path} line 5"
+
+
 def test_utf16_file_as_the_windows_installer_writes_it(tmp_path: Path) -> None:
     """NSIS writes config.ini as UTF-16LE with a BOM (FileWriteUTF16LE /BOM), CRLF lines."""
     path = tmp_path / "config.ini"

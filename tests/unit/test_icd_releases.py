@@ -106,3 +106,45 @@ def test_diagnoses_of_a_dated_visit(catalog: Catalog, tmp_path: Path) -> None:
         before.close()
     none, note = ir.diagnoses_on(date(2025, 12, 1), catalog, data)
     assert none is None and note.startswith("No ICD-10-CM release loaded here was in force")
+
+
+def test_cli_import_icd10cm_preview_apply_and_info(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from ptcodes_gui import cli
+
+    data = tmp_path / "data"
+    src = tmp_path / "icd10cm_order_2027.txt"
+    src.write_bytes(_order([*ROWS, ("M54.52", True, "Lumbosacral pain of a new kind")]))
+    assert cli.main(["--data-dir", str(data), "import", "icd10cm", str(src)]) == 0
+    out = capsys.readouterr().out
+    assert "Release: ICD-10-CM FY2027 (October 1, 2026)" in out
+    assert "+ M54.52  Lumbosacral pain of a new kind" in out and "Preview only" in out
+    assert ir.active_path(data) is None  # a preview changes nothing
+    assert cli.main(["--data-dir", str(data), "import", "icd10cm", str(src), "--apply"]) == 0
+    capsys.readouterr()
+    assert cli.main(["--data-dir", str(data), "show", "M54.52", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["release"] == "ICD-10-CM FY2027 (October 1, 2026)"
+    assert cli.main(["--data-dir", str(data), "info", "--json"]) == 0
+    sources = json.loads(capsys.readouterr().out)["data_sources"]
+    icd = [s for s in sources if str(s["name"]).startswith("ICD-10-CM")]
+    assert [s["shipped"] for s in icd] == [True, False]
+    assert icd[1]["version"] == "ICD-10-CM FY2027 (October 1, 2026)" and icd[1]["note"] is None
+    older = tmp_path / "icd10cm_order_2026.txt"
+    older.write_bytes(_order(ROWS))
+    argv = ["--data-dir", str(data), "import", "icd10cm", str(older), "--apply"]
+    assert cli.main(argv) == 1
+    assert "--allow-older" in capsys.readouterr().err
+    assert cli.main([*argv, "--allow-older"]) == 0
+
+
+def test_cli_info_says_the_shipped_release_is_superseded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ptcodes_gui import cli
+
+    assert cli.main(["--data-dir", str(tmp_path / "data"), "info"]) == 0
+    out = capsys.readouterr().out
+    assert "superseded on 2026-10-01" in out and "ptcodes import icd10cm" in out

@@ -433,3 +433,72 @@ def test_cli_visit_sees_imported_pairs(tmp_path: Path, capsys: pytest.CaptureFix
     cli.main(["--data-dir", str(data), "visit", "97530=30", "97116=30", "--dx", "M54.50"])
     err = capsys.readouterr().err
     assert "97530 and 97116 are never paid together" in err  # the imported indicator 0
+
+
+def test_mue_zip_with_csv_and_xlsx_reads_one(session: Session, tmp_path: Path) -> None:
+    name = "MCR_MUE_PractitionerServices_Eff_01-01-2027"
+    csv = tmp_path / f"{name}.csv"
+    csv.write_bytes(cf.mue_csv([("97110", 6, 2, "Policy")]))
+    xlsx = cf.write_xlsx(tmp_path / f"{name}.xlsx", [
+        [cf.MUE_NOTICE, "", "", ""], list(cf.MUE_HEADER), ["97110", 6, MAI2, "Policy"]])
+    archive = tmp_path / f"{name}.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(csv, csv.name)
+        z.write(xlsx, xlsx.name)
+    p = run(session, [archive], "mue")
+    assert [f.name for f in p.files] == [csv.name]
+    assert p.ignored and xlsx.name in p.ignored[0]
+
+
+MAI2 = cf.MAI_TEXT[2]
+
+
+def test_a_published_copy_serves_the_same_data_read_only(
+        session: Session, tmp_path: Path, catalog: Catalog) -> None:
+    from ptcodes_gui.userdata.imports import ImportOverlay, ImportStore
+
+    run(session, [cf.write_ncci_part(tmp_path, PART4, part=4)])
+    published = tmp_path / "share" / "imports.sqlite"
+    published.parent.mkdir()
+    session.imports.copy_to(published)
+    copy = ImportStore.open_path(published, read_only="clinic folder")
+    overlay = ImportOverlay(copy)
+    try:
+        assert copy.read_only and copy.release("ncci") is not None
+        assert {p.column2 for p in overlay.ncci_pairs_for("97530")} == {"97116", "97750",
+                                                                        "97112"}
+    finally:
+        overlay.close()
+        copy.close()
+
+
+def test_imported_telehealth_list_replaces_the_shipped_one_in_visits(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "cli"
+    visit = ["--data-dir", str(data), "visit", "97530=30", "--dx", "M54.50", "--telehealth",
+             "95"]
+    cli.main(visit)
+    assert "97530" not in capsys.readouterr().err  # on the shipped CY2026 list
+    listed = tmp_path / "CY2027_Telehealth_List.txt"
+    listed.write_bytes(cf.telehealth_text([("97110", "REDACTED", "Permanent", "No")], 2027))
+    assert cli.main(["--data-dir", str(data), "import", "telehealth", str(listed),
+                     "--apply"]) == 0
+    capsys.readouterr()
+    cli.main(visit)
+    err = capsys.readouterr().err
+    assert "97530 is not on the Medicare telehealth list" in err
+
+
+def test_limits_fit_a_full_release_and_refuse_absurd_input(tmp_path: Path) -> None:
+    from ptcodes_gui.userdata.imports import ImportLimits, collect_files, reader
+
+    limits = reader("ncci").limits
+    # four parts of ~50 MB, ~190 MB and ~2.6 M rows in all, with room to grow
+    assert limits.max_file_bytes >= 4 * 50 * 2**20 and limits.max_total_bytes >= 2 * 190 * 2**20
+    assert limits.max_rows >= 2 * 2_600_000
+    big = cf.write_ncci_part(tmp_path, PART4 * 100, part=4)
+    with pytest.raises(ImportFileError, match=r"ccipra-v323r0-f4\.TXT is .*; files larger than"):
+        collect_files([big], ImportLimits(max_file_bytes=4096))
+    zipped = cf.write_ncci_part(tmp_path, PART4 * 100, part=4, zipped=True)
+    with pytest.raises(ImportFileError, match="would unpack to"):
+        collect_files([zipped], ImportLimits(max_file_bytes=4096))

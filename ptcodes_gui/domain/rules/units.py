@@ -137,10 +137,14 @@ def zero_units(ctx: RuleContext) -> Iterator[Finding]:
     for r in ctx.active:
         if r.final or not r.timed or r.line.minutes is None or r.line.units_override is not None:
             continue
-        reason = "it lost a tie for the last unit" if r.index in tied else _why_no_unit(ctx, r)
+        reason = (
+            "it lost a tie for the last unit (the clinician's choice)"
+            if r.index in tied
+            else _why_no_unit(ctx, r)
+        )
         yield Finding(
-            f"{r.text} gets no unit ({reason}): it stays off the claim; document its minutes "
-            "in the note anyway.",
+            f"{r.text} gets no unit: {reason}; it stays off the claim (document its minutes "
+            "in the note anyway).",
             (r.text,),
             r.index,
         )
@@ -159,8 +163,8 @@ def _why_no_unit(ctx: RuleContext, r: ResolvedLine) -> str:
     winners = [p.text for p in ctx.pool if p.final > 0 and p.index != r.index]
     return (
         f"the {total} timed minutes earn {plural(unit_rules.cms_total_units(total), 'unit')} "
-        "and they ran out (full 15 minutes first, then the most minutes left over): "
-        f"{join_and(list(dedupe(winners)))} got them"
+        "and they ran out (full 15-minute blocks first, then the most minutes left over; "
+        f"{join_and(list(dedupe(winners)))} got them)"
     )
 
 

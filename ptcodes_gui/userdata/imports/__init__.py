@@ -47,7 +47,15 @@ method to ``overlay.ImportOverlay`` and to ``catalog.overlay.CatalogOverlay``.
 
 from __future__ import annotations
 
-from ptcodes_gui.userdata.imports import clinic, mue, ncci, telehealth  # registers the sources
+from ptcodes_gui.userdata.imports import (  # registers the sources
+    clinic,
+    cpt,
+    hcpcs,
+    mue,
+    ncci,
+    pfs,
+    telehealth,
+)
 from ptcodes_gui.userdata.imports.clinic import export_csv_safe
 from ptcodes_gui.userdata.imports.files import (
     DEFAULT_LIMITS,
@@ -90,9 +98,12 @@ __all__ = [
     "apply_import",
     "clinic",
     "collect_files",
+    "cpt",
     "export_csv_safe",
+    "hcpcs",
     "mue",
     "ncci",
+    "pfs",
     "preview_import",
     "preview_text",
     "reader",

@@ -12,7 +12,9 @@ import sqlite3
 import threading
 from collections.abc import Collection, Sequence
 
+from ptcodes_gui.domain.fees import FeeSchedule
 from ptcodes_gui.domain.models import Code, Fact, Hit, Mue, NcciPair, TelehealthList
+from ptcodes_gui.userdata.imports import codesets_overlay as codesets
 from ptcodes_gui.userdata.imports.store import ImportStore, ReleaseInfo, read_releases
 
 _WORD_RE = re.compile(r"[0-9a-z]+")
@@ -135,7 +137,16 @@ class ImportOverlay:
 
     def descriptor(self, code: str) -> tuple[str, str] | None:
         rows = self._query("SELECT text, source FROM descriptors WHERE code = ?", (code.upper(),))
-        return (str(rows[0][0]), str(rows[0][1])) if rows else None
+        if rows:
+            return str(rows[0][0]), str(rows[0][1])
+        return (codesets.cpt_descriptor(self._query, code, self._release("cpt-descriptors"))
+                or codesets.hcpcs_descriptor(self._query, code, self._release("hcpcs")))
+
+    def termination(self, code: str) -> tuple[str, str] | None:
+        return codesets.hcpcs_termination(self._query, code, self._release("hcpcs"))
+
+    def fee_schedule(self) -> FeeSchedule | None:
+        return codesets.fee_schedule(self._query, self._release("pfs"))
 
     def _clinic_source(self) -> str:
         rel = self._release("codes")

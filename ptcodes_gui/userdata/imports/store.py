@@ -16,6 +16,7 @@ import contextlib
 import json
 import sqlite3
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -105,6 +106,13 @@ class ImportStore:
         """Open (creating) ``data_dir/imports.sqlite``. ``read_only`` (a reason) or a file
         that cannot be written gives a read-only store; no file at all, an empty one."""
         path = Path(data_dir) / IMPORTS_DB_NAME if data_dir is not None else None
+        return cls.open_path(path, clock=clock, read_only=read_only)
+
+    @classmethod
+    def open_path(cls, path: Path | None, *, clock: Clock = now,
+                  read_only: str | None = None) -> ImportStore:
+        """``open`` for a file anywhere (a clinic folder's published copy: pass
+        ``read_only``)."""
         if path is not None and read_only is None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -118,6 +126,7 @@ class ImportStore:
                 conn.execute("PRAGMA journal_mode = WAL")
                 store = cls(conn, path, None, clock)
                 store._create()
+                _remove_stale_staging(path.parent)
                 return store
             except (sqlite3.Error, OSError) as exc:
                 read_only = f"the imports file {path} cannot be written ({exc})"
@@ -150,6 +159,19 @@ class ImportStore:
 
     def close(self) -> None:
         self._conn.close()
+
+    def copy_to(self, dest: Path) -> None:
+        """A consistent, self-contained copy of the whole store (one file, no WAL), e.g. to
+        publish it to a clinic folder; written beside ``dest`` and renamed into place."""
+        dest = Path(dest)
+        temp = dest.with_name(f".{dest.name}.tmp")
+        target = sqlite3.connect(temp)
+        try:
+            self._conn.backup(target)
+            target.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            target.close()
+        temp.replace(dest)
 
     @property
     def read_only(self) -> bool:
@@ -261,6 +283,15 @@ class ImportStore:
                                  "VALUES ('rebuild')")
             cur = conn.execute("DELETE FROM releases WHERE source = ?", (source,))
         return cur.rowcount > 0
+
+
+def _remove_stale_staging(folder: Path, max_age_s: float = 6 * 3600) -> None:
+    """Staging files left by an import that never finished (the app was killed)."""
+    cutoff = time.time() - max_age_s
+    for stale in folder.glob(".imports-staging-*.sqlite"):
+        with contextlib.suppress(OSError):
+            if stale.stat().st_mtime < cutoff:
+                stale.unlink()
 
 
 def read_releases(conn: sqlite3.Connection) -> list[ReleaseInfo]:

@@ -1,0 +1,162 @@
+"""The CLI's parts for the code sets and the fee schedule (``cli.py`` and ``cli_visit.py`` call
+these): ``ptcodes import icd10cm``, the Medicare locality, the visit estimate, the official
+descriptor in ``show --json``, and the data sources of ``info``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ptcodes_gui import data_sources, icd_releases
+from ptcodes_gui.catalog.repository import Catalog
+from ptcodes_gui.domain.fees import (
+    FeeLineLike,
+    VisitEstimate,
+    estimate_json,
+    estimate_lines,
+    estimate_visit,
+    parse_locality_id,
+)
+from ptcodes_gui.domain.models import Code
+from ptcodes_gui.domain.rules.mppr import SchedulePracticeExpense
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ptcodes_gui.session import Session
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+#: user setting: {payer profile name: "13202-01"}
+LOCALITY_SETTING = "fee_localities"
+
+
+# --------------------------------------------------------------------------- ICD-10-CM
+
+
+def import_icd(args: argparse.Namespace, session: Session) -> int:
+    """``ptcodes import icd10cm FILE... [--apply] [--allow-older] [--remove]``."""
+    catalog = session.catalog
+    if args.remove:
+        removed = icd_releases.remove_icd_import(catalog, session.data_dir)
+        sys.stdout.write(
+            "Removed the imported ICD-10-CM release; the shipped one is used again.\n"
+            if removed else "No imported ICD-10-CM release is in use.\n"
+        )
+        return EXIT_OK
+    if not args.files:
+        sys.stderr.write("ptcodes import: FILE is required (or --remove)\n")
+        return 2
+    try:
+        preview = icd_releases.preview_icd_import(
+            [Path(f) for f in args.files], catalog, session.data_dir)
+        sys.stdout.write(preview.text() + "\n")
+        if not args.apply:
+            sys.stdout.write("Preview only: nothing was changed. Add --apply to import.\n")
+            return EXIT_OK
+        path = icd_releases.apply_icd_import(
+            preview, catalog, session.data_dir, allow_older=args.allow_older)
+    except icd_releases.IcdImportError as exc:
+        sys.stderr.write(f"Nothing was imported: {exc}\n")
+        return EXIT_FAILED
+    info = preview.release.info
+    sys.stdout.write(f"Imported {info.label}: {info.billable:,} billable codes, now in use "
+                     f"({path.name}).\n")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- locality
+
+
+def localities(session: Session) -> dict[str, str]:
+    value = session.store.get_setting(LOCALITY_SETTING, {})
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def locality_for(session: Session, profile: str) -> str | None:
+    return localities(session).get(profile)
+
+
+def set_locality(session: Session, profile: str, text: str) -> str:
+    """Validate against the imported GPCI list and store; the message to print."""
+    locality = parse_locality_id(text)
+    schedule = session.catalog.fee_schedule()
+    if schedule is None:
+        raise ValueError("import the fee schedule first (ptcodes import pfs RVU-ZIP --apply)")
+    found = schedule.locality(locality)
+    if found is None:
+        raise ValueError(f"{locality} is not in the imported GPCI list ({schedule.release})")
+    saved = localities(session)
+    saved[profile] = locality
+    session.store.set_setting(LOCALITY_SETTING, saved)
+    return f"Medicare locality of payer profile {profile!r}: {found.label}.\n"
+
+
+def after_import(args: argparse.Namespace, session: Session) -> int | None:
+    """``--locality`` on ``ptcodes import pfs``; None when there is nothing to do."""
+    text = getattr(args, "locality", None)
+    if not text:
+        return None
+    try:
+        sys.stdout.write(set_locality(session, getattr(args, "profile", None) or "Medicare",
+                                      text))
+    except ValueError as exc:
+        sys.stderr.write(f"ptcodes import: --locality: {exc}\n")
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- visit
+
+
+def visit_estimate(lines: Sequence[FeeLineLike], catalog: Catalog, session: Session | None,
+                   profile: str) -> VisitEstimate | None:
+    """The estimate for the billed lines, or None (no fee schedule or no locality)."""
+    schedule = catalog.fee_schedule()
+    locality = locality_for(session, profile) if session is not None else None
+    if schedule is None or locality is None or schedule.locality(locality) is None:
+        return None
+    return estimate_visit(lines, schedule, locality)
+
+
+def fees_hook(catalog: Catalog, session: Session | None, profile: str
+              ) -> SchedulePracticeExpense | None:
+    """The rules' ``fees`` hook (the MPPR rule names the full-price unit with it)."""
+    schedule = catalog.fee_schedule()
+    locality = locality_for(session, profile) if session is not None else None
+    found = schedule.locality(locality) if schedule is not None and locality else None
+    return SchedulePracticeExpense(schedule, found) if schedule and found else None
+
+
+def estimate_text(estimate: VisitEstimate | None) -> str:
+    return "\n".join(estimate_lines(estimate)) if estimate is not None else ""
+
+
+def estimate_data(estimate: VisitEstimate | None) -> dict[str, Any] | None:
+    return estimate_json(estimate) if estimate is not None else None
+
+
+# --------------------------------------------------------------------------- show, info
+
+
+def show_extras(code: Code, catalog: Catalog) -> dict[str, Any]:
+    """Keys ``show --json`` adds: the official descriptor beside our words."""
+    found = catalog.descriptor(code.code)
+    return {"official_descriptor": {"text": found[0], "source": found[1]} if found else None}
+
+
+def sources_json(session: Session, today: date | None = None) -> list[dict[str, object]]:
+    rows = data_sources.data_sources(session.catalog, session.data_dir,
+                                     session.overlay.sources(), today=today)
+    return [r.as_json() for r in rows]
+
+
+def sources_text(session: Session, today: date | None = None) -> str:
+    rows = data_sources.data_sources(session.catalog, session.data_dir,
+                                     session.overlay.sources(), today=today)
+    return "Data sources:\n" + "\n".join(
+        f"  {line}" for line in data_sources.info_text(rows).splitlines())
