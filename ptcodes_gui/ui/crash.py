@@ -117,9 +117,9 @@ class CrashDialog(QDialog):
             _open_dialogs.remove(self)
 
 
-def show_crash_dialog(details: str, log_path: Path) -> QDialog | None:
-    """Show the dialog (non-blocking); None when there is no QApplication or too many
-    have been shown already."""
+def show_crash_dialog(details: str, log_path: Path, *, block: bool = False) -> QDialog | None:
+    """Show the dialog; None when there is no QApplication or too many have been shown.
+    ``block``: wait until it is closed (no event loop is running to keep it on screen)."""
     shown = int(_state["shown"])  # type: ignore[call-overload]
     if QApplication.instance() is None or shown >= MAX_DIALOGS:
         return None
@@ -127,6 +127,9 @@ def show_crash_dialog(details: str, log_path: Path) -> QDialog | None:
     parent = QApplication.activeWindow()
     dialog = CrashDialog(details, log_path, parent)
     _open_dialogs.append(dialog)
+    if block:
+        dialog.exec()
+        return None
     dialog.show()
     return dialog
 
@@ -148,6 +151,9 @@ class _Bridge(QObject):
 class CrashHandler:
     def __init__(self, log_path: Path) -> None:
         self.log_path = log_path
+        #: outside the event loop (an error before ``exec()`` or after it) the dialog
+        #: blocks, or it would vanish with the process; tests turn this off
+        self.block_without_loop = True
         self.bridge = _Bridge(log_path)
         app = QApplication.instance()
         if app is not None:
@@ -164,7 +170,9 @@ class CrashHandler:
             details = details_text(exc_type, exc, tb, where)
             log.critical("unexpected error%s\n%s", where, details)
             if threading.current_thread() is threading.main_thread():
-                show_crash_dialog(details, self.log_path)
+                app = QApplication.instance()
+                idle = app is not None and app.thread().loopLevel() == 0
+                show_crash_dialog(details, self.log_path, block=idle and self.block_without_loop)
             else:
                 self.bridge.error.emit(details)
         except Exception:  # the handler itself must never take the program down

@@ -42,6 +42,7 @@ def test_an_uncaught_error_shows_a_dialog_and_copies_details(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
     handler = crash.install_crash_handler(tmp_path / "data")
+    handler.block_without_loop = False  # the test drives the dialog itself
     assert sys.excepthook == handler.excepthook
     try:
         _raise()
@@ -68,7 +69,7 @@ def test_an_uncaught_error_shows_a_dialog_and_copies_details(
 def test_an_error_on_a_worker_thread_reaches_the_gui_thread(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
-    crash.install_crash_handler(tmp_path / "data")
+    crash.install_crash_handler(tmp_path / "data").block_without_loop = False
     worker = threading.Thread(target=_raise, name="ptcodes-test-worker")
     worker.start()
     worker.join()
@@ -91,3 +92,25 @@ def test_a_read_only_data_folder_logs_to_the_temp_folder(
     for h in logging.getLogger().handlers:
         h.flush()
     assert "hello" in path.read_text(encoding="utf-8")
+
+
+def test_outside_the_event_loop_the_dialog_waits_for_the_user(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QTimer
+
+    handler = crash.install_crash_handler(tmp_path / "data")
+    seen: list[str] = []
+
+    def close_it() -> None:
+        dialog = crash._open_dialogs[-1]
+        seen.append(dialog.windowTitle())
+        dialog.reject()
+
+    QTimer.singleShot(50, close_it)  # runs inside the dialog's own exec()
+    try:
+        _raise()
+    except RuntimeError:
+        handler.excepthook(*sys.exc_info())  # type: ignore[arg-type]
+    assert seen == ["PT Codes: unexpected error"]
+    assert crash._open_dialogs == []
