@@ -239,13 +239,12 @@ def info_sources(catalog: Catalog) -> list[dict[str, Any]]:
 
 def _cmd_info(args: argparse.Namespace, catalog: Catalog) -> int:
     from ptcodes_gui import __version__
-    from ptcodes_gui.userdata.config import clinic_folder_setting
+    from ptcodes_gui.userdata.config import CLINIC_DIR_SETTING, clinic_folder_setting
 
     info = catalog.info()
     sources = info_sources(catalog)
-    clinic = clinic_folder_setting()  # machine-wide only: the window adds the user's choice
-    for message in clinic.messages:
-        sys.stderr.write(message + "\n")
+    # the setting's problems were printed with the session's start-up messages
+    clinic = clinic_folder_setting(args.session.store.get_setting(CLINIC_DIR_SETTING))
     if args.json:
         json.dump({"app_version": __version__, **info.__dict__,
                    "clinic_folder": str(clinic.path) if clinic.path else None,
@@ -369,9 +368,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", help="catalog version, dates and counts")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_info)
-    from ptcodes_gui import cli_visit
+    from ptcodes_gui import cli_clinic, cli_visit
 
     cli_visit.register(sub)
+    cli_clinic.register(sub)
     return parser
 
 

@@ -23,6 +23,7 @@ from ptcodes_gui.domain.fees import (
 )
 from ptcodes_gui.domain.models import Code
 from ptcodes_gui.domain.rules.mppr import SchedulePracticeExpense
+from ptcodes_gui.userdata import fee_localities
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -31,8 +32,6 @@ if TYPE_CHECKING:
 
 EXIT_OK = 0
 EXIT_FAILED = 1
-#: user setting: {payer profile name: "13202-01"}
-LOCALITY_SETTING = "fee_localities"
 
 
 # --------------------------------------------------------------------------- ICD-10-CM
@@ -72,13 +71,8 @@ def import_icd(args: argparse.Namespace, session: Session) -> int:
 # --------------------------------------------------------------------------- locality
 
 
-def localities(session: Session) -> dict[str, str]:
-    value = session.store.get_setting(LOCALITY_SETTING, {})
-    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
-
-
 def locality_for(session: Session, profile: str) -> str | None:
-    return localities(session).get(profile)
+    return fee_localities.locality_for(session.store, profile)
 
 
 def set_locality(session: Session, profile: str, text: str) -> str:
@@ -90,9 +84,7 @@ def set_locality(session: Session, profile: str, text: str) -> str:
     found = schedule.locality(locality)
     if found is None:
         raise ValueError(f"{locality} is not in the imported GPCI list ({schedule.release})")
-    saved = localities(session)
-    saved[profile] = locality
-    session.store.set_setting(LOCALITY_SETTING, saved)
+    fee_localities.set_locality(session.store, profile, locality)
     return f"Medicare locality of payer profile {profile!r}: {found.label}.\n"
 
 

@@ -10,9 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 from ptcodes_gui import icd_releases
 from ptcodes_gui.catalog import Catalog, open_catalog
+from ptcodes_gui.clinic import ClinicLink, attach_clinic, clinic_dir_for, detach_clinic
+from ptcodes_gui.userdata import clinic_folder as cf
 from ptcodes_gui.userdata.imports import ImportOverlay, ImportStore
 from ptcodes_gui.userdata.imports.migrate import migrate_user_overlays
 from ptcodes_gui.userdata.imports.store import now
@@ -29,8 +32,12 @@ class Session:
     data_dir: Path
     messages: list[StartupMessage] = field(default_factory=list)
     owns_catalog: bool = True
+    #: what was taken from the clinic folder (``clinic.attach_clinic``), if one is set
+    clinic: ClinicLink | None = None
 
     def close(self) -> None:
+        if self.clinic is not None:
+            detach_clinic(self)
         if self.catalog.overlay is self.overlay:
             self.catalog.set_overlay(None)
         self.overlay.close()
@@ -63,6 +70,7 @@ def open_session(
     *,
     catalog: Catalog | None = None,
     clock: Callable[[], datetime] | None = None,
+    clinic: Literal["sync", "cache", "none"] = "sync",
 ) -> Session:
     """Open everything a window or a CLI command needs. Raises ``CatalogError`` when the
     catalog cannot be opened; the data folder never makes it fail (see ``UserStore.open``)."""
@@ -73,5 +81,16 @@ def open_session(
     imports, overlay, moved = open_imports(data_dir, store, clock)
     cat.set_overlay(overlay)
     icd_releases.apply_active(cat, data_dir)  # an imported ICD-10-CM release, if one is in use
-    return Session(cat, store, imports, overlay, data_dir, [*messages, *moved],
-                   owns_catalog=catalog is None)
+    session = Session(cat, store, imports, overlay, data_dir, [*messages, *moved],
+                      owns_catalog=catalog is None)
+    if clinic != "none":
+        # ``clinic="cache"`` (the window): start on the local copy at once and let the
+        # window sync in the background; the CLI syncs first. The clinic folder's state
+        # (offline, since when) is shown in the status bar and ``ptcodes clinic status``,
+        # not as a start-up dialog on every start.
+        clinic_dir, problems = clinic_dir_for(session)
+        session.messages += [StartupMessage("warning", text) for text in problems]
+        if clinic_dir is not None:
+            status = cf.cached(clinic_dir, data_dir) if clinic == "cache" else None
+            attach_clinic(session, clinic_dir, status=status)
+    return session

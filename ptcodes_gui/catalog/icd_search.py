@@ -190,14 +190,17 @@ class IcdSearchMixin:
             return []
         # one or two letters match tens of thousands of rows: rowid order is the ranking
         short = sum(len(w) for w in words) <= 2
+        # the inclusion and Index terms only when they are looked at: an imported release
+        # carries every Index phrase of a code there, too long to fetch 300 times a key
+        terms = "i.terms" if strict else "''"
         rows = self._icd_db.execute(
-            "SELECT i.code, i.title, i.billable, i.pt, i.ord, i.terms FROM icd_fts "
+            f"SELECT i.code, i.title, i.billable, i.pt, i.ord, {terms} FROM icd_fts "
             "JOIN icd i ON i.id = icd_fts.rowid WHERE icd_fts MATCH ? LIMIT ?",
             (expr, limit if short and not strict else ICD_CANDIDATES),
         ).fetchall()
         injury = not short and injury_first(words)
         if injury:
-            rows = self._with_injury_rows(rows, expr)
+            rows = self._with_injury_rows(rows, expr, terms)
         if strict:
             rows = [r for r in rows if any(
                 has_word(f"{r[1]} {r[5] or ''}".lower(), w, whole=True) for w in words)]
@@ -229,7 +232,7 @@ class IcdSearchMixin:
         return [row for _, _, row in scored]
 
     def _with_injury_rows(
-        self, rows: list[tuple[str, str, int, int, int, str]], expr: str
+        self, rows: list[tuple[str, str, int, int, int, str]], expr: str, terms: str
     ) -> list[tuple[str, str, int, int, int, str]]:
         """Add the injury chapter's matches, which rowid (tabular) order puts after the
         M-codes: "ankle fracture" has more osteoporotic and pathological rows than fit in
@@ -239,7 +242,7 @@ class IcdSearchMixin:
             return rows
         seen = {r[0] for r in rows}
         extra = self._icd_db.execute(
-            "SELECT i.code, i.title, i.billable, i.pt, i.ord, i.terms FROM icd_fts "
+            f"SELECT i.code, i.title, i.billable, i.pt, i.ord, {terms} FROM icd_fts "
             "JOIN icd i ON i.id = icd_fts.rowid WHERE icd_fts MATCH ? "
             "AND icd_fts.rowid BETWEEN ? AND ? LIMIT ?",
             (expr, lo, hi, ICD_CANDIDATES),
@@ -302,9 +305,12 @@ class IcdSearchMixin:
         return i < len(terms) and terms[i].startswith(word)
 
     def warm_up(self) -> None:
-        """Load what the first searches would otherwise load lazily (the ICD vocabulary)."""
+        """Load what the first searches would otherwise load lazily (the ICD vocabulary,
+        the injury rows' range, the word sets of the fallback steps: ~15 ms in all)."""
         self._icd_term_list()
         self._injury_range()
+        if self._icd_vocab is None:
+            self._icd_vocab = frozenset(self._icd_term_list())
 
     def _icd_correct(self, word: str) -> str:
         if not q.TYPO_MIN_LEN <= len(word) <= q.TYPO_MAX_LEN or not word.isalpha():

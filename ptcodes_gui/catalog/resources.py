@@ -17,6 +17,10 @@ from ptcodes_gui.domain.sources import SOURCES
 class ResourceError(ValueError):
     """A catalog source file names something that does not exist (one line, file and entry)."""
 
+    def __init__(self, message: str, source: str = "") -> None:
+        super().__init__(message)
+        self.source = source  # the unknown source id, when that is the problem
+
 
 @dataclass(frozen=True)
 class ResourceSet:
@@ -49,9 +53,41 @@ def _source_id(value: Any, where: str) -> str:
     if source not in SOURCES:
         raise ResourceError(
             f"{where}: unknown source id {source!r} (ids are defined in "
-            "ptcodes_gui/domain/sources.py)"
+            "ptcodes_gui/domain/sources.py)",
+            source,
         )
     return source
+
+
+def _line_of(text: str, anchor: str, after: str) -> int:
+    """1-based line of the first line containing ``after`` at or below the line ``anchor``
+    (TOML parsers drop positions, and a clinic editor needs the line to fix)."""
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.strip() == anchor), 0)
+    hit = next((i for i in range(start, len(lines)) if after in lines[i]), start)
+    return hit + 1
+
+
+def _parse(path: Path, where: str) -> tuple[str, dict[str, Any]]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ResourceError(f"{where}: {exc}") from None
+
+
+def _codes_of(path: Path, as_of: str) -> list[Code]:
+    where = f"codes/{path.name}"
+    text, data = _parse(path, where)
+    out: list[Code] = []
+    for row in data.get("code", []):
+        try:
+            out.append(_code_from_table(row, where, as_of))
+        except ResourceError as exc:
+            line = _line_of(text, f'code = "{row.get("code")}"', f'source = "{exc.source}"')
+            message = str(exc).replace(f"{where}:", f"{where} line {line}:", 1)
+            raise ResourceError(message, exc.source) from None
+    return out
 
 
 def _code_from_table(row: dict[str, Any], where: str, as_of: str) -> Code:
@@ -106,13 +142,11 @@ def _code_from_table(row: dict[str, Any], where: str, as_of: str) -> Code:
 
 def load_resources(directory: Path | None = None) -> ResourceSet:
     base = directory or default_resource_dir()
-    meta = tomllib.loads((base / "catalog.toml").read_text(encoding="utf-8"))
+    _text, meta = _parse(base / "catalog.toml", "catalog.toml")
     reviewed = str(meta.get("content_date", ""))
     codes: list[Code] = []
     for path in sorted((base / "codes").glob("*.toml")):
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        where = f"codes/{path.name}"
-        codes.extend(_code_from_table(row, where, reviewed) for row in data.get("code", []))
+        codes.extend(_codes_of(path, reviewed))
     # add-on relations are written once (on the add-on); derive the reverse link here
     addons: dict[str, list[str]] = {}
     for c in codes:
@@ -122,14 +156,14 @@ def load_resources(directory: Path | None = None) -> ResourceSet:
         _with_addons(c, tuple(sorted(addons.get(c.code, [])))) if c.code in addons else c
         for c in codes
     ]
-    ncci = tomllib.loads((base / "ncci.toml").read_text(encoding="utf-8"))
+    ncci_text, ncci = _parse(base / "ncci.toml", "ncci.toml")
     as_of = str(ncci.get("as_of", meta.get("content_date", "")))
     pairs = tuple(
         NcciPair(
             column1=str(p["column1"]),
             column2=str(p["column2"]),
             indicator=int(p["indicator"]),
-            source=_source_id(p.get("source"), f"ncci.toml: {p['column1']}/{p['column2']}"),
+            source=_source_id(p.get("source"), f"ncci.toml line {_pair_line(ncci_text, p)}"),
             confidence=str(p.get("confidence", "M")),
             as_of=str(p.get("as_of", as_of)),
             note=str(p.get("note", "")),
@@ -162,6 +196,20 @@ def load_resources(directory: Path | None = None) -> ResourceSet:
         icd_aliases=aliases,
         search_hints=hints,
     )
+
+
+def _pair_line(text: str, pair: dict[str, Any]) -> str:
+    """Where a pair is written (only computed for the message of a bad pair)."""
+    if pair.get("source") in SOURCES:
+        return ""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip() == f'column1 = "{pair["column1"]}"' and i + 1 < len(lines) and (
+            lines[i + 1].strip() == f'column2 = "{pair["column2"]}"'
+        ):
+            at = _line_of("\n".join(lines[i:]), lines[i].strip(), "source =") + i
+            return f"{at} ({pair['column1']}/{pair['column2']})"
+    return f"? ({pair['column1']}/{pair['column2']})"
 
 
 def _with_addons(code: Code, addons: tuple[str, ...]) -> Code:

@@ -28,7 +28,7 @@ from ptcodes_gui.domain.models import CATEGORIES, SYSTEM_FILTERS, Code, Hit, Sys
 
 _CATEGORY_ORDER = {name: i for i, name in enumerate(CATEGORIES)}
 #: Searches a partial match may run (each one PT pass and one FTS query) per keystroke.
-MAX_PARTIAL_TRIES = 6
+MAX_PARTIAL_TRIES = 4
 #: PT scores at or above this came from the whole query naming the code (abbreviation,
 #: synonym or hint), not from single words.
 PHRASE_SCORE = 450.0
@@ -352,6 +352,10 @@ class SearchMixin(IcdSearchMixin):
     def _knows(self, word: str) -> bool:
         """Whether a word of the catalog (PT entries or ICD index) starts with ``word``."""
         return word in self._known_pt_prefixes() or self._icd_knows(word)
+
+    def warm_up(self) -> None:
+        super().warm_up()
+        self._known_pt_prefixes()
 
     def _known_pt_prefixes(self) -> frozenset[str]:
         if self._known_pt is None or self._known_pt[0] is not self._pt:

@@ -241,7 +241,11 @@ class MainWindow(QMainWindow):
             self.visit_scroll.setHorizontalScrollBarPolicy(
                 Qt.ScrollBarPolicy.ScrollBarAsNeeded
             )
-            self.visit_scroll.setWidget(visit_panel)
+            holder = QWidget()  # asks the panel, not its wrapped labels, for its height
+            holder_layout = QVBoxLayout(holder)
+            holder_layout.setContentsMargins(0, 0, 0, 0)
+            holder_layout.addWidget(visit_panel)
+            self.visit_scroll.setWidget(holder)
             self.main_splitter.addWidget(self.visit_scroll)
             self.main_splitter.setStretchFactor(0, 3)
             self.main_splitter.setStretchFactor(1, 2)

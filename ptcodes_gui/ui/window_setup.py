@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.ui.bundle_dialogs import install_bundle_menu
+from ptcodes_gui.ui.codesets_actions import install_codeset_actions
 from ptcodes_gui.ui.data_dialogs import install_file_menu
 from ptcodes_gui.ui.main_window import MainWindow
 from ptcodes_gui.ui.store_status import watch_pending_writes
@@ -49,6 +50,8 @@ def build_main_window(catalog: Catalog, store: UserStore,
     )
     install_bundle_menu(window, store, on_changed=refresh)  # the menu actions keep it alive
     watch_pending_writes(window, store)  # parented to the window
+    window.codeset_actions = install_codeset_actions(  # type: ignore[attr-defined]
+        window, catalog, store, imports, panel, on_changed=refresh)
     if store.read_only:
         window.statusBar().showMessage(
             f"Changes cannot be saved: {store.read_only_reason}", 0

@@ -339,6 +339,18 @@ def _valid_entry(entry: Mapping[str, object]) -> bool:
     )
 
 
+def cached(clinic_dir: Path | None, data_dir: Path) -> ClinicStatus:
+    """What the local cache holds, without touching the clinic folder (a window starts on
+    it at once, then ``sync`` runs in the background: a slow share never delays start)."""
+    if clinic_dir is None:
+        return ClinicStatus(None, None, None, None)
+    cache_root = data_dir / CACHE_DIR_NAME
+    release, synced_at = _read_cache(cache_root)
+    if release is None:
+        return ClinicStatus(clinic_dir, None, None, None)
+    return ClinicStatus(clinic_dir, release, cache_root / release.folder, synced_at)
+
+
 def sync(clinic_dir: Path | None, data_dir: Path, *, now: Clock = _now) -> ClinicStatus:
     """Bring this workstation's cache up to the clinic folder's current release, or keep
     using the cache when the folder cannot be read. Never raises."""

@@ -59,6 +59,7 @@ from ptcodes_gui.userdata.bundles import (
     BundlePreview,
     ImportSummary,
 )
+from ptcodes_gui.userdata.clinic_defaults import CLINIC, LOCAL, NO_DEFAULTS, ClinicDefaults
 from ptcodes_gui.userdata.db import (
     BUSY_TIMEOUT_MS,
     MAX_NAME_CHARS,
@@ -198,6 +199,7 @@ class UserStore:
         #: called with a sentence when a write is queued behind another copy's lock
         self.on_status: Callable[[str], None] | None = None
         self._pending: list[tuple[str, object, Callable[[], None]]] = []
+        self._clinic: ClinicDefaults = NO_DEFAULTS
 
     @property
     def _conn(self) -> sqlite3.Connection:
@@ -331,8 +333,48 @@ class UserStore:
         self.add_favorite(code)
         return True
 
+    # ----------------------------------------------------------------- clinic defaults
+
+    def set_clinic_defaults(self, defaults: ClinicDefaults | None) -> None:
+        """The clinic folder's profiles, templates and favorites, listed after the
+        user's own (a local one of the same name wins); never written into user.sqlite."""
+        self._clinic = defaults or NO_DEFAULTS
+
+    @property
+    def clinic_defaults(self) -> ClinicDefaults:
+        return self._clinic
+
+    def origin_of_template(self, name: str) -> str:
+        """``local`` or ``clinic`` (a name of neither is ``local``)."""
+        return CLINIC if templates.get(self._db, name) is None and self._clinic.has_template(
+            name) else LOCAL
+
+    def origin_of_profile(self, name: str) -> str:
+        local = {p["name"].casefold() for p in profiles.all_profiles(self._db)}
+        if name.casefold() not in local and self._clinic.has_profile(name):
+            return CLINIC
+        return LOCAL
+
+    def is_clinic_favorite(self, code: str) -> bool:
+        """A favorite that comes from the clinic folder, not starred on this PC."""
+        return code in self._clinic.favorites and code not in favorites.codes(self._db)
+
+    def _refuse_clinic_template(self, name: str, verb: str) -> None:
+        if self.origin_of_template(name) == CLINIC:
+            raise ValidationError(
+                f"The template {name!r} comes from the clinic folder and cannot be {verb} "
+                "here; load it and save it under a new name to have your own copy."
+            )
+
+    # ----------------------------------------------------------------- favorites
+
     def favorites(self) -> list[str]:
-        """In the order they were added (queued changes included)."""
+        """Local ones in the order they were added (queued changes included), then the
+        clinic folder's that are not among them."""
+        codes = self._local_favorites()
+        return [*codes, *(c for c in self._clinic.favorites if c not in codes)]
+
+    def _local_favorites(self) -> list[str]:
         codes = favorites.codes(self._db)
         for key, _w in self._pending_of("fav"):
             code, add = cast(tuple[str, bool], key)
@@ -345,7 +387,7 @@ class UserStore:
     def is_favorite(self, code: str) -> bool:
         code = normalize_code(code)
         if self._pending_of("fav"):
-            return code in self.favorites()
+            return code in self._local_favorites()
         return favorites.contains(self._db, code)
 
     def add_recent(self, code: str) -> None:
@@ -388,17 +430,22 @@ class UserStore:
         return templates.save(self._db, name, lines, overwrite=overwrite)
 
     def templates(self) -> list[Template]:
-        """All templates, by name (ignoring case)."""
-        return templates.all_templates(self._db)
+        """All templates by name (ignoring case): the user's own and the clinic's."""
+        own = templates.all_templates(self._db)
+        names = {t.name.casefold() for t in own}
+        extra = [t for t in self._clinic.templates if t.name.casefold() not in names]
+        return sorted([*own, *extra], key=lambda t: t.name.casefold())
 
     def get_template(self, name: str) -> Template | None:
-        return templates.get(self._db, name)
+        return templates.get(self._db, name) or self._clinic.template(name)
 
     def rename_template(self, old: str, new: str) -> Template:
+        self._refuse_clinic_template(old, "renamed")
         return templates.rename(self._db, old, new)
 
     def delete_template(self, name: str) -> bool:
         """True if a template was deleted."""
+        self._refuse_clinic_template(name, "deleted")
         return templates.delete(self._db, name)
 
     # ----------------------------------------------------------------- payer profiles
@@ -409,7 +456,10 @@ class UserStore:
         return profiles.save(self._db, profile)
 
     def profiles(self) -> list[PayerProfile]:
-        return profiles.all_profiles(self._db)
+        """The user's own profiles, then the clinic's whose names they do not use."""
+        own = profiles.all_profiles(self._db)
+        names = {p["name"].casefold() for p in own}
+        return [*own, *(p for p in self._clinic.profiles if p["name"].casefold() not in names)]
 
     def delete_profile(self, name: str) -> bool:
         return profiles.delete(self._db, name)

@@ -1002,3 +1002,32 @@ def test_hep_training_points_at_what_was_taught_not_97535() -> None:
     assert not {"hep", "hep training", "home exercise program"} & _terms(_code("97535"))
     assert {"hep", "hep training"} <= _terms(_code("97110"))
     assert any("97110" in n["text"] and "verify" in n["text"] for n in _notes(_code("97535")))
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "expected"),
+    [
+        ("codes/therapeutic.toml", 'source = "mln-modifier-59"', "codes/therapeutic.toml line "),
+        ("ncci.toml", 'source = "mln-modifier-59"', "ncci.toml line "),
+    ],
+)
+def test_an_internal_source_fails_the_build_naming_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], file: str, old: str, expected: str
+) -> None:
+    import shutil
+
+    from ptcodes_gui.catalog.build import main as build_main
+
+    res = tmp_path / "res"
+    shutil.copytree(CATALOG, res)
+    path = res / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, 'source = "facts §6"', 1), encoding="utf-8")
+    out = tmp_path / "catalog.sqlite"
+    assert build_main([str(out), "--resources", str(res), "--no-icd"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and expected in err and "'facts §6'" in err
+    line = int(err.split(" line ", 1)[1].split(":", 1)[0].split(" ", 1)[0])
+    assert "facts §6" in path.read_text(encoding="utf-8").splitlines()[line - 1]
+    assert not out.exists(), "a failed build leaves no catalog behind"

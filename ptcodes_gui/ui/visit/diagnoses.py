@@ -27,7 +27,7 @@ class DiagnosesList(QWidget):
         self.view.setModel(self.model)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.view.setMinimumHeight(fm.height() * 2 + 8)
+        self.view.setMinimumHeight(fm.height() + 12)  # one row; the splitter gives more
         self.label.setBuddy(self.view)
         self.remove_action = QAction("Remove diagnosis", self.view)
         self.remove_action.setShortcuts(

@@ -18,6 +18,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.domain.models import System
 from ptcodes_gui.domain.profiles import PayerProfile
+from ptcodes_gui.domain.rules.context import FeeLookup
 from ptcodes_gui.domain.visit import (
     ASSISTANT_MODIFIER,
     DX_LETTERS,
@@ -125,6 +126,8 @@ class VisitEditor(QObject):
         super().__init__(parent)
         self.catalog = catalog
         self.ask_readd: AskReadd = _add_minutes
+        #: the rules' fee-schedule hook for a profile (MPPR names the full-price unit)
+        self.fees: Callable[[PayerProfile], FeeLookup | None] | None = None
         self._provider: Provider = provider
         self._copied: Visit | None = None
         self._undo = QUndoStack(self)
@@ -159,7 +162,8 @@ class VisitEditor(QObject):
     def show(self, visit: Visit) -> None:
         """Evaluate ``visit`` and tell everyone (undo, redo and every change land here)."""
         self._visit = visit
-        self._result = evaluate(visit, self.catalog)
+        fees = self.fees(visit.profile) if self.fees is not None else None
+        self._result = evaluate(visit, self.catalog, fees=fees)
         self.changed.emit()
         self.offer_changed.emit()
 

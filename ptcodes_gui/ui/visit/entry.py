@@ -21,7 +21,7 @@ class EntryBar(QWidget):
         self.label = QLabel("A&dd")
         self.edit = QLineEdit()
         self.edit.setAccessibleName("Add a code to the visit")
-        self.edit.setPlaceholderText("97110=23 or M25.561, Enter")
+        self.edit.setPlaceholderText("97110=23 or M25.561")
         self.edit.setToolTip(
             "Type a procedure code (optionally =minutes) or a diagnosis and press Enter"
         )

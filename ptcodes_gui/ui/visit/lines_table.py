@@ -75,7 +75,7 @@ class LinesTable(QWidget):
         self.view.setWordWrap(False)
         self.view.setAlternatingRowColors(True)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.view.setMinimumHeight(fm.height() * 5)
+        self.view.setMinimumHeight(fm.height() * 4)  # header and two lines at least
         self._size_columns()
         self.label.setBuddy(self.view)
 

@@ -37,13 +37,19 @@ class OfferBar(QFrame):
         self.dismiss_button.setText("✕")
         self.dismiss_button.setAccessibleName("Dismiss the offer")
         self.dismiss_button.setToolTip("Dismiss (Esc in the entry field)")
+        # A warning's fix takes one row ("Fix: [Add 59 to 97530] Use"; its sentence is in the
+        # warnings list and the tooltip); a refusal adds its sentence above.
+        self.fix_label = QLabel("Fix:")
+        self.fix_label.setBuddy(self.combo)
         layout = QGridLayout(self)
-        layout.setContentsMargins(6, 4, 6, 4)
-        layout.addWidget(self.label, 0, 0, 1, 3)
-        layout.addWidget(self.combo, 1, 0)
-        layout.addWidget(self.use_button, 1, 1)
-        layout.addWidget(self.dismiss_button, 1, 2)
-        layout.setColumnStretch(0, 1)
+        layout.setContentsMargins(6, 2, 6, 2)
+        layout.setVerticalSpacing(2)
+        layout.addWidget(self.label, 0, 0, 1, 4)
+        layout.addWidget(self.fix_label, 1, 0)
+        layout.addWidget(self.combo, 1, 1)
+        layout.addWidget(self.use_button, 1, 2)
+        layout.addWidget(self.dismiss_button, 1, 3)
+        layout.setColumnStretch(1, 1)
         self.hide()
         self.use_button.clicked.connect(self._on_use_clicked)
         self.dismiss_button.clicked.connect(self.dismissed)
@@ -62,6 +68,12 @@ class OfferBar(QFrame):
             return
         self.label.setText(offer.text)
         self.label.setStyleSheet(error_style() if offer.sticky else warning_style())
+        self.label.setVisible(offer.sticky)
+        self.fix_label.setVisible(not offer.sticky)
+        self.fix_label.setStyleSheet(warning_style())
+        self.fix_label.setToolTip(offer.text)
+        self.combo.setToolTip(offer.text)
+        self.combo.setAccessibleDescription(offer.text)
         with QSignalBlocker(self.combo):
             self.combo.clear()
             for choice in offer.choices:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ptcodes_gui.catalog import Catalog
+from ptcodes_gui.domain.fees import VisitEstimate
 from ptcodes_gui.domain.profiles import PayerProfile
 from ptcodes_gui.domain.visit import Visit, VisitLine, VisitResult, parse_line_spec
 from ptcodes_gui.ui import dialogs
@@ -31,6 +32,7 @@ from ptcodes_gui.ui.visit.copy_area import CopyArea
 from ptcodes_gui.ui.visit.diagnoses import DiagnosesList
 from ptcodes_gui.ui.visit.editor import Readd, VisitEditor
 from ptcodes_gui.ui.visit.entry import EntryBar
+from ptcodes_gui.ui.visit.estimate_bar import EstimateBar
 from ptcodes_gui.ui.visit.lines_table import LinesTable
 from ptcodes_gui.ui.visit.offer_bar import OfferBar
 from ptcodes_gui.ui.visit.payer_bar import PayerBar
@@ -64,6 +66,9 @@ class VisitPanel(QWidget):
         self.entry = EntryBar()
         self.offers = OfferBar()
         self.lines = LinesTable()
+        self.estimate = EstimateBar()
+        #: the visit's Medicare estimate (set by the composition once a fee schedule exists)
+        self.estimator: Callable[[VisitResult, PayerProfile], VisitEstimate | None] | None = None
         self.tie = TieBar()
         self.diagnoses = DiagnosesList()
         self.warnings = WarningsList()
@@ -121,6 +126,7 @@ class VisitPanel(QWidget):
         lines_layout.setSpacing(2)
         lines_layout.addWidget(self.lines, 1)
         lines_layout.addWidget(self.tie)
+        lines_layout.addWidget(self.estimate)
         checks_box = QWidget()
         checks = QVBoxLayout(checks_box)
         checks.setContentsMargins(0, 0, 0, 0)
@@ -133,10 +139,10 @@ class VisitPanel(QWidget):
         self.splitter.addWidget(lines_box)
         self.splitter.addWidget(checks_box)
         self.splitter.addWidget(self.copy_area)
-        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([210, 210, 140])
+        self.splitter.setSizes([170, 200, 190])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
@@ -159,7 +165,10 @@ class VisitPanel(QWidget):
             "Start a new visit: lines, diagnoses, KX and telehealth go; payer and provider "
             "stay (Ctrl+Z brings the last visit back)"
         )
-        self.focus_entry_action = self._action("&Add a code…", "Ctrl+E", self.focus_entry)
+        # not Ctrl+E: a line edit on Linux takes it (end of line)
+        self.focus_entry_action = self._action(
+            "&Add a code…", "Ctrl+Shift+A", self.focus_entry
+        )
         self.focus_lines_action = self._action("Go to visit &lines", "Ctrl+L", self.focus_lines)
         self.undo_action = undo.createUndoAction(self, "&Undo")
         self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
@@ -255,6 +264,8 @@ class VisitPanel(QWidget):
         visit, result = self.editor.visit(), self.editor.result()
         self.payer.show_visit(visit, self.editor.provider())
         self.lines.show_visit(visit, result)
+        self.estimate.show_estimate(
+            self.estimator(result, visit.profile) if self.estimator is not None else None)
         self.tie.show_tie(visit, self.editor.tie())
         self.diagnoses.show_result(result)
         self.warnings.show_result(result)
@@ -399,6 +410,12 @@ class VisitPanel(QWidget):
         if profile != self.visit().profile:
             self.payer.choose(profile)
         return True
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        # Wrapped messages inside make the layout height-for-width, and a scroll area then
+        # sizes the panel to its preferred height (a scroll bar at 1366×768). The panel
+        # fits any height down to its minimum: let it.
+        return False
 
     def sizeHint(self) -> QSize:
         hint = super().sizeHint()

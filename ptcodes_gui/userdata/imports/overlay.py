@@ -74,6 +74,10 @@ class ImportOverlay:
             self._refresh()
             return self._releases.get(source)
 
+    def has_release(self, source: str) -> bool:
+        """Whether this store holds an active import of ``source`` ("ncci", "mue", ...)."""
+        return self._release(source) is not None
+
     def sources(self) -> Sequence[ReleaseInfo]:
         with self._lock:
             self._refresh()
@@ -191,6 +195,9 @@ class ImportOverlay:
                     f"SELECT {cols} FROM clinic_codes WHERE code > ? AND code < ?{cat} "
                     "ORDER BY code LIMIT ?", (key, key + "~", *extra, limit)))
         terms = _WORD_RE.findall(" ".join(words).lower())[:8]
+        if len(terms) > 1:
+            # a one-letter prefix matches most of a large list: the other words decide
+            terms = [t for t in terms if len(t) > 1] or terms[:1]
         # a number is a code being typed: the code lookups above answer it
         if terms and len(out) < limit and not key.isdigit():
             match = " AND ".join(f'"{w}"*' for w in terms)

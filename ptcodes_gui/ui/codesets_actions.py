@@ -1,0 +1,177 @@
+"""The window's parts for the code sets and the fee schedule.
+
+File → Import an ICD-10-CM release (off the GUI thread, preview, asks before going back to an
+older release), File → Medicare locality (chosen from the imported GPCI list), Help → Data
+sources, the superseded notice in the status bar and About, and the visit's estimate.
+``window_setup.build_main_window`` calls :func:`install_codeset_actions`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+
+from ptcodes_gui import data_sources, icd_releases
+from ptcodes_gui.catalog import Catalog
+from ptcodes_gui.domain.fees import VisitEstimate, estimate_visit
+from ptcodes_gui.domain.profiles import PayerProfile
+from ptcodes_gui.domain.provenance import DataSource
+from ptcodes_gui.domain.rules.context import FeeLookup
+from ptcodes_gui.domain.rules.mppr import SchedulePracticeExpense
+from ptcodes_gui.domain.visit import VisitResult
+from ptcodes_gui.ui.data_dialogs import CancelledError, ask_open_files, inform, run_with_progress
+from ptcodes_gui.ui.main_window import MainWindow
+from ptcodes_gui.ui.visit.panel import VisitPanel
+from ptcodes_gui.userdata import fee_localities
+from ptcodes_gui.userdata.imports import ImportStore, remove_import
+from ptcodes_gui.userdata.store import UserStore
+
+ICD_FILTER = "ICD-10-CM release (*.zip *.txt *.xml);;All files (*)"
+
+
+def ask_yes(parent: QWidget, title: str, text: str, details: str = "") -> bool:
+    box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+    if details:
+        box.setDetailedText(details)
+    return box.exec() == QMessageBox.StandardButton.Yes
+
+
+class CodesetActions:
+    """What the window does for ICD-10-CM releases, localities and data sources."""
+
+    def __init__(self, window: MainWindow, catalog: Catalog, store: UserStore,
+                 imports: ImportStore, panel: VisitPanel | None,
+                 on_changed: Callable[[], None]) -> None:
+        self.window = window
+        self.catalog = catalog
+        self.store = store
+        self.imports = imports
+        self.panel = panel
+        self.on_changed = on_changed
+        self.data_dir = Path(store.data_dir)
+        self.ask = ask_yes  # tests replace it
+
+    # ------------------------------------------------------------- ICD-10-CM
+
+    def import_icd(self, paths: list[Path] | None = None) -> bool:
+        paths = paths or ask_open_files(self.window, "Import an ICD-10-CM release", ICD_FILTER)
+        if not paths:
+            return False
+        try:
+            preview = run_with_progress(
+                self.window, "Reading the ICD-10-CM release…",
+                lambda _p, _c: icd_releases.preview_icd_import(
+                    paths, self.catalog, self.data_dir))
+        except CancelledError:
+            return False
+        except icd_releases.IcdImportError as exc:
+            inform(self.window, str(exc), error=True)
+            return False
+        info = preview.release.info
+        if not self.ask(self.window, "Import ICD-10-CM", f"Import {info.label}?",
+                        preview.text()):
+            return False
+        older = preview.older and preview.current is not None
+        if older and not self.ask(
+            self.window, "Go back to an older release?",
+            f"{info.label} is older than {preview.current.label if preview.current else ''} "
+            "in use. Go back to it?",
+        ):
+            return False
+        try:
+            run_with_progress(
+                self.window, "Building the diagnosis index…",
+                lambda _p, _c: icd_releases.apply_icd_import(
+                    preview, self.catalog, self.data_dir, allow_older=older),
+                cancellable=False)
+        except icd_releases.IcdImportError as exc:
+            inform(self.window, str(exc), error=True)
+            return False
+        self.refresh_notice()
+        self.on_changed()
+        self.window.statusBar().showMessage(f"{info.label} is now in use.", 8000)
+        return True
+
+    def refresh_notice(self, today: date | None = None) -> None:
+        notice = icd_releases.superseded_notice(self.catalog, self.data_dir,
+                                                today or date.today())
+        self.window.set_data_notice(notice or "")
+
+    # ------------------------------------------------------------- locality
+
+    def _profile(self) -> PayerProfile | None:
+        return self.panel.editor.visit().profile if self.panel is not None else None
+
+    def choose_locality(self) -> bool:
+        schedule = self.catalog.fee_schedule()
+        profile = self._profile()
+        if schedule is None or profile is None:
+            inform(self.window, "Import the Medicare fee schedule first (File → Import: the "
+                   "RVU zip as downloaded from cms.gov).")
+            return False
+        options = sorted(schedule.localities.values(), key=lambda loc: (loc.state, loc.name))
+        labels = [loc.label for loc in options]
+        current = fee_localities.locality_for(self.store, profile.name)
+        start = next((i for i, loc in enumerate(options) if loc.id == current), 0)
+        label, ok = QInputDialog.getItem(
+            self.window, "Medicare locality",
+            f"Locality of payer profile {profile.name!r} (GPCI file of {schedule.release}):",
+            labels, start, False)
+        if not ok:
+            return False
+        chosen = options[labels.index(label)]
+        fee_localities.set_locality(self.store, profile.name, chosen.id)
+        self.on_changed()
+        return True
+
+    def fees(self, profile: PayerProfile) -> FeeLookup | None:
+        schedule = self.catalog.fee_schedule()
+        locality = fee_localities.locality_for(self.store, profile.name)
+        found = schedule.locality(locality) if schedule is not None and locality else None
+        return SchedulePracticeExpense(schedule, found) if schedule and found else None
+
+    def estimate(self, result: VisitResult, profile: PayerProfile) -> VisitEstimate | None:
+        schedule = self.catalog.fee_schedule()
+        locality = fee_localities.locality_for(self.store, profile.name)
+        if schedule is None or locality is None or schedule.locality(locality) is None:
+            return None
+        return estimate_visit(result.billed_lines, schedule, locality)
+
+    # ------------------------------------------------------------- data sources
+
+    def sources(self) -> list[DataSource]:
+        return data_sources.data_sources(self.catalog, self.data_dir, self.imports.releases())
+
+    def remove(self, key: str) -> bool:
+        removed = data_sources.remove_source(
+            key, self.catalog, self.data_dir, lambda source: remove_import(source, self.imports))
+        self.refresh_notice()
+        self.on_changed()
+        return removed
+
+
+def install_codeset_actions(window: MainWindow, catalog: Catalog, store: UserStore,
+                            imports: ImportStore, panel: VisitPanel | None,
+                            on_changed: Callable[[], None]) -> CodesetActions:
+    actions = CodesetActions(window, catalog, store, imports, panel, on_changed)
+    menu = window.file_menu
+    first = menu.actions()[0] if menu.actions() else None
+    for text, slot in (
+        ("Import an ICD-10-CM release…", actions.import_icd),
+        ("Medicare locality for fee estimates…", actions.choose_locality),
+    ):
+        act = QAction(text, window)
+        act.triggered.connect(lambda _=False, slot=slot: slot())
+        menu.insertAction(first, act) if first else menu.addAction(act)
+    window.data_sources = (actions.sources, actions.remove)
+    actions.refresh_notice()
+    if panel is not None:
+        panel.estimator = actions.estimate
+        panel.editor.fees = actions.fees
+        panel.refresh()
+    return actions

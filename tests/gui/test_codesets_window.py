@@ -1,0 +1,78 @@
+"""The window with an imported fee schedule and ICD-10-CM release: the visit's estimate, the
+superseded notice, Help → Data sources with Remove."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from ptcodes_gui.catalog import Catalog
+from ptcodes_gui.ui import data_dialogs
+from ptcodes_gui.ui.main_window import MainWindow
+from ptcodes_gui.ui.window_setup import build_main_window
+from ptcodes_gui.userdata import fee_localities
+from ptcodes_gui.userdata.store import UserStore
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
+import test_codeset_imports as files  # the writers of the real layouts
+
+
+@pytest.fixture
+def win(qtbot: QtBot, catalog: Catalog, store: UserStore,
+        monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
+    monkeypatch.setattr(data_dialogs, "ask_apply", lambda *_a: True)
+    window = build_main_window(catalog, store)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.close()
+    catalog.set_overlay(None)  # the catalog is shared by the whole test session
+    catalog.use_icd_release(None)
+
+
+def test_the_visit_shows_its_estimate_once_a_fee_schedule_and_locality_exist(
+    win: MainWindow, store: UserStore, tmp_path: Path
+) -> None:
+    panel = win.visit_panel
+    assert panel is not None
+    panel.add_entry("97110=23")
+    panel.add_entry("97140=15")
+    assert not panel.estimate.isVisible()  # no import: no amounts
+    zipped = files.rvu_zip(tmp_path / "rvu26c.zip", files.RVU_ROWS)
+    assert win.data_actions.import_paths([zipped]) is True
+    assert not panel.estimate.isVisible()  # no locality yet
+    fee_localities.set_locality(store, "Medicare", "13202-01")
+    win.codeset_actions.on_changed()  # type: ignore[attr-defined]
+    assert panel.estimate.isVisible()
+    text = panel.estimate.text()
+    assert "Estimated Medicare (non-facility): $80.33" in text
+    assert "97110 ×2 $57.39" in text and "97140 ×1 $22.94" in text
+    assert "estimate" in text and "13202-01" in text
+    mppr = [w for w in panel.result().warnings if "MPPR" in w.message]
+    assert mppr and "one unit of 97110 (the highest practice expense)" in mppr[0].message
+
+
+def test_icd_release_import_notice_and_data_sources(
+    win: MainWindow, tmp_path: Path
+) -> None:
+    actions = win.codeset_actions  # type: ignore[attr-defined]
+    assert "superseded on 2026-10-01" in win.notice_label.toolTip()
+    order = tmp_path / "icd10cm_order_2027.txt"
+    order.write_bytes(b"00001 M54     0 " + b"Dorsalgia".ljust(60) + b" Dorsalgia\r\n")
+    asked: list[str] = []
+    actions.ask = lambda _w, _t, text, details="": asked.append(details) or True
+    assert actions.import_icd([order]) is True
+    assert "Release: ICD-10-CM FY2027 (October 1, 2026)" in asked[0]
+    assert win.catalog.info().icd_release == "ICD-10-CM FY2027 (October 1, 2026)"
+    assert not win.notice_label.isVisible()
+    rows = actions.sources()
+    imported = [r for r in rows if r.removable]
+    assert [r.version for r in imported] == ["ICD-10-CM FY2027 (October 1, 2026)"]
+    assert actions.remove(imported[0].key)
+    assert win.catalog.info().icd_release.startswith("ICD-10-CM April 1, 2026")
+    assert win.notice_label.isVisible()
