@@ -26,7 +26,7 @@ from ptcodes_gui.domain.rules.mppr import SchedulePracticeExpense
 from ptcodes_gui.userdata import fee_localities
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from ptcodes_gui.session import Session
 
@@ -130,6 +130,25 @@ def estimate_text(estimate: VisitEstimate | None) -> str:
 
 def estimate_data(estimate: VisitEstimate | None) -> dict[str, Any] | None:
     return estimate_json(estimate) if estimate is not None else None
+
+
+def run_dated(args: argparse.Namespace, catalog: Catalog,
+              command: Callable[[argparse.Namespace, Catalog], int]) -> int:
+    """``ptcodes visit --date D``: the command on the ICD-10-CM release in force on D."""
+    session: Session | None = getattr(args, "session", None)
+    data_dir = session.data_dir if session is not None else None
+    other, note = (icd_releases.diagnoses_on(args.date, catalog, data_dir)
+                   if data_dir is not None else (None, ""))
+    if note:
+        sys.stderr.write(f"note: {note}\n")
+    args.dated = True
+    if other is None:
+        return command(args, catalog)
+    try:
+        other.set_overlay(catalog.overlay)
+        return command(args, other)
+    finally:
+        other.close()
 
 
 # --------------------------------------------------------------------------- show, info

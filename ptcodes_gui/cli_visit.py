@@ -25,6 +25,7 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date
 from typing import Any, TextIO
 
 from ptcodes_gui.catalog import Catalog
@@ -105,8 +106,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    help="your own modifier(s) on a line, e.g. 97530:XU or L1832:RT "
                    "(repeat the option; several as 97530:59,XU)")
     p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument("--date", type=_date_arg, default=None, metavar="YYYY-MM-DD",
+                   help="date of service: NCCI dates and the ICD-10-CM release in force then")
     p.add_argument("items", nargs="+", type=_line_arg, metavar="CODE[=MINUTES]")
     p.set_defaults(func=_cmd_visit)
+
+
+def _date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _line_arg(text: str) -> tuple[str, int | None]:
@@ -333,6 +343,11 @@ def find_profile(name: str) -> PayerProfile:
 
 
 def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
+    from ptcodes_gui import cli_codesets
+
+    if getattr(args, "date", None) is not None and not getattr(args, "dated", False):
+        # diagnoses from the ICD-10-CM release in force on that day (cli_codesets)
+        return cli_codesets.run_dated(args, catalog, _cmd_visit)
     try:
         profile = find_profile(args.profile)
     except ValueError as exc:
@@ -362,10 +377,8 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
     except _RefusedError as exc:
         sys.stderr.write(f"{exc}\n")
         return EXIT_REFUSED
-    from ptcodes_gui import cli_codesets
-
     fees = cli_codesets.fees_hook(catalog, getattr(args, "session", None), profile.name)
-    result = evaluate(visit, catalog, fees=fees)
+    result = evaluate(visit, catalog, fees=fees, on=getattr(args, "date", None))
     text = format_visit(result, args.format)
     text = _with_estimate(text, result, catalog, args, profile.name)
     if text:

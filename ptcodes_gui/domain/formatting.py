@@ -34,7 +34,8 @@
     ``"version": 1``. Each warning has its rule ``"id"`` (docs/RULES.md), ``"severity"``,
     ``"message"``, ``"codes"``, ``"line"``, ``"suggestions"``, ``"sources"`` (each with
     ``id``, ``label`` and full ``citation``), ``"source"`` (the first of them),
-    ``"confidence"``, ``"as_of"`` and ``"verify"`` (an unverified fact).
+    ``"confidence"``, ``"as_of"``, ``"details"`` (a longer note, "" when none) and ``"verify"``
+    (an unverified fact).
 
 Only billed lines (known, active, at least one unit) go into text, tsv and codes. Diagnoses
 are copied as entered (lettered A-L, the 12 a claim holds): the window shows the errors of
@@ -216,6 +217,7 @@ def warning_json(warning: Warning) -> dict[str, object]:
         "source": sources[0] if sources else None,
         "confidence": warning.confidence,
         "as_of": warning.as_of,
+        "details": warning.details,
         "verify": warning.needs_verification,
     }
 

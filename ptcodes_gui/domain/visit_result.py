@@ -18,7 +18,8 @@ class Warning:
     (replacements, billable children, modifiers). The details stay out of the sentence:
     ``sources`` are ids of ``domain.sources`` (or the name of an imported release, e.g. an
     NCCI PTP table), ``confidence`` is H, M or L ("" when the rule is arithmetic), ``as_of``
-    the ISO date the fact is known valid on ("" when not dated).
+    the ISO date the fact is known valid on ("" when not dated), ``details`` a longer note
+    for the click-away view (e.g. the NCCI pair's own note; "" when none).
     """
 
     code: str
@@ -30,6 +31,7 @@ class Warning:
     sources: tuple[str, ...] = ()
     confidence: str = ""
     as_of: str = ""
+    details: str = ""
 
     @property
     def rule_id(self) -> str:

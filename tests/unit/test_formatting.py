@@ -257,6 +257,7 @@ def test_json_is_stable_and_complete() -> None:
         "as_of",
         "codes",
         "confidence",
+        "details",
         "id",
         "line",
         "message",

@@ -148,3 +148,25 @@ def test_cli_info_says_the_shipped_release_is_superseded(
     assert cli.main(["--data-dir", str(tmp_path / "data"), "info"]) == 0
     out = capsys.readouterr().out
     assert "superseded on 2026-10-01" in out and "ptcodes import icd10cm" in out
+
+
+def test_cli_visit_dated_before_the_release_uses_the_one_then_in_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ptcodes_gui import cli
+
+    data = tmp_path / "data"
+    src = tmp_path / "icd10cm_order_2027.txt"
+    src.write_bytes(_order(ROWS))  # FY2027 here has no M17.11
+    assert cli.main(["--data-dir", str(data), "import", "icd10cm", str(src), "--apply"]) == 0
+    capsys.readouterr()
+    base = ["--data-dir", str(data), "visit", "97110=30", "--dx", "M17.11"]
+    assert cli.main(base) != 0  # in the release in use, M17.11 does not exist
+    capsys.readouterr()
+    assert cli.main([*base, "--date", "2026-09-15"]) == 0
+    out, err = capsys.readouterr()
+    assert "M17.11" in out
+    assert "ICD-10-CM April 1, 2026 (FY2026 update), in force on 2026-09-15" in err
+    assert cli.main([*base, "--date", "2025-06-01"]) != 0
+    assert "No ICD-10-CM release loaded here was in force on 2025-06-01" in (
+        capsys.readouterr().err)

@@ -56,6 +56,7 @@ def _finding(
         confidence=pair.confidence,
         as_of=pair.as_of,
         offer_modifiers=offer,
+        details=pair.note,
     )
 
 

@@ -77,6 +77,7 @@ class Finding:
     confidence: str | None = None
     as_of: str = ""
     offer_modifiers: bool = False
+    details: str = ""
 
 
 Check = Callable[["RuleContext"], Iterable[Finding]]
@@ -108,6 +109,7 @@ class Rule:
             sources=self.sources if finding.sources is None else finding.sources,
             confidence=self.confidence if finding.confidence is None else finding.confidence,
             as_of=finding.as_of,
+            details=finding.details,
         )
 
 

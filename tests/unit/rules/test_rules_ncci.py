@@ -24,6 +24,14 @@ def test_indicator_1_pair_offers_59_xu_on_column_2_and_carries_its_stamp() -> No
     assert "as of" not in warning.message  # the details are one click away
 
 
+def test_the_pairs_own_note_is_the_details() -> None:
+    noted = NcciPair("97140", "97530", 1, "ncci-ptp-practitioner", "M-H", "2026-10-01",
+                     note="Separate, distinct time blocks only.")
+    warning = only(ev(visit(L("97140", 15), L("97530", 15)), _lookup(noted)), "ncci-pair")
+    assert warning.details == "Separate, distinct time blocks only."
+    assert warning.details not in warning.message
+
+
 def test_indicator_1_with_xu_is_a_note() -> None:
     result = ev(visit(L("97140", 15), L("97530", 15, extra_modifiers=("XU",))),
                 _lookup(pair("97140", "97530")))
