@@ -60,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         install_crash_handler(args.data_dir or default_data_dir())
     try:
-        session = open_session(args.data_dir, args.catalog)
+        session = open_session(args.data_dir, args.catalog, clinic="cache")
     except CatalogError as exc:
         if args.smoke_test:
             sys.stderr.write(f"smoke test: {exc}\n")
@@ -72,6 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ptcodes_gui.ui.window_setup import build_main_window
 
     window = build_main_window(catalog, store, session.imports)
+    from ptcodes_gui.ui.clinic_ui import install_clinic
+
+    install_clinic(window, session)
     window.show()
 
     if args.smoke_test:

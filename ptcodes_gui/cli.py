@@ -177,7 +177,7 @@ def _print_code(code: Code, catalog: Catalog, out: TextIO) -> None:
         out.write(f"  related: {', '.join(code.related)}\n")
     descriptor = catalog.descriptor(code.code)
     if descriptor:
-        out.write(f"  licensed descriptor ({descriptor[1]}): {descriptor[0]}\n")
+        out.write(f"  official descriptor ({descriptor[1]}): {descriptor[0]}\n")
 
 
 def _cmd_search(args: argparse.Namespace, catalog: Catalog) -> int:

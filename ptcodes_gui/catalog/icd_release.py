@@ -203,7 +203,8 @@ def _title_parts(title: ET.Element | None) -> tuple[str, str]:
 
 
 def _index_code(element: ET.Element) -> tuple[str | None, bool]:
-    text = (element.findtext("code") or "").strip()
+    # <manif> is a manifestation code printed in brackets after the etiology's <code>
+    text = (element.findtext("code") or element.findtext("manif") or "").strip()
     if not text:
         return None, False
     return icd10.dotted(text.rstrip("-")), text.endswith("-")

@@ -103,7 +103,6 @@ class SearchMixin(IcdSearchMixin):
     _pt_prefixes: frozenset[str]
     _pt_vocab: frozenset[str]
     _known_pt: tuple[dict[str, PtEntry], frozenset[str]] | None
-    _only_weak: bool = False  # the last pass found PT codes only through descriptions
 
     def search(
         self,
@@ -141,11 +140,11 @@ class SearchMixin(IcdSearchMixin):
         codes = self._codes_in_query(text, words, ask)
         if codes:
             return self._code_first(codes, words, ask)
-        hits = self._search_words(text, words, ask)
+        hits, only_weak = self._search_pass(text, words, ask)
         if self._code_shaped(text):
             # a code that does not exist gets the nearest codes (``suggest``), not words
             return SearchResult(hits)
-        if hits and not self._only_weak:
+        if hits and not only_weak:
             return SearchResult(hits)
         relaxed = self._relaxed(words, ask)
         if not relaxed.hits:
@@ -165,6 +164,11 @@ class SearchMixin(IcdSearchMixin):
 
     def _search_words(self, text: str, words: list[str], ask: _Ask) -> list[Hit]:
         """Every word must match (today's search); the fallback steps call it again."""
+        return self._search_pass(text, words, ask)[0]
+
+    def _search_pass(self, text: str, words: list[str], ask: _Ask) -> tuple[list[Hit], bool]:
+        """Hits, and whether the PT codes matched only through their descriptions (and no
+        diagnosis at all): then a relaxed reading may name codes better."""
         pt_strong: list[Hit] = []
         pt_weak: list[Hit] = []
         phrase = False
@@ -182,12 +186,12 @@ class SearchMixin(IcdSearchMixin):
         # diagnosis shorthand ("ra", "knee pain") before procedures that only share words
         dx_shorthand = bool(icd) and not phrase and bool(
             self._aliases.get(" ".join(words)) or self._loose_aliases.get(v.loose_key(words)))
-        self._only_weak = bool(pt_weak) and not pt_strong and not icd
+        only_weak = bool(pt_weak) and not pt_strong and not icd
         if code_query or dx_shorthand:
             ordered = icd + pt_strong + pt_weak
         else:
             ordered = pt_strong + icd + pt_weak
-        return ordered[: ask.limit]
+        return ordered[: ask.limit], only_weak
 
     def _with_clinic(self, strong: list[Hit], text: str, words: list[str], limit: int,
                      category: str | None) -> list[Hit]:
@@ -228,7 +232,7 @@ class SearchMixin(IcdSearchMixin):
     def _code_first(self, codes: list[Hit], words: list[str], ask: _Ask) -> SearchResult:
         code_tokens = set(q.tokens(" ".join(h.code for h in codes)))
         rest = [w for w in words if w not in code_tokens]
-        words_left = [w for w in rest if w not in v.FILLER_KINDS and w not in v.STOPWORDS]
+        words_left = self._without_filler(rest)
         label = ", ".join(h.code for h in codes)
         if not words_left:
             return SearchResult(
@@ -287,7 +291,13 @@ class SearchMixin(IcdSearchMixin):
 
     @staticmethod
     def _without_filler(words: list[str]) -> list[str]:
-        out = [w for w in words if w not in v.FILLER_KINDS and w not in v.STOPWORDS]
+        out = []
+        for i, w in enumerate(words):
+            if w in v.FILLER_KINDS or w in v.STOPWORDS:
+                continue
+            if w == "10" and i and words[i - 1] == "icd":  # "icd 10", "icd-10"
+                continue
+            out.append(w)
         return out
 
     @staticmethod

@@ -23,6 +23,9 @@ FILLER_KINDS: dict[str, str | None] = {
 STOPWORDS = frozenset({
     "a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "w",
     "with", "s", "pt", "patient", "pts", "dz",
+    # a question around the words ("what is the cpt code for gait training")
+    "what", "which", "is", "are", "how", "do", "does", "should", "can", "i", "use", "please",
+    "meaning", "definition", "mean", "means",
 })
 #: Tokens of "s/p" (status post): never in a title in that form.
 STATUS_POST = ("s", "p")

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ptcodes_gui import APP_NAME
+from ptcodes_gui.ui import dialogs
 from ptcodes_gui.userdata import bundles
 from ptcodes_gui.userdata.bundles import BundlePreview
 from ptcodes_gui.userdata.store import UserDataError, UserStore
@@ -73,13 +73,11 @@ def run_off_thread(parent: QWidget, label: str, work: Callable[[], T]) -> T:
 
 
 def ask_open_file(parent: QWidget, title: str) -> Path | None:
-    name, _ = QFileDialog.getOpenFileName(parent, title, "", BUNDLE_FILTER)
-    return Path(name) if name else None
+    return dialogs.open_file(parent, title, BUNDLE_FILTER, kind="settings")
 
 
 def ask_save_file(parent: QWidget, title: str, default: str) -> Path | None:
-    name, _ = QFileDialog.getSaveFileName(parent, title, default, BUNDLE_FILTER)
-    return Path(name) if name else None
+    return dialogs.save_file(parent, title, default, BUNDLE_FILTER, kind="settings")
 
 
 def ask_apply(parent: QWidget, preview: BundlePreview) -> bool:

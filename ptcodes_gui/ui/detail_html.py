@@ -191,7 +191,7 @@ def render_code(
         parts.append(f"<p>{escape(code.description)}</p>")
     if descriptor:
         parts.append(
-            f"<p><i>Licensed descriptor ({escape(descriptor[1])}):</i> {escape(descriptor[0])}</p>"
+            f"<p><i>Official descriptor ({escape(descriptor[1])}):</i> {escape(descriptor[0])}</p>"
         )
     core = "".join(
         " " + _cite(s.source, s.confidence, muted=muted) for s in code.sources

@@ -239,7 +239,8 @@ class FolderMemory:
     def folder(self, kind: str) -> str:
         stored: object = self._session.get(kind)
         if stored is None and self._settings is not None:
-            stored = self._settings.get_setting(f"dialogs.folder.{kind}")
+            with contextlib.suppress(Exception):  # a closed or broken store: Documents
+                stored = self._settings.get_setting(f"dialogs.folder.{kind}")
         if isinstance(stored, str) and Path(stored).is_dir():
             return stored
         docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)

@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
         self._detail_timer.setSingleShot(True)
         self._detail_timer.setInterval(DETAIL_DELAY_MS)
         self._pending_code: str | None = None
+        dialogs.FOLDERS.attach(store)  # file dialogs remember their folders in the settings
         self._build_widgets(visit_panel)
         self._build_actions()
         self._connect_signals()

@@ -79,6 +79,10 @@ class ClinicFolderError(Exception):
     """A clinic folder problem, in one sentence a clinic user can act on."""
 
 
+class NothingPublishedError(ClinicFolderError):
+    """The folder is there and readable, but no release has been published to it."""
+
+
 @dataclass(frozen=True)
 class Release:
     """One published set, as its manifest describes it."""
@@ -286,7 +290,7 @@ def current_release(clinic_dir: Path) -> Release:
     except FileNotFoundError:
         if not clinic_dir.is_dir():
             raise ClinicFolderError(f"The clinic folder {clinic_dir} cannot be reached.") from None
-        raise ClinicFolderError(
+        raise NothingPublishedError(
             f"Nothing has been published to the clinic folder {clinic_dir} yet."
         ) from None
     except (OSError, ValueError) as exc:
@@ -365,6 +369,12 @@ def sync(clinic_dir: Path | None, data_dir: Path, *, now: Clock = _now) -> Clini
         stamp = now().isoformat()
         _write_json(cache_root / CACHE_POINTER, {"release": release.as_json(), "synced_at": stamp})
         return ClinicStatus(clinic_dir, release, cache_root / release.folder, stamp)
+    except NothingPublishedError as exc:
+        if cached is None:
+            return ClinicStatus(clinic_dir, None, None, None, message=str(exc))
+        return ClinicStatus(clinic_dir, cached, cache_root / cached.folder, synced_at,
+                            offline=True, message=f"{exc} Using the clinic data cached on "
+                            "this PC.")
     except (ClinicFolderError, OSError) as exc:
         text = str(exc) if isinstance(exc, ClinicFolderError) else _os_message(
             exc, clinic_dir, "read")

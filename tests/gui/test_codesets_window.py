@@ -76,3 +76,14 @@ def test_icd_release_import_notice_and_data_sources(
     assert actions.remove(imported[0].key)
     assert win.catalog.info().icd_release.startswith("ICD-10-CM April 1, 2026")
     assert win.notice_label.isVisible()
+
+
+def test_the_detail_pane_shows_the_official_descriptor_beside_our_words(
+    win: MainWindow, tmp_path: Path
+) -> None:
+    path = files.hcpcs_csv(tmp_path / "HCPC2026_OCT_ANWEB.csv")
+    assert win.data_actions.import_paths([path]) is True
+    win.show_code("G0283")
+    html = win.detail_view.toHtml()
+    assert "Official descriptor" in html and "CMS HCPCS Level II October 2026" in html
+    assert "as part of a therapy plan of care" in html

@@ -200,3 +200,35 @@ def test_colours_meet_wcag_aa_on_light_and_dark(dark: bool) -> None:
     for kind in ("timed", "untimed", "dx", "mod", "deleted", "header", "common", "override"):
         background, text = theme.chip_colours(kind, pal)
         assert theme.contrast(text, background) >= 4.5, kind
+
+
+def test_at_1024_by_600_the_visit_fits_with_copy_in_view(qtbot: QtBot, full: MainWindow) -> None:
+    full.resize(1024, 600 - 40)  # a 1024×600 screen less a panel
+    panel = _panel(full)
+    panel.add_entry("97530=23")
+    panel.add_entry("97140=15")
+    panel.add_entry("M25.561")
+    scroll = full.visit_scroll
+    assert scroll is not None
+
+    def in_view() -> bool:
+        return all(
+            scroll.viewport().rect().contains(w.mapTo(scroll.viewport(), w.rect().bottomRight()))
+            for w in (panel.copy_button, panel.new_visit_button, panel.save_template_button)
+        )
+
+    qtbot.waitUntil(in_view)  # once the layout has settled after the resize
+    assert not scroll.verticalScrollBar().isVisible()
+
+
+def test_a_dark_palette_repaints_messages_in_dark_colours(qtbot: QtBot, full: MainWindow) -> None:
+    panel = _panel(full)
+    panel.add_entry("97127")  # refused: the offer bar's sentence is in the error colour
+    light = panel.offer_label.styleSheet()
+    old = QApplication.palette()
+    try:
+        QApplication.setPalette(_dark_palette())
+        qtbot.waitUntil(lambda: panel.offer_label.styleSheet() != light)
+        assert theme.colour("error").name() in panel.offer_label.styleSheet()
+    finally:
+        QApplication.setPalette(old)

@@ -196,3 +196,10 @@ def test_damaged_pointer_never_raises(tmp_path: Path, pointer: bytes) -> None:
 def test_unknown_file_names_are_not_published(tmp_path: Path) -> None:
     with pytest.raises(cf.ClinicFolderError, match="not a clinic file"):
         cf.publish(tmp_path / "share", {"user.sqlite": tmp_path / "x"}, app_version="t")
+
+
+def test_an_empty_clinic_folder_is_not_offline(tmp_path: Path) -> None:
+    (tmp_path / "share").mkdir()
+    status = cf.sync(tmp_path / "share", tmp_path / "pc")
+    assert not status.offline and status.release is None
+    assert "Nothing has been published" in status.message

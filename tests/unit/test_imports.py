@@ -218,6 +218,11 @@ def test_file_that_is_not_what_its_name_says(session: Session, tmp_path: Path) -
     fake_zip.write_text("not a zip")
     with pytest.raises(ImportFileError, match=r"part\.zip is not a zip file"):
         preview(session, [fake_zip])
+    renamed = tmp_path / "ccipra-v323r0-f4.TXT"
+    renamed.write_bytes(cf.write_ncci_part(tmp_path / "z", PART4, part=4, zipped=True)
+                        .read_bytes())
+    with pytest.raises(ImportFileError, match=r"ccipra-v323r0-f4\.TXT is not a text file"):
+        preview(session, [renamed])
 
 
 def test_wrong_kind_of_file_for_the_import(session: Session, tmp_path: Path) -> None:
@@ -502,3 +507,23 @@ def test_limits_fit_a_full_release_and_refuse_absurd_input(tmp_path: Path) -> No
     zipped = cf.write_ncci_part(tmp_path, PART4 * 100, part=4, zipped=True)
     with pytest.raises(ImportFileError, match="would unpack to"):
         collect_files([zipped], ImportLimits(max_file_bytes=4096))
+
+
+def test_visit_date_decides_which_imported_rows_apply(session: Session, tmp_path: Path) -> None:
+    from ptcodes_gui.domain.visit import Visit, VisitLine, evaluate
+
+    rows = [cf.ncci_row("97530", "97750", "20200101", "20240101", "0"),  # deleted in 2024
+            cf.ncci_row("97530", "97112", "20270101", "*", "0")]  # in force from 2027
+    run(session, [cf.write_ncci_part(tmp_path, rows, part=4)])
+
+    def pair_warnings(second: str, on: date) -> list[str]:
+        visit = Visit(lines=(VisitLine("97530", 30, dx_pointers=("A",)),
+                             VisitLine(second, 30, dx_pointers=("A",))), diagnoses=("M54.50",))
+        result = evaluate(visit, session.catalog, on=on)
+        return [w.code for w in result.warnings
+                if w.code.startswith("ncci") and set(w.codes) >= {"97530", second}]
+
+    assert pair_warnings("97750", date(2023, 6, 1))  # in force then
+    assert not pair_warnings("97750", date(2026, 12, 1))  # deleted since
+    assert not pair_warnings("97112", date(2026, 12, 1))  # not yet in force
+    assert pair_warnings("97112", date(2027, 2, 1))

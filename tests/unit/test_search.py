@@ -429,3 +429,15 @@ def test_diagnosis_shorthand_ranks_before_procedures_sharing_a_word(catalog: Cat
     assert catalog.search("ra", limit=5)[0].code.startswith("M06")
     assert catalog.search("knee pain", limit=5)[0].system == "icd10cm"
     assert catalog.search("vertigo", limit=5)[0].code == "95992"  # named by the procedure too
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("what is the cpt code for gait training", "97116"), ("icd-10 knee pain", "M25.56"),
+     ("icd 10 code for ankle sprain", "S93.4"), ("what does gp modifier mean", "GP"),
+     ("kx modifier meaning", "KX"), ("si", "M53.3")],
+)
+def test_questions_around_the_words_still_find_the_code(
+    catalog: Catalog, text: str, code: str
+) -> None:
+    assert top(catalog, text, n=1)[0].startswith(code)

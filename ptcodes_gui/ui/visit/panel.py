@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -410,6 +410,14 @@ class VisitPanel(QWidget):
         if profile != self.visit().profile:
             self.payer.choose(profile)
         return True
+
+    def changeEvent(self, event: QEvent) -> None:
+        # The system switched light/dark: message colours are picked when shown, so show
+        # everything again in the new palette's colours.
+        if event.type() == QEvent.Type.PaletteChange:
+            self._on_changed()
+            self._on_offer_changed()
+        super().changeEvent(event)
 
     def hasHeightForWidth(self) -> bool:  # noqa: N802
         # Wrapped messages inside make the layout height-for-width, and a scroll area then

@@ -181,6 +181,11 @@ def _open_one(path: Path, limits: ImportLimits) -> list[InputFile]:
                 f"{human_size(limits.max_xlsx_bytes)} are not imported."
             )
         return [InputFile(path, name, None, size, "xlsx")]
+    if is_zip and suffix in TEXT_SUFFIXES:
+        raise ImportFileError(
+            f"{name} is not a text file, whatever its name says (it is a zip or an Excel "
+            "workbook); give it its real name (.zip or .xlsx) and import it again."
+        )
     if suffix == ".zip" or is_zip:
         if not is_zip:
             raise ImportFileError(

@@ -208,3 +208,14 @@ def test_save_dialog_adds_the_extension_and_remembers_the_folder(
     dialogs.save_file(None, "Export", "settings.json", "PT Codes settings (*.json)")
     assert seen[1] == str(tmp_path / "settings.json")
     assert dialogs.with_suffix(Path("a.csv"), "CSV (*.txt)") == Path("a.csv")
+
+
+def test_dialog_folders_are_kept_in_the_settings(tmp_path: Path, store: UserStore) -> None:
+    first = dialogs.FolderMemory()
+    first.attach(store)
+    assert Path(first.folder("settings")).is_dir()  # Documents (or home) the first time
+    first.remember("settings", tmp_path / "export.json")
+    later = dialogs.FolderMemory()  # the next session
+    later.attach(store)
+    assert later.folder("settings") == str(tmp_path)
+    assert later.folder("imports") != str(tmp_path)  # each kind of file has its own

@@ -58,6 +58,11 @@ def test_offer_bar_shows_choices_and_emits_the_chosen(qtbot: QtBot, host: Host) 
     with qtbot.waitSignal(bar.used) as used:
         qtbot.mouseClick(bar.use_button, Qt.MouseButton.LeftButton)
     assert used.args == [1]
+    bar.show_offer(Offer("NCCI pair: a distinct-service modifier on 97530",
+                         (Choice("Add 59 to 97530", lambda: True),), sticky=False))
+    # a warning's fix: one row, its sentence in the tooltip
+    assert not bar.label.isVisible() and bar.fix_label.isVisible()
+    assert "NCCI pair" in bar.combo.toolTip() and not bar.dismiss_button.isVisible()
     bar.show_offer(None)
     assert not bar.isVisible() and bar.choices() == []
 
