@@ -319,4 +319,6 @@ class IcdSearchMixin:
             self._icd_vocab = frozenset(self._icd_term_list())
         if word in self._icd_vocab:
             return word
-        return q.correct(word, self._icd_vocab) or word
+        # the longest of the words one edit away: "sciatia" is "sciatica" more than "sciatic"
+        fixes = sorted(q.edits1(word) & self._icd_vocab, key=lambda c: (-len(c), c))
+        return fixes[0] if fixes else word

@@ -161,7 +161,7 @@ def stem(word: str) -> str:
     return word
 
 
-_LINKING = frozenset({"a", "an", "and", "for", "in", "of", "on", "s", "the", "to", "with"})
+_LINKING = frozenset({"a", "an", "and", "at", "for", "in", "of", "on", "s", "the", "to", "with"})
 
 
 def loose_key(words: list[str]) -> str:

@@ -169,6 +169,9 @@ def install_codeset_actions(window: MainWindow, catalog: Catalog, store: UserSto
         act.triggered.connect(lambda _=False, slot=slot: slot())
         menu.insertAction(first, act) if first else menu.addAction(act)
     window.data_sources = (actions.sources, actions.remove)
+    data_actions = getattr(window, "data_actions", None)
+    if data_actions is not None:  # File → Import and dropped files route ICD-10-CM releases
+        data_actions.icd_import = actions.import_icd
     actions.refresh_notice()
     if panel is not None:
         panel.estimator = actions.estimate

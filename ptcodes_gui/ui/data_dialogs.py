@@ -190,6 +190,8 @@ class DataActions:
         self.imports = imports
         self.on_overlays_changed = on_overlays_changed
         self.dropper: QObject | None = None
+        #: ICD-10-CM release files picked or dropped (ui/codesets_actions.py sets it)
+        self.icd_import: Callable[[list[Path]], bool] | None = None
 
     def _writable(self) -> bool:
         reason = self.store.read_only_reason if self.store.read_only else (
@@ -213,6 +215,9 @@ class DataActions:
     def import_paths(self, paths: list[Path], kind: str | None = None) -> bool:
         if not self._writable():
             return False
+        if kind is None and self.icd_import is not None and all(
+                "icd10cm" in p.name.lower() for p in paths):
+            return self.icd_import(paths)  # an ICD-10-CM release has its own database
         context = ImportContext.from_store(self.imports, self.catalog.all_codes())
         names = ", ".join(p.name for p in paths)
         try:

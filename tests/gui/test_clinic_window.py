@@ -148,3 +148,35 @@ def test_preferences_choose_a_folder(
         assert controller.choose_folder()
     assert session.store.get_setting(CLINIC_DIR_SETTING) == str(chosen)
     assert controller.folder() == chosen
+
+
+def test_clinic_templates_and_profiles_are_marked_in_the_visit_panel(
+    qtbot: QtBot, win: tuple[MainWindow, ClinicController], session: Session, tmp_path: Path,
+    catalog: Catalog, clinic_dir: Path,
+) -> None:
+    from PySide6.QtCore import Qt
+
+    from ptcodes_gui.clinic import publish_clinic
+
+    window, controller = win
+    session.store.save_template("Mine", [TemplateLine("97110", 23)])
+    manager = open_session(tmp_path / "manager", catalog=catalog, clinic="none")
+    try:
+        manager.store.save_template("Gait", [TemplateLine("97116", 23)])
+        manager.store.save_profile({"name": "Blue Shield", "unit_rule": "midpoint",
+                                    "daily_timed_unit_cap": 4, "medicare": False})
+        publish_clinic(manager, clinic_dir)
+    finally:
+        manager.close()
+    with qtbot.waitSignal(controller.changed, timeout=10_000):
+        controller.sync_now()
+    panel = window.visit_panel
+    assert panel is not None
+    combo = panel.templates.combo
+    tips = {combo.itemText(i): combo.itemData(i, Qt.ItemDataRole.ToolTipRole)
+            for i in range(combo.count())}
+    assert "clinic folder" in str(tips["Gait"]) and tips["Mine"] is None
+    profiles = panel.payer.profile_combo
+    at = profiles.findData("Blue Shield")
+    assert at >= 0
+    assert "From the clinic folder" in str(profiles.itemData(at, Qt.ItemDataRole.ToolTipRole))

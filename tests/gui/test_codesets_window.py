@@ -87,3 +87,14 @@ def test_the_detail_pane_shows_the_official_descriptor_beside_our_words(
     html = win.detail_view.toHtml()
     assert "Official descriptor" in html and "CMS HCPCS Level II October 2026" in html
     assert "as part of a therapy plan of care" in html
+
+
+def test_icd_files_picked_in_file_import_go_to_the_release_import(
+    win: MainWindow, tmp_path: Path
+) -> None:
+    order = tmp_path / "icd10cm_order_2027.txt"
+    order.write_bytes(b"00001 M54     0 " + b"Dorsalgia".ljust(60) + b" Dorsalgia\r\n")
+    actions = win.codeset_actions  # type: ignore[attr-defined]
+    actions.ask = lambda *_a, **_k: True
+    assert win.data_actions.import_paths([order]) is True
+    assert win.catalog.info().icd_release == "ICD-10-CM FY2027 (October 1, 2026)"

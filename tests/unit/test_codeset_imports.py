@@ -513,3 +513,30 @@ def test_cli_show_json_gives_the_official_descriptor(
     sources = json.loads(out)["data_sources"]
     hcpcs = next(s for s in sources if s["key"] == "hcpcs")
     assert hcpcs["files"] == ["HCPC2026_OCT_ANWEB.csv"] and hcpcs["shipped"] is False
+
+
+def test_fee_schedule_from_the_xlsx_and_the_gpci_file_picked_together(
+    session: Session, tmp_path: Path
+) -> None:
+    import csv
+    import io
+
+    import xlsxwriter
+
+    xlsx = tmp_path / "PPRRVU2026_Jul_nonQPP.xlsx"
+    book = xlsxwriter.Workbook(str(xlsx))
+    sheet = book.add_worksheet()
+    for r, line in enumerate(RVU_HEAD + RVU_ROWS):
+        cells: list[object] = next(csv.reader(io.StringIO(line)))
+        if r >= len(RVU_HEAD):  # numbers as Excel stores them: 00100 becomes 100
+            cells = [float(c) if c.replace(".", "", 1).isdigit() else c for c in cells]
+        sheet.write_row(r, 0, cells)
+    book.close()
+    gpci = tmp_path / "GPCI2026.csv"
+    gpci.write_text(gpci_text())
+    p = run(session, [xlsx, gpci], "pfs")
+    assert p.skipped.get("codes not in this catalog") == 1  # 00100, read back as a code
+    schedule = session.catalog.fee_schedule()
+    assert schedule is not None
+    assert schedule.rvus["97530"].pe_nonfacility == Decimal("0.61")
+    assert schedule.rvus["97110"].therapy_mppr

@@ -89,7 +89,9 @@ def test_part_four_after_part_one_keeps_part_one(session: Session, tmp_path: Pat
     run(session, [cf.write_ncci_part(tmp_path, PART1, part=1)])
     p = run(session, [cf.write_ncci_part(tmp_path, PART4, part=4)])
     assert p.parts_only == ("f4",)
-    assert "Adds part(s) f4 to v323r0 (already imported: f1)" in preview_text(p)
+    text = preview_text(p)
+    assert "Adds part(s) f4 to v323r0 (already imported: f1)" in text
+    assert "Part(s) f2, f3 of v323r0 are not imported yet" in text
     assert ("20560", "97140", 1) in pairs(session, "97140")  # the pair that used to vanish
     assert session.imports.release("ncci").parts == ("f1", "f4")  # type: ignore[union-attr]
 

@@ -149,9 +149,11 @@ class PayerBar(QWidget):
             self.profile_combo.clear()
             for name, profile in profiles.items():
                 self.profile_combo.addItem(name, name)
+                shared = (name not in BUILTIN_PROFILES
+                          and self._store.origin_of_profile(name) == "clinic")
                 self.profile_combo.setItemData(
                     self.profile_combo.count() - 1,
-                    profile_tip(profile),
+                    ("From the clinic folder. " if shared else "") + profile_tip(profile),
                     Qt.ItemDataRole.ToolTipRole,
                 )
             at = self.profile_combo.findData(current)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
 
 from ptcodes_gui.domain.visit import Visit, VisitLine, validate_new_line
@@ -179,6 +180,7 @@ class TemplatesBar(QWidget):
         with QSignalBlocker(self.combo):
             self.combo.clear()
             self.combo.addItems(names)
+            self._mark_clinic_items(names)
             at = self.combo.findText(current)
             self.combo.setCurrentIndex(at if at >= 0 else 0 if names else -1)
         self.combo.setPlaceholderText("None yet" if not names else "")
@@ -188,6 +190,18 @@ class TemplatesBar(QWidget):
         self.delete_action.setEnabled(has)
 
     # ------------------------------------------------------------------ inside
+
+    def _mark_clinic_items(self, names: list[str]) -> None:
+        """Templates shared through the clinic folder: italic, with a tooltip that says so
+        (they load like any other; saving under a new name gives a copy of one's own)."""
+        italic = QFont(self.combo.font())
+        italic.setItalic(True)
+        for i, name in enumerate(names):
+            if self._store.origin_of_template(name) == "clinic":
+                self.combo.setItemData(i, italic, Qt.ItemDataRole.FontRole)
+                self.combo.setItemData(
+                    i, "From the clinic folder (shared by the clinic; save under a new name "
+                    "to change it)", Qt.ItemDataRole.ToolTipRole)
 
     def _template_lines(self) -> tuple[list[TemplateLine], list[str]]:
         lines: list[TemplateLine] = []

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from ptcodes_gui.userdata.imports.cells import code_cell
 from ptcodes_gui.userdata.imports.files import ImportFileError, InputFile, head_rows, rows_of
 from ptcodes_gui.userdata.imports.registry import Reader, Release, Sink, Table, register
 
@@ -141,7 +142,7 @@ def rvu_rows(
             index = col.get(field)
             return cells[index].strip() if index is not None and index < len(cells) else ""
 
-        code = cell("code").upper()
+        code = code_cell(cell("code"))  # a workbook may have made 00100 the number 100
         if not code:
             continue
         if cell("modifier"):

@@ -456,6 +456,13 @@ def preview_text(preview: ImportPreview, max_rejected: int = 500) -> str:
         lines.append(f"Replaces {cur.label} (imported {cur.imported_at}) as a whole.")
     else:
         lines.append("Nothing of this kind was imported before.")
+    if preview.multipart:
+        present = set(preview.parts) | (set(cur.parts) if preview.parts_only and cur else set())
+        numbers = [int(p[1:]) for p in present if p[1:].isdigit()]
+        missing = [f"f{n}" for n in range(1, max([4, *numbers]) + 1) if f"f{n}" not in present]
+        if missing:
+            lines.append(f"Part(s) {', '.join(missing)} of {rel.version} are not imported yet: "
+                         "the shipped pairs stay in use for their codes until they are.")
     lines.append(f"{preview.noun.capitalize()} accepted: {preview.accepted:,}   added: "
                  f"{preview.added:,}   changed: {preview.changed:,}   removed: {preview.removed:,}")
     for reason, count in sorted(preview.skipped.items()):
