@@ -75,4 +75,22 @@ key Return; sleep 1.5
 focus; key ctrl+k; typ "97530"; sleep 0.8
 shot 4-imported
 
+# 4. Publish them to the clinic folder (File > Publish to clinic folder...), then answer Yes.
+focus; key alt+f; key p; sleep 1.2
+shot 5-publish-question
+key alt+y; sleep 3
+shot 6-published
+
+# 5. A second workstation: its own (empty) data folder, the same clinic folder.
+kill "$APP_PID"; wait "$APP_PID" 2>/dev/null || true
+export PTCODES_DATA_DIR=$WORK/data-second-pc
+$APP >>"$WORK/app.log" 2>&1 &
+APP_PID=$!
+WID=
+for _ in $(seq 80); do WID=$(xdotool search --name '^PT Codes$' 2>/dev/null | head -1) && [ -n "$WID" ] && break; sleep 0.25; done
+xdotool windowmove "$WID" 0 0 windowsize "$WID" 1280 800
+sleep 4   # the first clinic-folder sync runs in the background right after the start
+focus; key ctrl+k; typ "97530"; sleep 0.8
+shot 7-second-pc
+
 echo "app log:"; cat "$WORK/app.log"
