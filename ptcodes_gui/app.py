@@ -54,6 +54,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if icon is not None:
         app.setWindowIcon(QIcon(str(icon)))
 
+    if not args.smoke_test:  # the smoke test reports on stderr and exits 1 instead
+        from ptcodes_gui.ui.crash import install_crash_handler
+        from ptcodes_gui.userdata.paths import default_data_dir
+
+        install_crash_handler(args.data_dir or default_data_dir())
     try:
         session = open_session(args.data_dir, args.catalog, clinic="cache")
     except CatalogError as exc:

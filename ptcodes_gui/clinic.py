@@ -27,7 +27,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ptcodes_gui.domain.fees import parse_locality_id
 from ptcodes_gui.userdata import clinic_folder as cf
+from ptcodes_gui.userdata import fee_localities
 from ptcodes_gui.userdata.bundles import BUNDLE_FORMAT, BUNDLE_VERSION, read_bundle
 from ptcodes_gui.userdata.clinic_defaults import NO_DEFAULTS, ClinicDefaults
 from ptcodes_gui.userdata.clinic_layer import LayeredOverlay
@@ -145,7 +147,7 @@ def _read_defaults(status: cf.ClinicStatus) -> ClinicDefaults:
     when = status.release.published_at[:16].replace("T", " ")
     return ClinicDefaults(
         templates=tuple(bundle.templates), profiles=tuple(bundle.profiles),
-        favorites=tuple(bundle.favorites),
+        favorites=tuple(bundle.favorites), localities=_read_localities(status),
         label=f"clinic folder release {status.release.seq} of {when}",
     )
 
@@ -158,11 +160,13 @@ class PublishJob:
     clinic_dir: Path
     files: dict[str, Path]
     defaults_text: str
+    settings_text: str = "{}"
 
     def describe(self) -> str:
         names = {"imports.sqlite": "the imported CMS and clinic files",
                  "icd10cm.sqlite": "the ICD-10-CM release in use",
-                 "defaults.json": "payer profiles, templates and favorites"}
+                 "defaults.json": "payer profiles (with their localities), templates and "
+                 "favorites"}
         parts = [names[n] for n in ("imports.sqlite", "icd10cm.sqlite") if n in self.files]
         return ", ".join([*parts, names["defaults.json"]])
 
@@ -175,7 +179,10 @@ def prepare_publish(session: Session, clinic_dir: Path) -> PublishJob:
     icd = _own_icd_release(session)
     if icd is not None and icd.is_file():
         files["icd10cm.sqlite"] = icd
-    return PublishJob(clinic_dir, files, _defaults_text(session))
+    shared = {**session.store.clinic_defaults.localities,
+              **fee_localities.localities(session.store)}
+    settings = json.dumps({"fee_localities": shared}, indent=2, sort_keys=True) + "\n"
+    return PublishJob(clinic_dir, files, _defaults_text(session), settings)
 
 
 def run_publish(job: PublishJob) -> cf.Release:
@@ -185,8 +192,28 @@ def run_publish(job: PublishJob) -> cf.Release:
     with tempfile.TemporaryDirectory(prefix="ptcodes-publish-") as tmp:
         defaults = Path(tmp) / "defaults.json"
         defaults.write_text(job.defaults_text, encoding="utf-8")
-        return cf.publish(job.clinic_dir, {**job.files, "defaults.json": defaults},
+        settings = Path(tmp) / "settings.json"
+        settings.write_text(job.settings_text, encoding="utf-8")
+        return cf.publish(job.clinic_dir, {**job.files, "defaults.json": defaults,
+                                           "settings.json": settings},
                           app_version=__version__)
+
+
+def _read_localities(status: cf.ClinicStatus) -> dict[str, str]:
+    """The shared profiles' localities; anything malformed is left out, never fatal."""
+    path = status.file("settings.json")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path is not None else {}
+    except (OSError, ValueError):
+        return {}
+    raw = data.get("fee_localities") if isinstance(data, dict) else None
+    out: dict[str, str] = {}
+    for name, value in (raw.items() if isinstance(raw, dict) else ()):
+        try:
+            out[str(name)] = parse_locality_id(str(value))
+        except ValueError:
+            continue
+    return out
 
 
 def publish_clinic(session: Session, clinic_dir: Path) -> cf.Release:

@@ -189,10 +189,13 @@ def apply_icd_import(
             "--allow-older (the window asks). Nothing was imported."
         )
     out = release_dir(data_dir) / _file_name(preview.release.info)
+    if catalog.icd_release_path is not None and catalog.icd_release_path.resolve() == out.resolve():
+        catalog.use_icd_release(None)  # Windows cannot replace a file that is open
     try:
         rel.write_release_db(
             preview.release, out, shipped_aliases(catalog) if aliases is None else aliases)
     except (OSError, sqlite3.Error) as exc:
+        apply_active(catalog, data_dir)  # nothing changed: back to the release in use
         raise IcdImportError(f"The release could not be saved in {out.parent}: {exc}") from exc
     _set_active(data_dir, out)
     catalog.use_icd_release(out)

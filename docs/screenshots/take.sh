@@ -62,6 +62,7 @@ run() {  # run WIDTH HEIGHT SCALE NAME
     key alt+o Down Return                       # copy format: TSV
     key ctrl+shift+c
     echo "-- clipboard (TSV):"; xclip -o -selection clipboard | cat -A | sed 's/\^I/<TAB>/g'; echo
+    key ctrl+l Right Right F2; shot "by-editor-$name"; key Escape  # the By (provider) editor
     key ctrl+k; typ "97127"; shot "search-$name"
     key ctrl+slash; focus '^Keyboard shortcuts$'; shot "shortcuts-$name"; key Escape
     xdotool windowfocus --sync "$WID"
@@ -71,7 +72,8 @@ run() {  # run WIDTH HEIGHT SCALE NAME
     stop
 }
 
-rm -f "$OUT"/visit-*.png "$OUT"/search-*.png "$OUT"/shortcuts-*.png "$OUT"/quit-*.png
+rm -f "$OUT"/visit-*.png "$OUT"/search-*.png "$OUT"/shortcuts-*.png "$OUT"/quit-*.png \
+      "$OUT"/by-editor-*.png
 for spec in $SIZES; do
     size=${spec%%:*}; scale=${spec##*:}
     w=${size%%x*}; h=${size##*x}

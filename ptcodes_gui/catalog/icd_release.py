@@ -361,7 +361,8 @@ def read_release(
             "(icd10cm_tabular_YYYY.xml) among the files given"
         )
     fiscal_year = _fiscal_year(used, first)
-    april = any(_APRIL_RE.search(p.name) for p in paths)
+    # an April update says so in its zip's or its files' names ("April-1-2026")
+    april = any(_APRIL_RE.search(name) for name in [*(p.name for p in paths), *used])
     rows = list(read_order_file(io.BytesIO(order.data), order.name)) if order else None
     if tabular is not None:
         entries = _parse_tabular(tabular)

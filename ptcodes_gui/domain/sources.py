@@ -27,27 +27,34 @@ class Source:
     url: str = ""  # where it is published (shown, never opened by the app)
 
 
+_MANUALS: Final = "https://www.cms.gov/Regulations-and-Guidance/Guidance/Manuals/Downloads/"
+_CH5_URL: Final = _MANUALS + "clm104c05.pdf"
+
 _ALL: Final[tuple[Source, ...]] = (
     Source(
         "cms-100-04-ch5-20.2", "Pub. 100-04 ch. 5 §20.2",
         "CMS, Medicare Claims Processing Manual (Pub. 100-04), chapter 5 \"Part B Outpatient "
         "Rehabilitation and CORF/OPT Services\", §20.2 Reporting of Service Units With HCPCS "
         "(counting minutes for timed codes)",
+        _CH5_URL,
     ),
     Source(
         "cms-100-04-ch5-10.7", "Pub. 100-04 ch. 5 §10.7",
         "CMS, Medicare Claims Processing Manual (Pub. 100-04), chapter 5, §10.7 Application of "
         "Multiple Procedure Payment Reduction (MPPR) on Therapy Services",
+        _CH5_URL,
     ),
     Source(
         "cms-100-04-ch5", "Pub. 100-04 ch. 5",
         "CMS, Medicare Claims Processing Manual (Pub. 100-04), chapter 5 \"Part B Outpatient "
         "Rehabilitation and CORF/OPT Services\" (therapy modifiers GP/GO/GN, KX, CQ/CO)",
+        _CH5_URL,
     ),
     Source(
         "cms-100-02-ch15", "Pub. 100-02 ch. 15 §220-230",
         "CMS, Medicare Benefit Policy Manual (Pub. 100-02), chapter 15, §220-230 (outpatient "
         "therapy services, plans of care, supervision, therapy assistants)",
+        _MANUALS + "bp102c15.pdf",
     ),
     Source(
         "ncci-policy-ch11", "NCCI Policy Manual ch. XI",
@@ -148,6 +155,7 @@ _ALL: Final[tuple[Source, ...]] = (
         "cms-100-04-ch30", "Pub. 100-04 ch. 30 (ABN)",
         "CMS, Medicare Claims Processing Manual (Pub. 100-04), chapter 30 \"Financial "
         "Liability Protections\": ABN modifiers GA, GX, GY and GZ",
+        _MANUALS + "clm104c30.pdf",
     ),
     Source(
         "mln-telehealth", "MLN: Telehealth services",

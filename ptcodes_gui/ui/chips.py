@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Final
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from ptcodes_gui.ui import theme
@@ -38,41 +38,54 @@ def chip_text(text: str) -> str:
 
 
 class ChipDelegate(QStyledItemDelegate):
-    """Paints a cell's text as a rounded chip; an empty cell paints nothing."""
+    """Paints a cell's text as a rounded chip; an empty cell paints nothing.
+
+    Painting runs for every visible row on each keystroke, so a chip is drawn once into a
+    cached pixmap (per word, palette and font) and a cell costs one data() call and a blit.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._pixmaps: dict[tuple[str, bool, int, float], QPixmap] = {}
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        rect = option.rect
+        if option.state & QStyle.StateFlag.State_Selected:
+            painter.fillRect(rect, option.palette.highlight())
         text = index.data(Qt.ItemDataRole.DisplayRole)
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""
-        style = opt.widget.style() if opt.widget is not None else None
-        if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
         if not isinstance(text, str) or not text:
             return
-        label = chip_text(text)
-        background, foreground = theme.chip_colours(chip_kind(text))
+        pixmap = self._pixmap(text, option, painter.device().devicePixelRatioF())
+        ratio = pixmap.devicePixelRatioF()
+        height = pixmap.height() / ratio
+        painter.drawPixmap(rect.left() + 2, round(rect.top() + (rect.height() - height) / 2),
+                           pixmap)
+
+    def _pixmap(self, text: str, option: QStyleOptionViewItem, ratio: float) -> QPixmap:
         fm = option.fontMetrics
+        key = (text, theme.is_dark(option.palette), fm.height(), ratio)
+        cached = self._pixmaps.get(key)
+        if cached is not None:
+            return cached
+        label = chip_text(text)
+        background, foreground = theme.chip_colours(chip_kind(text), option.palette)
         pad = max(4, fm.height() // 4)
-        width = min(fm.horizontalAdvance(label) + 2 * pad, option.rect.width() - 4)
-        height = min(fm.height() + 2, option.rect.height() - 2)
-        rect = QRectF(
-            option.rect.left() + 2,
-            option.rect.top() + (option.rect.height() - height) / 2,
-            width,
-            height,
-        )
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(background)
-        painter.drawRoundedRect(rect, height / 2, height / 2)
-        painter.setPen(foreground)
-        painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), label)
-        painter.restore()
+        width, height = fm.horizontalAdvance(label) + 2 * pad, fm.height() + 2
+        pixmap = QPixmap(round(width * ratio), round(height * ratio))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        chip = QPainter(pixmap)
+        chip.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        chip.setFont(option.font)
+        chip.setPen(Qt.PenStyle.NoPen)
+        chip.setBrush(background)
+        area = QRectF(0, 0, width, height)
+        chip.drawRoundedRect(area, height / 2, height / 2)
+        chip.setPen(foreground)
+        chip.drawText(area, int(Qt.AlignmentFlag.AlignCenter), label)
+        chip.end()
+        self._pixmaps[key] = pixmap
+        return pixmap
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         text = index.data(Qt.ItemDataRole.DisplayRole)

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTextBrowser,
     QToolTip,
     QVBoxLayout,
     QWidget,
@@ -38,6 +37,7 @@ from ptcodes_gui.domain.formatting import sanitize_text
 from ptcodes_gui.domain.models import CATEGORIES, Code, Hit
 from ptcodes_gui.domain.provenance import DataSource
 from ptcodes_gui.ui import dialogs
+from ptcodes_gui.ui.clean_copy import CleanCopyTextBrowser
 from ptcodes_gui.ui.detail_html import link, muted_color, render_code, source_tooltip
 from ptcodes_gui.ui.geometry import MINIMUM, keep_on_screen, place_first_run
 from ptcodes_gui.ui.results_model import ResultsModel
@@ -187,7 +187,7 @@ class MainWindow(QMainWindow):
     def _build_detail_and_layout(self, filters: QHBoxLayout, visit_panel: VisitPanel | None
                                  ) -> None:
 
-        self.detail_view = QTextBrowser()
+        self.detail_view = CleanCopyTextBrowser()  # copies go through the text cleaner
         self.detail_view.setObjectName("detailView")
         self.detail_view.setAccessibleName("Code details")
         self.detail_view.setOpenLinks(False)

@@ -7,6 +7,7 @@ from ptcodes_gui.ui.bundle_dialogs import install_bundle_menu
 from ptcodes_gui.ui.codesets_actions import install_codeset_actions
 from ptcodes_gui.ui.data_dialogs import install_file_menu
 from ptcodes_gui.ui.main_window import MainWindow
+from ptcodes_gui.ui.store_status import watch_pending_writes
 from ptcodes_gui.ui.visit_panel import VisitPanel
 from ptcodes_gui.userdata.imports import ImportOverlay, ImportStore
 from ptcodes_gui.userdata.imports.migrate import migrate_user_overlays
@@ -48,6 +49,7 @@ def build_main_window(catalog: Catalog, store: UserStore,
         window, catalog, store, imports=imports, on_overlays_changed=refresh
     )
     install_bundle_menu(window, store, on_changed=refresh)  # the menu actions keep it alive
+    watch_pending_writes(window, store)  # parented to the window
     window.codeset_actions = install_codeset_actions(  # type: ignore[attr-defined]
         window, catalog, store, imports, panel, on_changed=refresh)
     if store.read_only:

@@ -71,6 +71,12 @@ class FileCheck:
 
 
 _CORRUPT_CODES = {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
+#: failures that say nothing about the file's content (locks, permissions, I/O): such a
+#: file is left alone; every other failure of the check means the content is damaged
+_UNREADABLE_PREFIXES = (
+    "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_IOERR",
+    "SQLITE_AUTH", "SQLITE_READONLY", "SQLITE_NOMEM", "SQLITE_FULL",
+)
 
 
 def connect_read_only(path: Path, *, immutable: bool = False) -> sqlite3.Connection:
@@ -90,9 +96,9 @@ def check_file(path: Path) -> FileCheck:
         rows = conn.execute("PRAGMA quick_check").fetchall()
     except sqlite3.DatabaseError as exc:
         name = getattr(exc, "sqlite_errorname", "")
-        if name in _CORRUPT_CODES or type(exc) is sqlite3.DatabaseError:
-            return FileCheck("corrupt", str(exc))
-        return FileCheck("unreadable", str(exc))
+        if name.startswith(_UNREADABLE_PREFIXES) and name not in _CORRUPT_CODES:
+            return FileCheck("unreadable", str(exc))
+        return FileCheck("corrupt", str(exc))
     except (sqlite3.Error, ValueError, MemoryError) as exc:
         return FileCheck("corrupt", f"the check itself failed: {exc!r}"[:200])
     finally:

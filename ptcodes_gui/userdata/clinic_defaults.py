@@ -7,7 +7,7 @@ saved stays theirs, and each item's origin (``local`` or ``clinic``) can be show
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ptcodes_gui.userdata.profiles import PayerProfile
 from ptcodes_gui.userdata.templates import Template
@@ -24,6 +24,8 @@ class ClinicDefaults:
     templates: tuple[Template, ...] = ()
     profiles: tuple[PayerProfile, ...] = ()
     favorites: tuple[str, ...] = ()
+    #: each shared profile's Medicare locality for fee estimates, {profile name: "13202-01"}
+    localities: dict[str, str] = field(default_factory=dict)
     label: str = ""  # "clinic folder release 7 of 2026-12-01 08:15 (FRONTDESK)"
 
     def template(self, name: str) -> Template | None:

@@ -59,7 +59,7 @@ RELEASES_DIR = "releases"
 MANIFEST_NAME = "manifest.json"
 LOCK_NAME = ".publish.lock"
 #: Files a release may hold; anything else in a release folder is ignored.
-KNOWN_FILES = ("imports.sqlite", "defaults.json")
+KNOWN_FILES = ("imports.sqlite", "icd10cm.sqlite", "defaults.json", "settings.json")
 #: Sub-folder of the data folder holding the local copy of the clinic's release.
 CACHE_DIR_NAME = "clinic-cache"
 CACHE_POINTER = "cache.json"

@@ -175,6 +175,8 @@ class Db:
         cur.row_factory = sqlite3.Row
         try:
             return list(cur.execute(sql, params))
+        except UnicodeDecodeError:
+            pass
         except sqlite3.OperationalError as exc:
             if "decode" not in str(exc):
                 raise
@@ -184,6 +186,8 @@ class Db:
             cur = self.conn.cursor()
             cur.row_factory = sqlite3.Row
             return list(cur.execute(sql, params))
+        except UnicodeDecodeError as exc:  # a column name itself is damaged
+            raise sqlite3.DatabaseError(f"unreadable column name ({exc})") from exc
         finally:
             self.conn.text_factory = saved
 

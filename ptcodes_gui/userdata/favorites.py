@@ -41,7 +41,8 @@ def remove(db: Db, code: str) -> None:
 
 
 def codes(db: Db) -> list[str]:
-    return [r[0] for r in db.conn.execute("SELECT code FROM favorites ORDER BY seq")]
+    rows = db.rows("SELECT code FROM favorites ORDER BY seq")
+    return [r[0] for r in rows if isinstance(r[0], str) and not isinstance(r[0], bytes)]
 
 
 def contains(db: Db, code: str) -> bool:
@@ -66,7 +67,8 @@ def add_recent(db: Db, code: str) -> None:
 
 
 def recents(db: Db) -> list[str]:
-    return [r[0] for r in db.conn.execute("SELECT code FROM recents ORDER BY seq DESC")]
+    rows = db.rows("SELECT code FROM recents ORDER BY seq DESC")
+    return [r[0] for r in rows if isinstance(r[0], str)]
 
 
 def clear_recents(db: Db) -> None:
@@ -90,7 +92,13 @@ def sweep(db: Db) -> list[BadRow]:
     """Rows of favorites and recents that cannot be loaded (the dates are not used)."""
     bad: list[BadRow] = []
     for table, what in (("favorites", "favorite"), ("recents", "recent code")):
-        for row in db.rows(f"SELECT rowid AS rid, code, seq FROM {table}"):
+        # SQL picks the candidates (anything but a stored code: a byte outside A-Z 0-9 . -,
+        # a wrong length or type); Python then judges each one. 50,000 favorites: ~ms.
+        for row in db.rows(
+            f"SELECT rowid AS rid, code, seq FROM {table} WHERE typeof(code) != 'text' "
+            "OR typeof(seq) != 'integer' OR length(CAST(code AS BLOB)) NOT BETWEEN 1 AND 16 "
+            "OR code GLOB '*[^A-Z0-9.-]*' OR code GLOB '[.-]*'"
+        ):
             problem = _problem(row)
             if problem is not None:
                 code = row["code"]

@@ -25,7 +25,13 @@ def localities(store: Settings) -> dict[str, str]:
 
 
 def locality_for(store: Settings, profile: str) -> str | None:
-    return localities(store).get(profile)
+    """This user's choice, else the clinic folder's (a profile shared with its locality)."""
+    own = localities(store).get(profile)
+    if own is not None:
+        return own
+    clinic = getattr(store, "clinic_defaults", None)
+    shared = getattr(clinic, "localities", {}) if clinic is not None else {}
+    return shared.get(profile) if isinstance(shared, dict) else None
 
 
 def set_locality(store: Settings, profile: str, locality: str | None) -> None:

@@ -55,10 +55,34 @@ def schema_problem(conn: sqlite3.Connection, steps: Sequence[migrations.Migratio
     tables = {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_schema WHERE type='table'")}
     if version <= 0:
         return "it is some other SQLite file" if tables else None
+    if version > steps[-1].version + 100:
+        return f"its data version {version} is not one PT Codes ever wrote"
     missing = expected_tables(min(version, steps[-1].version), steps) - tables
     if missing:
         return f"it is not PT Codes saved data (no table {sorted(missing)[0]})"
     return None
+
+
+#: read in full at every check (small); the others (favorites: read by the sweep; the big
+#: overlay tables) only have to prepare
+_SMALL_TABLES = ("settings", "templates", "template_lines",
+                 "payer_profiles", "imports", "meta")
+
+
+def tables_readable(conn: sqlite3.Connection, steps: Sequence[migrations.Migration]) -> None:
+    """Raise if a table of ours cannot be read at all (schema damage that quick_check
+    lets pass: a malformed definition, an undecodable column name)."""
+    version = min(migrations.user_version(conn), steps[-1].version)
+    saved = conn.text_factory
+    conn.text_factory = bytes
+    try:
+        for table in sorted(expected_tables(version, steps)):
+            limit = "" if table in _SMALL_TABLES else " LIMIT 1"
+            cur = conn.execute(f'SELECT * FROM "{table}"{limit}')
+            cur.fetchall()
+            _ = [d[0] for d in cur.description or ()]
+    finally:
+        conn.text_factory = saved
 
 
 def looks_ours(path: Path, steps: Sequence[migrations.Migration] = migrations.MIGRATIONS) -> bool:
@@ -68,7 +92,10 @@ def looks_ours(path: Path, steps: Sequence[migrations.Migration] = migrations.MI
         return False
     try:
         conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
-        return schema_problem(conn, steps) is None
+        if schema_problem(conn, steps) is not None:
+            return False
+        tables_readable(conn, steps)
+        return True
     except (sqlite3.Error, ValueError):
         return False
     finally:
@@ -93,10 +120,13 @@ def assess(db: Path, steps: Sequence[migrations.Migration]) -> Assessment:
     try:
         conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
         problem = schema_problem(conn, steps)
-    except sqlite3.DatabaseError as exc:
-        problem = str(exc)
-    except (sqlite3.Error, ValueError) as exc:
-        return Assessment("unreadable", str(exc))
+        if problem is None:
+            tables_readable(conn, steps)
+    except (sqlite3.OperationalError, sqlite3.DatabaseError, ValueError) as exc:
+        name = getattr(exc, "sqlite_errorname", "")
+        if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR", "SQLITE_PERM")):
+            return Assessment("unreadable", str(exc))
+        problem = str(exc) or type(exc).__name__
     finally:
         conn.close()
     return Assessment("corrupt", problem) if problem else Assessment("ok")

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Literal, TypeVar, cast
 
 from ptcodes_gui.domain.models import Code, Fact, NcciPair
+from ptcodes_gui.domain.text import clean_text
 from ptcodes_gui.userdata.db import Db, is_int, parse_when
 from ptcodes_gui.userdata.errors import ValidationError
 from ptcodes_gui.userdata.quarantine import BadRow, row_dict
@@ -83,12 +84,14 @@ class ImportInfo:
     latest_effective: str | None = None
 
 
-def _text(value: object, *, optional: bool = False) -> str | None:
+def _text(value: object, *, optional: bool = False, multiline: bool = False) -> str | None:
+    """Stored text, cleaned again on the way out: rows imported by older versions may
+    carry characters the old cleaner let through (tags, soft hyphens, fillers)."""
     if value is None and optional:
         return None
     if not isinstance(value, str):
         raise ValidationError("not readable text")
-    return value
+    return clean_text(value, multiline=multiline)
 
 
 def _clinic(r: sqlite3.Row) -> ClinicCode:
@@ -97,15 +100,15 @@ def _clinic(r: sqlite3.Row) -> ClinicCode:
         raise ValidationError("unit minutes not a number")
     return ClinicCode(
         cast(str, _text(r["code"])), cast(str, _text(r["title"])),
-        cast(str, _text(r["description"])), cast(str, _text(r["category"])),
-        bool(r["timed"]), minutes, cast(str, _text(r["notes"])),
+        cast(str, _text(r["description"], multiline=True)), cast(str, _text(r["category"])),
+        bool(r["timed"]), minutes, cast(str, _text(r["notes"], multiline=True)),
     )
 
 
 def _descriptor(r: sqlite3.Row) -> Descriptor:
     return Descriptor(
         cast(str, _text(r["code"])),
-        cast(str, _text(r["descriptor"])),
+        cast(str, _text(r["descriptor"], multiline=True)),
         cast(str, _text(r["source"])),
     )
 
@@ -116,7 +119,7 @@ def _ncci(r: sqlite3.Row) -> NcciRow:
     return NcciRow(
         cast(str, _text(r["column1"])), cast(str, _text(r["column2"])), int(r["indicator"]),
         _text(r["effective"], optional=True), _text(r["deleted"], optional=True),
-        cast(str, _text(r["rationale"])),
+        cast(str, _text(r["rationale"], multiline=True)),
     )
 
 
@@ -268,6 +271,14 @@ def sweep(db: Db) -> list[BadRow]:
         except (ValidationError, TypeError):
             content = row_dict(row)
             content.pop("rid")
-            bad.append(BadRow("imports", (int(row["rid"]),), "an import record",
-                              "it is not readable", content))
+            # an unreadable date alone must not hide the import (it is kept, dated now)
+            repair: dict[str, object] | None = {"imported_at": db.now_iso()}
+            try:
+                _info({**row_dict(row), **(repair or {})})  # type: ignore[arg-type]
+            except (ValidationError, TypeError):
+                repair = None
+            label = f"the {row['kind']} import" if isinstance(row["kind"], str) else "an import"
+            reason = "its date was unreadable" if repair else "it is not readable"
+            bad.append(BadRow("imports", (int(row["rid"]),), label[:60], reason, content,
+                              repair=repair))
     return bad

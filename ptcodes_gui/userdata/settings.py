@@ -13,9 +13,10 @@ MAX_KEY_CHARS = 200
 
 
 def get(db: Db, key: str, default: Any = None) -> Any:
-    row = db.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-    if row is None:
+    rows = db.rows("SELECT value FROM settings WHERE key = ?", (key,))
+    if not rows or not isinstance(rows[0][0], str):
         return default
+    row = rows[0]
     try:
         return json.loads(row[0])
     except (ValueError, TypeError, RecursionError):

@@ -144,14 +144,18 @@ def read_only(path: Path | None, reason: str, clock: Clock, steps: Steps,
     return mem, reason, None
 
 
-def sweep(conn: sqlite3.Connection, clock: Clock, where: str) -> StartupMessage | None:
-    """Set aside the rows that cannot be loaded; the one sentence saying so, or None."""
-    db = Db(conn, clock=clock, read_only_reason=None)
+def sweep(
+    conn: sqlite3.Connection, clock: Clock, where: str, *, strict: bool = False
+) -> StartupMessage | None:
+    """Set aside the rows that cannot be loaded; the one sentence saying so, or None.
+    ``strict``: damage of the file itself raises ``_DamagedError`` (it is repaired)."""
     bad: list[quarantine.BadRow] = []
     for kind in (favorites, settings, templates, profiles, overlays):
         try:
-            bad.extend(kind.sweep(db))
+            bad.extend(kind.sweep(Db(conn, clock=clock, read_only_reason=None)))
         except sqlite3.Error as exc:
+            if strict and _is_damage(exc):
+                raise _DamagedError(str(exc)) from exc
             return StartupMessage(
                 "warning", f"Part of your saved data could not be checked ({exc}); "
                 "what could be read is shown.")
@@ -159,11 +163,13 @@ def sweep(conn: sqlite3.Connection, clock: Clock, where: str) -> StartupMessage 
         return None
     try:
         conn.execute("BEGIN IMMEDIATE")
-        quarantine.set_aside(conn, bad, db.now_iso())
+        quarantine.set_aside(conn, bad, clock().isoformat(timespec="seconds"))
         conn.execute("COMMIT")
     except sqlite3.Error as exc:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
+        if strict and _is_damage(exc):
+            raise _DamagedError(str(exc)) from exc
         return StartupMessage(
             "warning", f"Some saved items could not be read and could not be set aside "
             f"({describe_sqlite_error(exc)}); they are left as they are.")
@@ -273,14 +279,32 @@ def open_store(
     if reason is not None:
         messages.append(StartupMessage("warning", f"Changes cannot be saved: {reason}."))
         return read_only(db, reason, clock, steps, messages)
-    return _open_writable(db, clock, steps, messages)
+    try:
+        return _open_writable(db, clock, steps, messages)
+    except _DamagedError as exc:
+        # damage only a writing connection notices (a CHECK naming a lost column, ...)
+        early = _repair_damaged(db, str(exc), None, clock, steps, messages)
+        return early or _open_writable(db, clock, steps, messages, retry=False)
+
+
+class _DamagedError(Exception):
+    """The file turned out damaged after it passed ``assess``."""
+
+
+def _is_damage(exc: sqlite3.Error | UnicodeDecodeError) -> bool:
+    if isinstance(exc, UnicodeDecodeError):  # SQLite's own message holds damaged bytes
+        return True
+    name = getattr(exc, "sqlite_errorname", "")
+    return (name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or "malformed" in str(exc)
+            or type(exc) is sqlite3.DatabaseError)
 
 
 def _open_writable(
-    db: Path, clock: Clock, steps: Steps, messages: list[StartupMessage]
+    db: Path, clock: Clock, steps: Steps, messages: list[StartupMessage], *, retry: bool = True
 ) -> Opened:
     latest = steps[-1].version
     now = clock()
+    conn: sqlite3.Connection | None = None
     try:
         conn = _connect_file(db)
         version = migrations.user_version(conn)
@@ -291,24 +315,29 @@ def _open_writable(
             messages.append(StartupMessage("warning", newer_message(version, latest)))
             return read_only(db, why, clock, steps, messages)
         _use_wal(conn)
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, UnicodeDecodeError) as exc:
+        if conn is not None:
+            conn.close()
+        if retry and _is_damage(exc):
+            raise _DamagedError(str(exc)) from exc
+        if isinstance(exc, UnicodeDecodeError):
+            raise
         why = describe_sqlite_error(exc)
         messages.append(StartupMessage("warning", f"Changes cannot be saved: {why}."))
         return read_only(db, why, clock, steps, messages)
     upgrading = 0 < version < latest
     try:
-        if version > 0:  # a new, empty file has nothing worth a backup
-            backup.maybe_backup(conn, db.parent / BACKUP_DIR_NAME, now, force=upgrading)
-    except (OSError, sqlite3.Error) as exc:
-        messages.append(
-            StartupMessage("warning", f"A backup of your saved data could not be made: {exc}.")
-        )
-        if upgrading:
-            # Never upgrade without a way back.
-            conn.close()
-            why = "the saved data could not be backed up before upgrading it"
-            messages.append(StartupMessage("warning", f"Changes cannot be saved: {why}."))
-            return read_only(db, why, clock, steps, messages)
+        if version == latest:  # before the backup, so a damaged file is never backed up
+            _sweep_writable(conn, db, clock, messages, retry)
+    except _DamagedError:
+        conn.close()
+        raise
+    if version > 0 and not _backed_up(conn, db, now, upgrading, messages):
+        # Never upgrade without a way back.
+        conn.close()
+        why = "the saved data could not be backed up before upgrading it"
+        messages.append(StartupMessage("warning", f"Changes cannot be saved: {why}."))
+        return read_only(db, why, clock, steps, messages)
     try:
         migrations.migrate(conn, steps=steps)
     except migrations.MigrationError as exc:
@@ -318,7 +347,35 @@ def _open_writable(
             "error", f"Your saved data could not be upgraded ({exc}). The file was left "
             f"unchanged at data version {exc.version}. Changes cannot be saved: {why}."))
         return read_only(db, why, clock, steps, messages)
-    note = sweep(conn, clock, f"the quarantine table of {db}")
+    if version != latest:
+        try:
+            _sweep_writable(conn, db, clock, messages, retry)
+        except _DamagedError:
+            conn.close()
+            raise
+    return conn, None, db
+
+
+def _backed_up(
+    conn: sqlite3.Connection, db: Path, now: datetime, upgrading: bool,
+    messages: list[StartupMessage],
+) -> bool:
+    """Make the backup due at open (always before an upgrade); False only when an upgrade
+    would go ahead without one."""
+    try:
+        backup.maybe_backup(conn, db.parent / BACKUP_DIR_NAME, now, force=upgrading)
+    except (OSError, sqlite3.Error) as exc:
+        messages.append(
+            StartupMessage("warning", f"A backup of your saved data could not be made: {exc}.")
+        )
+        return not upgrading
+    return True
+
+
+def _sweep_writable(
+    conn: sqlite3.Connection, db: Path, clock: Clock, messages: list[StartupMessage],
+    strict: bool,
+) -> None:
+    note = sweep(conn, clock, f"the quarantine table of {db}", strict=strict)
     if note is not None:
         messages.append(note)
-    return conn, None, db

@@ -43,10 +43,12 @@ from ptcodes_gui.userdata import (
     bundles,
     favorites,
     migrations,
+    opening,
     overlays,
     profiles,
     quarantine,
     settings,
+    startup,
     templates,
 )
 from ptcodes_gui.userdata.bundles import (
@@ -149,6 +151,30 @@ def probe_writable(data_dir: Path) -> str | None:
     return None
 
 
+def _last_resort(
+    data_dir: Path, clock: Clock, steps: Sequence[migrations.Migration], why: str,
+    messages: list[StartupMessage],
+) -> tuple[sqlite3.Connection, str, None]:
+    """After an unexpected failure: the newest good backup's data read-only, else empty."""
+    try:
+        good = opening.best_backup(data_dir, data_dir / BACKUP_DIR_NAME, clock(), steps)
+        if good is not None:
+            conn, _reason, _ = startup.read_only(good.path, why, clock, steps, messages)
+            messages.insert(0, StartupMessage(
+                "error", f"Your saved data file could not be opened ({why}); it was left as "
+                f"it is. Your data from the backup of {startup.fmt_when(good.created)} is "
+                f"shown, read-only. Changes cannot be saved: {why}."))
+            return conn, why, None
+    except Exception:
+        log.exception("showing the newest backup read-only failed too")
+    messages.insert(0, StartupMessage(
+        "error", f"Your saved data could not be opened ({why}); it was left as it is and PT "
+        f"Codes started without it. Changes cannot be saved: {why}."))
+    mem = sqlite3.connect(":memory:", isolation_level=None)
+    migrations.migrate(mem, steps=steps)
+    return mem, why, None
+
+
 def _local_now() -> datetime:
     return datetime.now().replace(microsecond=0)
 
@@ -213,12 +239,9 @@ class UserStore:
         except Exception as exc:  # the last line: nothing that reads user data stops a start
             log.exception("opening the saved data failed")
             why = f"the saved data could not be opened ({type(exc).__name__}: {exc})"
-            messages.append(StartupMessage(
-                "error", f"Your saved data could not be opened ({exc}); it was left as it is "
-                f"and PT Codes started without it. Changes cannot be saved: {why}."))
-            mem = sqlite3.connect(":memory:", isolation_level=None)
-            migrations.migrate(mem, steps=steps)
-            conn, reason, path = mem, why, None
+            conn, reason, path = _last_resort(data_dir, clock, steps, why, messages)
+        for message in messages:  # the log keeps what the user was told at start
+            log.warning("%s", message.text)
         store = cls(conn, data_dir=data_dir, clock=clock, read_only_reason=reason, path=path)
         if reason is None:
             with contextlib.suppress(sqlite3.Error):

@@ -77,6 +77,9 @@ def test_mue_in_the_detail_pane_and_the_visit_warning(
     panel.add_entry("97530=53")  # 4 units, MUE 2 per day
     found = [w for w in panel.result().warnings if w.code == "mue-exceeded"]
     assert found and "MUE allows 2" in found[0].message
+    assert win.data_actions.remove_import("mue") is True  # File → Remove an import
+    assert win.catalog.mue("97530") is None
+    assert not [w for w in panel.result().warnings if w.code == "mue-exceeded"]
 
 
 def test_cancel_changes_nothing(win: MainWindow, tmp_path: Path, previews: list[str],

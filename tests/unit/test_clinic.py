@@ -63,8 +63,12 @@ def manager(tmp_path: Path, catalog: Catalog, clinic_dir: Path) -> Iterator[Sess
 def test_second_workstation_sees_what_the_first_published(
     tmp_path: Path, catalog: Catalog, manager: Session, clinic_dir: Path
 ) -> None:
+    from ptcodes_gui.userdata import fee_localities
+
+    fee_localities.set_locality(manager.store, "Medicare (13202-01)", "13202-01")
     release = publish_clinic(manager, clinic_dir)
-    assert release.seq == 1 and set(release.files) == {"imports.sqlite", "defaults.json"}
+    assert release.seq == 1
+    assert set(release.files) == {"imports.sqlite", "defaults.json", "settings.json"}
     manager.close()
 
     pc2 = _open(tmp_path, "treatment-room", catalog)
@@ -74,6 +78,7 @@ def test_second_workstation_sees_what_the_first_published(
         assert "Medicare (13202-01)" in [p["name"] for p in pc2.store.profiles()]
         assert pc2.store.get_template("Knee post-op") is not None
         assert pc2.store.origin_of_template("Knee post-op") == "clinic"
+        assert fee_localities.locality_for(pc2.store, "Medicare (13202-01)") == "13202-01"
         assert "97530" in pc2.store.favorites() and pc2.store.is_clinic_favorite("97530")
         assert pc2.clinic is not None and "release 1" in pc2.clinic.describe()
         # the clinic's data is never written into this PC's own files

@@ -85,3 +85,9 @@ def test_muted_grey_meets_wcag_aa_on_light_and_dark_panes(text: str, background:
     assert contrast_ratio(grey, background) >= 4.5
     assert contrast_ratio(DEFAULT_MUTED, "#ffffff") >= 4.5
     assert contrast_ratio("#777777", "#ffffff") < 4.5  # the old grey, for the record
+
+
+def test_tooltip_names_where_a_manual_is_published() -> None:
+    tip = source_tooltip("source:cms-100-04-ch5-20.2")
+    assert tip.startswith(SOURCES["cms-100-04-ch5-20.2"].citation)
+    assert tip.endswith("clm104c05.pdf")

@@ -277,3 +277,14 @@ def test_fiscal_year_dates() -> None:
     assert (shipped.effective, shipped.superseded) == ("2026-04-01", "2026-10-01")
     assert shipped.superseded_by_date(date(2026, 12, 1))
     assert not shipped.superseded_by_date(date(2026, 9, 30))
+
+
+def test_an_april_update_named_by_its_files(tmp_path: Path) -> None:
+    path = tmp_path / "code-descriptions.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(
+            "icd10cm-order-April-1-2026.txt", order_file([("M54", False, "Dorsalgia")])
+        )
+    info = rel.read_release([path]).info
+    assert (info.fiscal_year, info.effective, info.superseded) == (2026, "2026-04-01", "2026-10-01")
+    assert info.label == "ICD-10-CM FY2026 update (April 1, 2026)"

@@ -170,3 +170,12 @@ def test_cli_visit_dated_before_the_release_uses_the_one_then_in_force(
     assert cli.main([*base, "--date", "2025-06-01"]) != 0
     assert "No ICD-10-CM release loaded here was in force on 2025-06-01" in (
         capsys.readouterr().err)
+
+
+def test_the_same_release_imported_twice_replaces_its_database(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    first = _import(tmp_path, catalog, 2027)
+    again = _import(tmp_path, catalog, 2027)
+    assert first == again and catalog.icd_release_path == again
+    assert catalog.get("M54.59") is not None

@@ -67,10 +67,8 @@ class CopyArea(QWidget):
         self.format_combo = QComboBox()
         self.format_combo.setAccessibleName("Copy format")
         self.format_combo.view().setAccessibleName("Copy formats")
-        self.format_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.format_combo.setMinimumContentsLength(6)
+        # the whole name always shows ("TSV (spreadsheet)" was cut at 150 %)
+        self.format_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for fmt in FORMATS:
             self.format_combo.addItem(FORMAT_LABELS.get(fmt, fmt), fmt)
         self.format_label.setBuddy(self.format_combo)
