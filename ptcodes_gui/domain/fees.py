@@ -41,8 +41,10 @@ __all__ = [
     "Rvu",
     "VisitEstimate",
     "cents",
+    "estimate_summary",
     "estimate_visit",
     "parse_locality_id",
+    "short_release",
     "unit_payment",
 ]
 
@@ -302,6 +304,33 @@ def estimate_visit(
 
 def _money(value: Decimal | None) -> str:
     return "no amount" if value is None else f"${value:,.2f}"
+
+
+_PFS_RELEASE_RE: Final = re.compile(r"PFS RVU (\d{4}) ([A-Z][a-z]{2})")
+
+
+def short_release(release: str) -> str:
+    """``"CMS PFS RVU 2026 July release (…)"`` → ``"PFS 2026 Jul"``; another name unchanged."""
+    found = _PFS_RELEASE_RE.search(release)
+    return f"PFS {found.group(1)} {found.group(2)}" if found else release
+
+
+def estimate_summary(est: VisitEstimate) -> str:
+    """The estimate in one labelled line, under a copied visit's totals (``format_visit``)::
+
+        Medicare estimate (non-facility, locality 13202-01, PFS 2026 Jul, MPPR applied): $80.33
+    """
+    how = [
+        "non-facility",
+        f"locality {est.locality.id}",
+        short_release(est.release),
+        "MPPR applied" if est.mppr_applied else "no MPPR reduction",
+    ]
+    if any(line.assistant for line in est.lines):
+        how.append("CQ/CO at 85%")
+    unpriced = [line.code for line in est.lines if line.amount is None]
+    tail = f"; no amount for {', '.join(unpriced)}" if unpriced else ""
+    return f"Medicare estimate ({', '.join(how)}): {_money(est.total)}{tail}"
 
 
 def estimate_lines(est: VisitEstimate) -> list[str]:

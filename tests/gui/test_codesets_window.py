@@ -57,6 +57,37 @@ def test_the_visit_shows_its_estimate_once_a_fee_schedule_and_locality_exist(
     assert mppr and "one unit of 97110 (the highest practice expense)" in mppr[0].message
 
 
+
+def test_the_copied_visit_carries_the_estimate_in_text_and_json_only(
+    win: MainWindow, store: UserStore, tmp_path: Path
+) -> None:
+    import json
+
+    from PySide6.QtWidgets import QApplication
+
+    panel = win.visit_panel
+    assert panel is not None
+    panel.add_entry("97110=23")
+    panel.add_entry("97140=15")
+    area = panel.copy_area
+    area.format_combo.setCurrentIndex(area.format_combo.findData("text"))
+    assert "$" not in area.copy_visit()  # no fee schedule: no amounts
+    assert win.data_actions.import_paths([files.rvu_zip(tmp_path / "rvu.zip", files.RVU_ROWS)])
+    fee_localities.set_locality(store, "Medicare", "13202-01")
+    win.codeset_actions.on_changed()  # type: ignore[attr-defined]
+    copied = area.copy_visit()
+    assert copied == QApplication.clipboard().text()
+    assert copied.splitlines()[2:4] == [
+        "Timed: 38 min, 3 units",
+        "Medicare estimate (non-facility, locality 13202-01, PFS 2026 Jul, MPPR applied): $80.33",
+    ]
+    assert "PFS 2026 Jul" in area.preview.toPlainText()
+    area.format_combo.setCurrentIndex(area.format_combo.findData("json"))
+    assert json.loads(area.copy_visit())["estimate"]["total"] == "80.33"
+    area.format_combo.setCurrentIndex(area.format_combo.findData("tsv"))
+    assert "$" not in area.copy_visit()
+
+
 def test_icd_release_import_notice_and_data_sources(
     win: MainWindow, tmp_path: Path
 ) -> None:

@@ -264,12 +264,12 @@ class VisitPanel(QWidget):
         visit, result = self.editor.visit(), self.editor.result()
         self.payer.show_visit(visit, self.editor.provider())
         self.lines.show_visit(visit, result)
-        self.estimate.show_estimate(
-            self.estimator(result, visit.profile) if self.estimator is not None else None)
+        estimate = self.estimator(result, visit.profile) if self.estimator is not None else None
+        self.estimate.show_estimate(estimate)
         self.tie.show_tie(visit, self.editor.tie())
         self.diagnoses.show_result(result)
         self.warnings.show_result(result)
-        self.copy_area.show_result(visit, result)
+        self.copy_area.show_result(visit, result, estimate)
         self.templates.show_visit(visit)
         self.remove_button.setEnabled(bool(visit.lines))
         self.undo_button.setEnabled(self.editor.undo_stack().canUndo())
