@@ -130,6 +130,11 @@ class Locality:
     def label(self) -> str:
         return f"{self.id} {self.state} {self.name.title()}"
 
+    @property
+    def choice(self) -> str:
+        """How a chooser lists it: ``"13202-01 Manhattan, NY"``."""
+        return f"{self.id} {self.name.title()}, {self.state}"
+
 
 @dataclass(frozen=True)
 class FeeSchedule:

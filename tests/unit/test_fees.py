@@ -229,3 +229,12 @@ def test_summary_names_cq_and_the_lines_without_an_amount() -> None:
     assert "CQ/CO at 85%" in line and "no MPPR reduction" in line
     assert line.endswith("; no amount for G0283")
     assert short_release("something else") == "something else"
+
+
+def test_a_profile_stored_with_a_locality_reads_and_the_setting_is_the_one_source() -> None:
+    from ptcodes_gui.domain.profiles import PayerProfile
+
+    stored = {"name": "Medicare NYC", "unit_rule": "cms", "medicare": True,
+              "locality": "13202-01"}  # written by an earlier version
+    profile = PayerProfile.from_dict(stored)
+    assert profile.medicare and "locality" not in profile.to_dict()
