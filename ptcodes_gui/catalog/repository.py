@@ -90,28 +90,45 @@ def hit_for(code: Code) -> Hit:
     )
 
 
+def _open_catalog(path: Path) -> tuple[sqlite3.Connection, dict[str, str]]:
+    """The catalog database, read-only, and its meta keys; raises CatalogError naming it."""
+    if not path.is_file():
+        raise CatalogError(
+            f"The code catalog was not found at {path}. Reinstall PT Codes, or from a "
+            "source checkout run: python -m ptcodes_gui.catalog.build"
+        )
+    uri = path.resolve().as_uri() + "?mode=ro&immutable=1"
+    try:
+        db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.DatabaseError as exc:
+        raise CatalogError(f"The code catalog at {path} cannot be read: {exc}") from exc
+    if version != SCHEMA_VERSION:
+        raise CatalogError(
+            f"The code catalog at {path} has layout version {version}; this program "
+            f"reads version {SCHEMA_VERSION}. Rebuild or reinstall it."
+        )
+    return db, meta
+
+
+def _read_pairs(db: sqlite3.Connection) -> list[NcciPair]:
+    return [
+        NcciPair(**dict(zip(
+            ("column1", "column2", "indicator", "source", "confidence", "as_of", "note",
+             "effective", "deleted"), row, strict=True)))
+        for row in db.execute(
+            "SELECT column1, column2, indicator, source, confidence, as_of, note, "
+            "effective, deleted FROM ncci")
+    ]
+
+
 class Catalog(SearchMixin):
     """The shipped catalog, opened read-only and immutable."""
 
     def __init__(self, path: Path, overlay: CatalogOverlay | None = None) -> None:
         self._overlay: CatalogOverlay = overlay or NO_OVERLAY
-        if not path.is_file():
-            raise CatalogError(
-                f"The code catalog was not found at {path}. Reinstall PT Codes, or from a "
-                "source checkout run: python -m ptcodes_gui.catalog.build"
-            )
-        uri = path.resolve().as_uri() + "?mode=ro&immutable=1"
-        try:
-            self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
-        except sqlite3.DatabaseError as exc:
-            raise CatalogError(f"The code catalog at {path} cannot be read: {exc}") from exc
-        if version != SCHEMA_VERSION:
-            raise CatalogError(
-                f"The code catalog at {path} has layout version {version}; this program "
-                f"reads version {SCHEMA_VERSION}. Rebuild or reinstall it."
-            )
+        self._db, meta = _open_catalog(path)
         self.path = path
         self._meta = meta
         self._aliases: dict[str, tuple[str, ...]] = {
@@ -130,14 +147,7 @@ class Catalog(SearchMixin):
             code = _code_from_json(json.loads(data))
             self._pt[code.code.upper()] = self._entry(code)
         self._base_pt = dict(self._pt)
-        self._pairs: list[NcciPair] = [
-            NcciPair(**dict(zip(
-                ("column1", "column2", "indicator", "source", "confidence", "as_of", "note",
-                 "effective", "deleted"), row, strict=True)))
-            for row in self._db.execute(
-                "SELECT column1, column2, indicator, source, confidence, as_of, note, "
-                "effective, deleted FROM ncci")
-        ]
+        self._pairs: list[NcciPair] = _read_pairs(self._db)
         self._builtin_pairs = list(self._pairs)
         self._descriptors: dict[str, tuple[str, str]] = {}
         self._pt_vocab = frozenset(
