@@ -79,6 +79,19 @@ class LinesTable(QWidget):
         self._size_columns()
         self.label.setBuddy(self.view)
 
+        self._add_line_actions()
+        self._lay_out()
+
+        self.model.line_edited.connect(self.line_edited)
+        self.view.itemDelegate().closeEditor.connect(self._on_editor_closed)
+        self.view.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        self.remove_action.triggered.connect(self._on_remove_triggered)
+        self.set_units_action.triggered.connect(self._on_set_units_triggered)
+        self.rule_units_action.triggered.connect(self._on_rule_units_triggered)
+        self.view.installEventFilter(self)
+
+    def _add_line_actions(self) -> None:
+        """The lines' context menu (and Delete/Backspace): remove, units by hand or by rule."""
         self.remove_action = QAction("Remove line", self.view)
         self.remove_action.setShortcuts(
             [QKeySequence(QKeySequence.StandardKey.Delete), QKeySequence(Qt.Key.Key_Backspace)]
@@ -92,6 +105,7 @@ class LinesTable(QWidget):
         self.rule_units_action.setToolTip("Forget the units set by hand on this line")
         self.view.addAction(self.rule_units_action)
 
+    def _lay_out(self) -> None:
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -100,14 +114,6 @@ class LinesTable(QWidget):
         header.addWidget(self.totals_label, 1)
         layout.addLayout(header)
         layout.addWidget(self.view, 1)
-
-        self.model.line_edited.connect(self.line_edited)
-        self.view.itemDelegate().closeEditor.connect(self._on_editor_closed)
-        self.view.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
-        self.remove_action.triggered.connect(self._on_remove_triggered)
-        self.set_units_action.triggered.connect(self._on_set_units_triggered)
-        self.rule_units_action.triggered.connect(self._on_rule_units_triggered)
-        self.view.installEventFilter(self)
 
     def _size_columns(self) -> None:
         fm = self.fontMetrics()
