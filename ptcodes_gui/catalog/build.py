@@ -123,6 +123,25 @@ def write_icd_tables(
     return terms
 
 
+def _meta_rows(
+    res: ResourceSet, entries: Sequence[icd10.IcdEntry], include_icd: bool
+) -> list[dict[str, str]]:
+    """The catalog's ``meta`` keys: versions, dates, ICD counts, sources, aliases, hints."""
+    return [
+        {"key": "catalog_version", "value": res.version},
+        {"key": "content_date", "value": res.content_date},
+        {"key": "ncci_as_of", "value": res.ncci_as_of},
+        {"key": "icd_release", "value": icd10.ICD10_RELEASE if include_icd else ""},
+        {"key": "schema_version", "value": str(SCHEMA_VERSION)},
+        # counted here so opening the catalog does not scan 98k rows at every start
+        {"key": "icd_count", "value": str(len(entries))},
+        {"key": "icd_billable", "value": str(sum(1 for e in entries if e.billable))},
+        {"key": "sources", "value": json.dumps(res.sources, ensure_ascii=False)},
+        {"key": "icd_aliases", "value": json.dumps(res.icd_aliases)},
+        {"key": "search_hints", "value": json.dumps(res.search_hints)},
+    ]
+
+
 def build_catalog(
     out: Path,
     *,
@@ -143,22 +162,7 @@ def build_catalog(
         db = sqlite_utils.Database(conn)
         db.execute("PRAGMA journal_mode=DELETE")
         db.execute("PRAGMA page_size=4096")
-        db.table("meta").insert_all(
-            [
-                {"key": "catalog_version", "value": res.version},
-                {"key": "content_date", "value": res.content_date},
-                {"key": "ncci_as_of", "value": res.ncci_as_of},
-                {"key": "icd_release", "value": icd10.ICD10_RELEASE if include_icd else ""},
-                {"key": "schema_version", "value": str(SCHEMA_VERSION)},
-                # counted here so opening the catalog does not scan 98k rows at every start
-                {"key": "icd_count", "value": str(len(entries))},
-                {"key": "icd_billable", "value": str(sum(1 for e in entries if e.billable))},
-                {"key": "sources", "value": json.dumps(res.sources, ensure_ascii=False)},
-                {"key": "icd_aliases", "value": json.dumps(res.icd_aliases)},
-                {"key": "search_hints", "value": json.dumps(res.search_hints)},
-            ],
-            pk="key",
-        )
+        db.table("meta").insert_all(_meta_rows(res, entries, include_icd), pk="key")
         db.table("codes").insert_all((_code_row(c) for c in res.codes), pk="code")
         db.table("ncci").insert_all(
             (asdict(p) for p in res.pairs), pk=("column1", "column2")
