@@ -29,6 +29,7 @@ from datetime import date
 from typing import Any, TextIO
 
 from ptcodes_gui.catalog import Catalog
+from ptcodes_gui.domain.fees import VisitEstimate
 from ptcodes_gui.domain.formatting import FORMATS, format_visit, warning_json
 from ptcodes_gui.domain.models import Code
 from ptcodes_gui.domain.profiles import BUILTIN_PROFILES, UNIT_RULES, PayerProfile
@@ -379,8 +380,7 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
         return EXIT_REFUSED
     fees = cli_codesets.fees_hook(catalog, getattr(args, "session", None), profile.name)
     result = evaluate(visit, catalog, fees=fees, on=getattr(args, "date", None))
-    text = format_visit(result, args.format)
-    text = _with_estimate(text, result, catalog, args, profile.name)
+    text = format_visit(result, args.format, _estimate(result, catalog, args, profile.name))
     if text:
         sys.stdout.write(text + "\n")
     if args.format != "json":
@@ -389,21 +389,12 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
     return EXIT_OK
 
 
-def _with_estimate(
-    text: str, result: VisitResult, catalog: Catalog, args: argparse.Namespace, profile: str
-) -> str:
-    """The Medicare estimate under the text, or under "estimate" in the JSON, when a fee
-    schedule is imported and the profile has a locality (cli_codesets); else unchanged."""
+def _estimate(
+    result: VisitResult, catalog: Catalog, args: argparse.Namespace, profile: str
+) -> VisitEstimate | None:
+    """The Medicare estimate when a fee schedule is imported and the profile has a locality
+    (cli_codesets); ``format_visit`` puts it in text and json."""
     from ptcodes_gui import cli_codesets
 
-    estimate = cli_codesets.visit_estimate(
+    return cli_codesets.visit_estimate(
         result.billed_lines, catalog, getattr(args, "session", None), profile)
-    if estimate is None:
-        return text
-    if args.format == "json":
-        data = json.loads(text)
-        data["estimate"] = cli_codesets.estimate_data(estimate)
-        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
-    if args.format == "text":
-        return text + "\n\n" + cli_codesets.estimate_text(estimate)
-    return text

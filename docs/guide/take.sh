@@ -17,7 +17,7 @@ mkdir -p "$PTCODES_CLINIC_DIR"
 Xvfb :59 -screen 0 1280x800x24 >/dev/null 2>&1 &
 XVFB=$!
 APP_PID=
-trap 'kill $APP_PID $XVFB 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill $APP_PID $XVFB 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 
 # The quarter's CMS files, shaped exactly like CMS ships them (a few PT rows each).
 "$PY" - "$WORK/cms" <<'PY'
@@ -50,8 +50,8 @@ focus() { xdotool windowfocus --sync "$WID"; sleep 0.3; }
 shot() { sleep 0.8; import -window root "$OUT/$1.png"; echo "wrote $OUT/$1.png"; }
 key() { xdotool key --delay 120 "$@"; sleep 0.4; }
 typ() { xdotool type --delay 40 "$1"; sleep 0.5; }
-import_file() {  # File > Import CMS files or clinic lists... (the first item), one file
-    focus; key alt+f; key Return; sleep 0.8; typ "$1"; key Return; sleep 2.5
+import_file() {  # File > &Import CMS files or clinic lists... (mnemonic i), one file
+    focus; key alt+f; key i; sleep 0.8; typ "$1"; key Return; sleep 2.5
 }
 focus
 
@@ -75,4 +75,21 @@ key Return; sleep 1.5
 focus; key ctrl+k; typ "97530"; sleep 0.8
 shot 4-imported
 
-echo "app log:"; cat "$WORK/app.log"
+# 4. Publish them to the clinic folder (File > Publish to clinic folder...), then answer Yes.
+focus; key alt+f; key p; sleep 1.2
+shot 5-publish-question
+key alt+y; sleep 3
+
+# 5. A second workstation: its own (empty) data folder, the same clinic folder.
+kill "$APP_PID"; wait "$APP_PID" 2>/dev/null || true
+export PTCODES_DATA_DIR=$WORK/data-second-pc
+$APP >>"$WORK/app.log" 2>&1 &
+APP_PID=$!
+WID=
+for _ in $(seq 80); do WID=$(xdotool search --name '^PT Codes$' 2>/dev/null | head -1) && [ -n "$WID" ] && break; sleep 0.25; done
+xdotool windowmove "$WID" 0 0 windowsize "$WID" 1280 800
+sleep 4   # the first clinic-folder sync runs in the background right after the start
+focus; key ctrl+k; typ "97530"; sleep 0.8
+shot 6-second-pc
+
+echo "app log:"; cat "$WORK/app.log"; [ -z "${KEEP:-}" ] || echo "kept $WORK"

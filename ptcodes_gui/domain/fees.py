@@ -41,8 +41,10 @@ __all__ = [
     "Rvu",
     "VisitEstimate",
     "cents",
+    "estimate_summary",
     "estimate_visit",
     "parse_locality_id",
+    "short_release",
     "unit_payment",
 ]
 
@@ -127,6 +129,11 @@ class Locality:
     @property
     def label(self) -> str:
         return f"{self.id} {self.state} {self.name.title()}"
+
+    @property
+    def choice(self) -> str:
+        """How a chooser lists it: ``"13202-01 Manhattan, NY"``."""
+        return f"{self.id} {self.name.title()}, {self.state}"
 
 
 @dataclass(frozen=True)
@@ -246,45 +253,10 @@ def estimate_visit(
     given = list(lines)
     rvus = [schedule.rvu(line.code) for line in given]
     first = _full_price_line(given, rvus, locality)
-    estimates: list[LineEstimate] = []
-    for index, (line, rvu) in enumerate(zip(given, rvus, strict=True)):
-        assistant = bool(ASSISTANT_MODIFIERS & set(line.modifiers))
-        why = _priced(rvu, line.code)
-        if rvu is None or why:
-            amount = Decimal("0.00") if rvu is not None and rvu.status == "B" else None
-            estimates.append(
-                LineEstimate(index, line.code, line.units, 0, 0, None, None, assistant, amount, why)
-            )
-            continue
-        full = cents(unit_payment(rvu, locality))
-        reduced = cents(unit_payment(rvu, locality, pe_rate=MPPR_PE_RATE))
-        if rvu.therapy_mppr:
-            full_units = min(1, line.units) if index == first else 0
-        else:
-            full_units = line.units
-        reduced_units = line.units - full_units
-        amount = full * full_units + reduced * reduced_units
-        if assistant:
-            amount *= ASSISTANT_RATE
-        notes = []
-        if reduced_units:
-            notes.append(f"MPPR: PE of {reduced_units} unit(s) at 50%")
-        if assistant:
-            notes.append("CQ/CO: 85%")
-        estimates.append(
-            LineEstimate(
-                index,
-                line.code,
-                line.units,
-                full_units,
-                reduced_units,
-                full,
-                reduced,
-                assistant,
-                cents(amount),
-                "; ".join(notes),
-            )
-        )
+    estimates = [
+        _line_estimate(index, line, rvu, locality, first)
+        for index, (line, rvu) in enumerate(zip(given, rvus, strict=True))
+    ]
     total = sum((e.amount for e in estimates if e.amount is not None), Decimal("0.00"))
     visit_notes: list[str] = []
     unpriced = [e.code for e in estimates if e.amount is None]
@@ -300,8 +272,73 @@ def estimate_visit(
     )
 
 
+def _line_estimate(
+    index: int, line: FeeLineLike, rvu: Rvu | None, locality: Locality, first: int | None
+) -> LineEstimate:
+    """One line's amount: full price for the first MPPR unit of line ``first``, the PE of every
+    other MPPR unit at 50 %, then 85 % for CQ/CO; no amount when the schedule has none."""
+    assistant = bool(ASSISTANT_MODIFIERS & set(line.modifiers))
+    why = _priced(rvu, line.code)
+    if rvu is None or why:
+        amount = Decimal("0.00") if rvu is not None and rvu.status == "B" else None
+        return LineEstimate(index, line.code, line.units, 0, 0, None, None, assistant, amount, why)
+    full = cents(unit_payment(rvu, locality))
+    reduced = cents(unit_payment(rvu, locality, pe_rate=MPPR_PE_RATE))
+    full_units = line.units
+    if rvu.therapy_mppr:  # only one unit of the whole visit is not reduced
+        full_units = min(1, line.units) if index == first else 0
+    reduced_units = line.units - full_units
+    amount = full * full_units + reduced * reduced_units
+    if assistant:
+        amount *= ASSISTANT_RATE
+    notes = []
+    if reduced_units:
+        notes.append(f"MPPR: PE of {reduced_units} unit(s) at 50%")
+    if assistant:
+        notes.append("CQ/CO: 85%")
+    return LineEstimate(
+        index,
+        line.code,
+        line.units,
+        full_units,
+        reduced_units,
+        full,
+        reduced,
+        assistant,
+        cents(amount),
+        "; ".join(notes),
+    )
+
+
 def _money(value: Decimal | None) -> str:
     return "no amount" if value is None else f"${value:,.2f}"
+
+
+_PFS_RELEASE_RE: Final = re.compile(r"PFS RVU (\d{4}) ([A-Z][a-z]{2})")
+
+
+def short_release(release: str) -> str:
+    """``"CMS PFS RVU 2026 July release (…)"`` → ``"PFS 2026 Jul"``; another name unchanged."""
+    found = _PFS_RELEASE_RE.search(release)
+    return f"PFS {found.group(1)} {found.group(2)}" if found else release
+
+
+def estimate_summary(est: VisitEstimate) -> str:
+    """The estimate in one labelled line, under a copied visit's totals (``format_visit``)::
+
+        Medicare estimate (non-facility, locality 13202-01, PFS 2026 Jul, MPPR applied): $80.33
+    """
+    how = [
+        "non-facility",
+        f"locality {est.locality.id}",
+        short_release(est.release),
+        "MPPR applied" if est.mppr_applied else "no MPPR reduction",
+    ]
+    if any(line.assistant for line in est.lines):
+        how.append("CQ/CO at 85%")
+    unpriced = [line.code for line in est.lines if line.amount is None]
+    tail = f"; no amount for {', '.join(unpriced)}" if unpriced else ""
+    return f"Medicare estimate ({', '.join(how)}): {_money(est.total)}{tail}"
 
 
 def estimate_lines(est: VisitEstimate) -> list[str]:

@@ -37,6 +37,12 @@
     ``"confidence"``, ``"as_of"``, ``"details"`` (a longer note, "" when none) and ``"verify"``
     (an unverified fact).
 
+With ``estimate`` (a ``domain.fees.VisitEstimate``: a fee schedule is imported and the
+profile has a locality), text gets one more line after the totals, ``Medicare estimate
+(non-facility, locality 13202-01, PFS 2026 Jul, MPPR applied): $80.33``, and JSON an
+``"estimate"`` object (``fees.estimate_json``); tsv and codes stay as they are (what an EHR
+field accepts). Without one, no amount anywhere (never an invented number).
+
 Only billed lines (known, active, at least one unit) go into text, tsv and codes. Diagnoses
 are copied as entered (lettered A-L, the 12 a claim holds): the window shows the errors of
 ``VisitResult.warnings`` before copying.
@@ -51,6 +57,7 @@ from __future__ import annotations
 import json
 from typing import Final, Literal
 
+from ptcodes_gui.domain.fees import VisitEstimate, estimate_json, estimate_summary
 from ptcodes_gui.domain.sources import SOURCES
 from ptcodes_gui.domain.text import BIDI_CHARS as BIDI_CHARS  # re-exported
 from ptcodes_gui.domain.text import ZERO_WIDTH_CHARS as ZERO_WIDTH_CHARS
@@ -89,19 +96,22 @@ def neutralize_cell(value: str) -> str:
     return f"'{cell}" if cell.startswith(_FORMULA_START) else cell
 
 
-def format_visit(result: VisitResult, fmt: Format | str) -> str:
-    """The visit as ``"text"``, ``"tsv"``, ``"codes"`` or ``"json"`` (see the module doc).
+def format_visit(
+    result: VisitResult, fmt: Format | str, estimate: VisitEstimate | None = None
+) -> str:
+    """The visit as ``"text"``, ``"tsv"``, ``"codes"`` or ``"json"`` (see the module doc),
+    with the Medicare ``estimate`` in text and json when there is one.
 
     No trailing line break in any format. Raises ValueError for another ``fmt``.
     """
     if fmt == "text":
-        return _text(result)
+        return _text(result, estimate)
     if fmt == "tsv":
         return _tsv(result)
     if fmt == "codes":
         return _codes(result)
     if fmt == "json":
-        return _json(result)
+        return _json(result, estimate)
     raise ValueError(f"unknown format {fmt!r}: expected one of {', '.join(FORMATS)}")
 
 
@@ -142,11 +152,12 @@ def _totals_line(result: VisitResult) -> str:
     return text + (f"; untimed: {_units(untimed_units)}" if untimed_units else "")
 
 
-def _text(result: VisitResult) -> str:
+def _text(result: VisitResult, estimate: VisitEstimate | None = None) -> str:
     blocks: list[str] = []
     procedures = [_text_line(line) for line in result.billed_lines]
     if procedures:
-        blocks.append("\n".join([*procedures, _totals_line(result)]))
+        summary = [estimate_summary(estimate)] if estimate is not None else []
+        blocks.append("\n".join([*procedures, _totals_line(result), *summary]))
     diagnoses = [f"{letter} {code}" for letter, code, _ in _lettered(result)]
     if diagnoses:
         blocks.append("\n".join(diagnoses))
@@ -243,7 +254,7 @@ def _line_json(line: LineResult) -> dict[str, object]:
     }
 
 
-def _json(result: VisitResult) -> str:
+def _json(result: VisitResult, estimate: VisitEstimate | None = None) -> str:
     data: dict[str, object] = {
         "format": JSON_FORMAT_NAME,
         "version": JSON_VERSION,
@@ -280,4 +291,6 @@ def _json(result: VisitResult) -> str:
         ],
         "warnings": [warning_json(warning) for warning in result.warnings],
     }
+    if estimate is not None:
+        data["estimate"] = estimate_json(estimate)
     return json.dumps(_clean_json(data), indent=2, sort_keys=True, ensure_ascii=False)

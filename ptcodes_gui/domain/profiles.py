@@ -11,8 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from ptcodes_gui.domain.fees import parse_locality_id
-
 UnitRule = Literal["cms", "midpoint"]
 
 UNIT_RULES: Final[tuple[UnitRule, ...]] = ("cms", "midpoint")
@@ -26,7 +24,7 @@ UNIT_RULE_LABELS: Final[dict[str, str]] = {
 MAX_DAILY_CAP: Final = 96
 MAX_NAME_LENGTH: Final = 80
 
-_KEYS: Final = ("name", "unit_rule", "daily_timed_unit_cap", "medicare", "locality")
+_KEYS: Final = ("name", "unit_rule", "daily_timed_unit_cap", "medicare")
 
 
 @dataclass(frozen=True)
@@ -36,16 +34,15 @@ class PayerProfile:
     ``daily_timed_unit_cap`` is the number of timed units the payer pays a day for the
     discipline (``None``: no cap). ``medicare`` turns on the Medicare-only checks
     (bundled 97010, G0283 instead of 97014, codes Medicare does not accept).
-    ``locality`` is the clinic's Medicare payment locality, ``"13202-01"`` (MAC number and
-    locality number, as in the GPCI file): with an imported fee schedule, visits show
-    their estimated Medicare amount for it (``None``: no amounts).
+    A profile's Medicare payment locality (for fee estimates) is a setting kept beside the
+    profiles, ``userdata.fee_localities``, which the clinic folder also publishes: one
+    source of truth, not a field here (a stored ``locality`` key is ignored).
     """
 
     name: str
     unit_rule: UnitRule = "cms"
     daily_timed_unit_cap: int | None = None
     medicare: bool = False
-    locality: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -70,28 +67,19 @@ class PayerProfile:
                 f"payer profile {self.name!r}: 'medicare' must be true or false, "
                 f"not {self.medicare!r}"
             )
-        if self.locality is not None:
-            try:
-                object.__setattr__(self, "locality", parse_locality_id(self.locality))
-            except ValueError as exc:
-                raise ValueError(f"payer profile {self.name!r}: {exc}") from None
 
     @property
     def unit_rule_label(self) -> str:
         return UNIT_RULE_LABELS[self.unit_rule]
 
     def to_dict(self) -> dict[str, object]:
-        """Plain JSON-ready data; ``from_dict(p.to_dict()) == p``. ``locality`` only when
-        set, so stores that predate it read the data unchanged."""
-        data: dict[str, object] = {
+        """Plain JSON-ready data; ``from_dict(p.to_dict()) == p``."""
+        return {
             "name": self.name,
             "unit_rule": self.unit_rule,
             "daily_timed_unit_cap": self.daily_timed_unit_cap,
             "medicare": self.medicare,
         }
-        if self.locality is not None:
-            data["locality"] = self.locality
-        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> PayerProfile:
@@ -129,18 +117,11 @@ class PayerProfile:
             raise ValueError(
                 f"payer profile {name!r}: 'medicare' must be true or false, not {medicare!r}"
             )
-        locality = data.get("locality")
-        if locality is not None and not isinstance(locality, str):
-            raise ValueError(
-                f"payer profile {name!r}: 'locality' must be text such as 13202-01, "
-                f"not {locality!r}"
-            )
         return cls(
             name=name,
             unit_rule=unit_rule,
             daily_timed_unit_cap=cap,
             medicare=medicare,
-            locality=locality,
         )
 
 

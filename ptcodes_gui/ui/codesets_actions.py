@@ -1,8 +1,8 @@
 """The window's parts for the code sets and the fee schedule.
 
 File → Import an ICD-10-CM release (off the GUI thread, preview, asks before going back to an
-older release), File → Medicare locality (chosen from the imported GPCI list), Help → Data
-sources, the superseded notice in the status bar and About, and the visit's estimate.
+older release), Help → Data sources, the superseded notice in the status bar and About, and
+the visit's estimate (its locality is chosen in the visit's payer bar, ``ui.visit.payer_bar``).
 ``window_setup.build_main_window`` calls :func:`install_codeset_actions`.
 """
 
@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from ptcodes_gui import data_sources, icd_releases
 from ptcodes_gui.catalog import Catalog
@@ -103,32 +103,7 @@ class CodesetActions:
                                                 today or date.today())
         self.window.set_data_notice(notice or "")
 
-    # ------------------------------------------------------------- locality
-
-    def _profile(self) -> PayerProfile | None:
-        return self.panel.editor.visit().profile if self.panel is not None else None
-
-    def choose_locality(self) -> bool:
-        schedule = self.catalog.fee_schedule()
-        profile = self._profile()
-        if schedule is None or profile is None:
-            inform(self.window, "Import the Medicare fee schedule first (File → Import: the "
-                   "RVU zip as downloaded from cms.gov).")
-            return False
-        options = sorted(schedule.localities.values(), key=lambda loc: (loc.state, loc.name))
-        labels = [loc.label for loc in options]
-        current = fee_localities.locality_for(self.store, profile.name)
-        start = next((i for i, loc in enumerate(options) if loc.id == current), 0)
-        label, ok = QInputDialog.getItem(
-            self.window, "Medicare locality",
-            f"Locality of payer profile {profile.name!r} (GPCI file of {schedule.release}):",
-            labels, start, False)
-        if not ok:
-            return False
-        chosen = options[labels.index(label)]
-        fee_localities.set_locality(self.store, profile.name, chosen.id)
-        self.on_changed()
-        return True
+    # ------------------------------------------------------------- estimate
 
     def fees(self, profile: PayerProfile) -> FeeLookup | None:
         schedule = self.catalog.fee_schedule()
@@ -162,13 +137,9 @@ def install_codeset_actions(window: MainWindow, catalog: Catalog, store: UserSto
     actions = CodesetActions(window, catalog, store, imports, panel, on_changed)
     menu = window.file_menu
     first = menu.actions()[0] if menu.actions() else None
-    for text, slot in (
-        ("Import an ICD-10-CM release…", actions.import_icd),
-        ("Medicare locality for fee estimates…", actions.choose_locality),
-    ):
-        act = QAction(text, window)
-        act.triggered.connect(lambda _=False, slot=slot: slot())
-        menu.insertAction(first, act) if first else menu.addAction(act)
+    act = QAction("Import an ICD-10-CM release…", window)
+    act.triggered.connect(lambda _=False: actions.import_icd())
+    menu.insertAction(first, act) if first else menu.addAction(act)
     window.data_sources = (actions.sources, actions.remove)
     data_actions = getattr(window, "data_actions", None)
     if data_actions is not None:  # File → Import and dropped files route ICD-10-CM releases

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Final
 
-from PySide6.QtCore import QRect, QSize
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QScreen
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
 
 #: What the window asks for on a large screen; smaller screens get most of their room.
 PREFERRED: Final = QSize(1280, 860)
@@ -68,3 +68,19 @@ def keep_on_screen(window: QWidget) -> None:
     fit = clamped(frame, available)
     window.resize(max(fit.width() - extra_w, 1), max(fit.height() - extra_h, 1))
     window.move(fit.topLeft())
+
+
+def scrolling_holder(widget: QWidget, name: str) -> QScrollArea:
+    """``widget`` in a scroll area, so on a small screen (1024×600, or 150-200 % scaling) it
+    scrolls rather than cutting off its bottom buttons."""
+    scroll = QScrollArea()
+    scroll.setObjectName(name)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    holder = QWidget()  # asks the widget, not its wrapped labels, for its height
+    holder_layout = QVBoxLayout(holder)
+    holder_layout.setContentsMargins(0, 0, 0, 0)
+    holder_layout.addWidget(widget)
+    scroll.setWidget(holder)
+    return scroll

@@ -12,20 +12,14 @@ from html import escape
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QCursor, QKeyEvent, QKeySequence, QPalette
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QHBoxLayout,
-    QLabel,
-    QLineEdit,
     QMainWindow,
     QMenu,
     QMessageBox,
-    QPushButton,
     QScrollArea,
     QSplitter,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -34,36 +28,24 @@ from ptcodes_gui import APP_NAME
 from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.catalog.repository import hit_for
 from ptcodes_gui.domain.formatting import sanitize_text
-from ptcodes_gui.domain.models import CATEGORIES, Code, Hit
+from ptcodes_gui.domain.models import Code, Hit
 from ptcodes_gui.domain.provenance import DataSource
 from ptcodes_gui.ui import dialogs
-from ptcodes_gui.ui.clean_copy import CleanCopyTextBrowser
-from ptcodes_gui.ui.detail_html import link, muted_color, render_code, source_tooltip
-from ptcodes_gui.ui.geometry import MINIMUM, keep_on_screen, place_first_run
+from ptcodes_gui.ui.detail_pane import DetailPane
+from ptcodes_gui.ui.geometry import MINIMUM, keep_on_screen, place_first_run, scrolling_holder
 from ptcodes_gui.ui.results_model import ResultsModel
 from ptcodes_gui.ui.results_view import make_results_view
+from ptcodes_gui.ui.search_filters import SYSTEM_CHOICES as SYSTEM_CHOICES  # re-exported
+from ptcodes_gui.ui.search_filters import Filters, make_search_edit, search_part
 from ptcodes_gui.ui.window_menus import ShortcutsDialog, about_html, build_menus
+from ptcodes_gui.ui.window_status import StatusParts
 from ptcodes_gui.userdata.store import UserDataError
 
 if TYPE_CHECKING:
     from ptcodes_gui.ui.visit_panel import VisitPanel
 
-def search_part(text: str) -> str:
-    """What to search for: ``97140=15`` searches 97140 (the minutes are for the visit)."""
-    head, sep, _tail = text.partition("=")
-    return head if sep and head.strip() else text
-
-
 RESULT_LIMIT = 200
 DETAIL_DELAY_MS = 40
-SYSTEM_CHOICES: tuple[tuple[str, str | None], ...] = (
-    ("All codes", None),
-    ("PT procedure codes", "pt"),
-    ("Modifiers", "modifier"),
-    ("Diagnoses (ICD-10-CM)", "icd10cm"),
-    ("Favorites", "favorites"),
-    ("Recent", "recent"),
-)
 
 
 def _b64(data: QByteArray) -> str:
@@ -145,39 +127,13 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------- build
 
     def _build_widgets(self, visit_panel: VisitPanel | None) -> None:
-        self.search_edit = QLineEdit()
-        self.search_edit.setObjectName("searchEdit")
-        self.search_edit.setPlaceholderText(
-            "Search by code, words or shorthand (TherEx, NMR, HP/CP, LBP)…  Ctrl+K"
-        )
-        self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.setAccessibleName("Search codes")
-        self.search_edit.setMaxLength(200)
+        self.search_edit = make_search_edit()
         self.search_edit.installEventFilter(self)
-
-        self.system_combo = QComboBox()
-        self.system_combo.setAccessibleName("Code set filter")
-        # the whole label always shows ("Diagnoses (ICD-10-CM)"); the category list shrinks
-        self.system_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        for label, value in SYSTEM_CHOICES:
-            self.system_combo.addItem(label, value)
-        self.category_combo = QComboBox()
-        self.category_combo.setAccessibleName("Category filter")
-        self.category_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.category_combo.setMinimumContentsLength(10)
-        self.category_combo.addItem("All categories", None)
-        for key, label in CATEGORIES.items():
-            self.category_combo.addItem(label, key)
-        self.common_check = QCheckBox("&Common only")
-        self.common_check.setAccessibleName("Show only commonly used codes")
-        self.common_check.setToolTip("Codes the seed guide lists as commonly used by PTs")
-
-        filters = QHBoxLayout()
-        filters.addWidget(self.system_combo, 2)
-        filters.addWidget(self.category_combo, 2)
-        filters.addWidget(self.common_check)
+        self.filters = Filters()
+        self.system_combo = self.filters.system_combo
+        self.category_combo = self.filters.category_combo
+        self.common_check = self.filters.common_check
+        filters = self.filters.layout
 
         self.results_model = ResultsModel(self)
         self.results_view = make_results_view(self.results_model)
@@ -186,28 +142,12 @@ class MainWindow(QMainWindow):
 
     def _build_detail_and_layout(self, filters: QHBoxLayout, visit_panel: VisitPanel | None
                                  ) -> None:
-
-        self.detail_view = CleanCopyTextBrowser()  # copies go through the text cleaner
-        self.detail_view.setObjectName("detailView")
-        self.detail_view.setAccessibleName("Code details")
-        self.detail_view.setOpenLinks(False)
-        self.detail_view.setOpenExternalLinks(False)
-
-        self.copy_button = QPushButton("Copy code")
-        self.copy_button.setAccessibleName("Copy the selected code")
-        self.copy_button.setToolTip("Copy the code as plain text (Ctrl+C)")
-        self.copy_title_button = QPushButton("Copy with title")
-        self.copy_title_button.setAccessibleName("Copy the selected code with its title")
-        self.favorite_button = QPushButton("☆ Favorite")
-        self.favorite_button.setCheckable(True)
-        self.favorite_button.setAccessibleName("Favorite")
-        self.favorite_button.setToolTip("Star this code (Ctrl+D)")
-        self.add_button = QPushButton("Add to visit")
-        self.add_button.setAccessibleName("Add the selected code to the visit")
-        self.add_button.setToolTip("Add to the visit (Enter)")
-        buttons = QHBoxLayout()
-        for b in (self.copy_button, self.copy_title_button, self.favorite_button, self.add_button):
-            buttons.addWidget(b)
+        self.detail_pane = DetailPane()
+        self.detail_view = self.detail_pane.view
+        self.copy_button = self.detail_pane.copy_button
+        self.copy_title_button = self.detail_pane.copy_title_button
+        self.favorite_button = self.detail_pane.favorite_button
+        self.add_button = self.detail_pane.add_button
 
         top = QWidget()
         top_layout = QVBoxLayout(top)
@@ -215,16 +155,11 @@ class MainWindow(QMainWindow):
         top_layout.addWidget(self.search_edit)
         top_layout.addLayout(filters)
         top_layout.addWidget(self.results_view)
-        bottom = QWidget()
-        bottom_layout = QVBoxLayout(bottom)
-        bottom_layout.setContentsMargins(0, 0, 0, 0)
-        bottom_layout.addWidget(self.detail_view)
-        bottom_layout.addLayout(buttons)
 
         self.left_splitter = QSplitter(Qt.Orientation.Vertical)
         self.left_splitter.setObjectName("leftSplitter")
         self.left_splitter.addWidget(top)
-        self.left_splitter.addWidget(bottom)
+        self.left_splitter.addWidget(self.detail_pane)
         self.left_splitter.setStretchFactor(0, 3)
         self.left_splitter.setStretchFactor(1, 2)
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -233,51 +168,21 @@ class MainWindow(QMainWindow):
         self.visit_panel = visit_panel
         self.visit_scroll: QScrollArea | None = None
         if visit_panel is not None:
-            # On a small screen (1024×600, or 150-200 % scaling) the panel scrolls rather
-            # than cutting off its bottom buttons.
-            self.visit_scroll = QScrollArea()
-            self.visit_scroll.setObjectName("visitScroll")
-            self.visit_scroll.setWidgetResizable(True)
-            self.visit_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-            self.visit_scroll.setHorizontalScrollBarPolicy(
-                Qt.ScrollBarPolicy.ScrollBarAsNeeded
-            )
-            holder = QWidget()  # asks the panel, not its wrapped labels, for its height
-            holder_layout = QVBoxLayout(holder)
-            holder_layout.setContentsMargins(0, 0, 0, 0)
-            holder_layout.addWidget(visit_panel)
-            self.visit_scroll.setWidget(holder)
+            self.visit_scroll = scrolling_holder(visit_panel, "visitScroll")
             self.main_splitter.addWidget(self.visit_scroll)
             self.main_splitter.setStretchFactor(0, 3)
             self.main_splitter.setStretchFactor(1, 2)
         self.setCentralWidget(self.main_splitter)
 
-        self.count_label = QLabel()
-        self.count_label.setAccessibleName("Result count")
-        self.version_label = QLabel()
-        self.version_label.setAccessibleName("Catalog version")
-        self.statusBar().addWidget(self.count_label)
-        self.search_note_label = QLabel()
-        self.search_note_label.setAccessibleName("What the search relaxed")
-        self.statusBar().addWidget(self.search_note_label, 1)
-        # a superseded ICD-10-CM release and how to update (set_data_notice)
-        self.notice_label = QLabel()
-        self.notice_label.setAccessibleName("Data notice")
-        self.notice_label.setVisible(False)
-        self.statusBar().addPermanentWidget(self.notice_label)
-        self.statusBar().addPermanentWidget(self.version_label)
+        self.status_parts = StatusParts(self.statusBar(), self.catalog.info())
+        self.count_label = self.status_parts.count_label
+        self.version_label = self.status_parts.version_label
+        self.search_note_label = self.status_parts.search_note_label
+        self.notice_label = self.status_parts.notice_label
         self.data_notice = ""
         #: (rows, remove) for Help → Data sources, set by the composition (window_setup)
         self.data_sources: tuple[Callable[[], Sequence[DataSource]], Callable[[str], bool]] | None
         self.data_sources = None
-        info = self.catalog.info()
-        # short, so a status message never runs under it; the whole line is the tooltip
-        self.version_label.setText(f"Catalog {info.catalog_version}")
-        self.version_label.setToolTip(
-            f"Catalog {info.catalog_version} · content {info.content_date} · NCCI as of "
-            f"{info.ncci_as_of} · {info.icd_release or 'no ICD-10-CM'}"
-        )
-        self.version_label.setAccessibleDescription(self.version_label.toolTip())
         self.setMinimumSize(MINIMUM)
 
     def _build_actions(self) -> None:
@@ -294,7 +199,6 @@ class MainWindow(QMainWindow):
         sel.currentRowChanged.connect(self._on_current_row_changed)
         self.results_view.doubleClicked.connect(self._on_result_activated)
         self.detail_view.anchorClicked.connect(self._on_link_clicked)
-        self.detail_view.highlighted.connect(self._on_link_hovered)
         self.copy_button.clicked.connect(self.copy_code)
         self.copy_title_button.clicked.connect(self.copy_with_title)
         self.favorite_button.clicked.connect(self.toggle_favorite)
@@ -347,29 +251,15 @@ class MainWindow(QMainWindow):
             )
             hits, note = found.hits, found.note
         self.results_model.set_hits(hits)
-        n = len(hits)
-        more = "+" if n >= RESULT_LIMIT else ""
-        self.count_label.setText(f"{n}{more} result{'s' if n != 1 else ''}")
-        self.search_note_label.setText(note)  # what was relaxed to find these, or nothing
+        self.status_parts.set_count(len(hits), limit=RESULT_LIMIT, note=note)
         if hits:
             self.results_view.selectRow(0)
         else:
             self._detail_timer.stop()
             self._pending_code = None
             near = self.catalog.suggest(text) if text.strip() else []
-            hint = (
-                "<p>Nearest valid codes: "
-                + ", ".join(link(h.code, f"{h.code} {h.title}") for h in near[:8])
-                + "</p>"
-                if near
-                else ""
-            )
-            self.detail_view.setHtml(
-                f"<p>No codes match <b>{escape(text.strip()[:80])}</b>. Try fewer letters, a "
-                f"code number, or another filter.</p>{hint}"
-                if text.strip() or system in ("favorites", "recent")
-                else ""
-            )
+            explain = bool(text.strip()) or system in ("favorites", "recent")
+            self.detail_pane.show_no_match(text, near, explain=explain)
             self._current = None
             self._update_buttons()
 
@@ -420,18 +310,11 @@ class MainWindow(QMainWindow):
             )
             return False
         self._current = found
-        pal = self.detail_view.palette()
-        muted = muted_color(
-            pal.color(QPalette.ColorRole.Text).name(), pal.color(QPalette.ColorRole.Base).name()
-        )
-        self.detail_view.setHtml(
-            render_code(
-                found,
-                favorite=self.store.is_favorite(found.code),
-                descriptor=self.catalog.descriptor(found.code),
-                muted=muted,
-                mue=self.catalog.mue(found.code),
-            )
+        self.detail_pane.show_code(
+            found,
+            favorite=self.store.is_favorite(found.code),
+            descriptor=self.catalog.descriptor(found.code),
+            mue=self.catalog.mue(found.code),
         )
         if record:
             del self._history[self._history_pos + 1 :]
@@ -445,14 +328,6 @@ class MainWindow(QMainWindow):
     def current_code(self) -> Code | None:
         self._flush_detail()
         return self._current
-
-    def _on_link_hovered(self, url: QUrl) -> None:
-        """A source label's full citation (QTextBrowser has no link tooltips of its own)."""
-        tip = source_tooltip(url.toString())
-        if tip:
-            QToolTip.showText(QCursor.pos(), tip, self.detail_view)
-        else:
-            QToolTip.hideText()
 
     def _on_link_clicked(self, url: QUrl) -> None:
         if url.scheme() != "code":
@@ -476,12 +351,8 @@ class MainWindow(QMainWindow):
             self.show_code(self._history[self._history_pos], record=False)
 
     def _update_buttons(self) -> None:
-        has = self._current is not None
-        for b in (self.copy_button, self.copy_title_button, self.favorite_button, self.add_button):
-            b.setEnabled(has)
-        fav = has and self._current is not None and self.store.is_favorite(self._current.code)
-        self.favorite_button.setChecked(bool(fav))
-        self.favorite_button.setText("★ Favorite" if fav else "☆ Favorite")
+        fav = self._current is not None and self.store.is_favorite(self._current.code)
+        self.detail_pane.set_buttons(has_code=self._current is not None, favorite=fav)
         self.back_action.setEnabled(self._history_pos > 0)
         self.forward_action.setEnabled(self._history_pos < len(self._history) - 1)
 
@@ -615,10 +486,7 @@ class MainWindow(QMainWindow):
     def set_data_notice(self, text: str) -> None:
         """Show (or, with "", hide) a notice about the data: in the status bar and About."""
         self.data_notice = text
-        first = text.split(". To update", 1)[0]
-        self.notice_label.setText(f"⚠ {first}" if text else "")
-        self.notice_label.setToolTip(text)
-        self.notice_label.setVisible(bool(text))
+        self.status_parts.set_notice(text)
 
     def show_data_sources(self) -> None:
         if self.data_sources is None:

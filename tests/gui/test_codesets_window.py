@@ -57,6 +57,37 @@ def test_the_visit_shows_its_estimate_once_a_fee_schedule_and_locality_exist(
     assert mppr and "one unit of 97110 (the highest practice expense)" in mppr[0].message
 
 
+
+def test_the_copied_visit_carries_the_estimate_in_text_and_json_only(
+    win: MainWindow, store: UserStore, tmp_path: Path
+) -> None:
+    import json
+
+    from PySide6.QtWidgets import QApplication
+
+    panel = win.visit_panel
+    assert panel is not None
+    panel.add_entry("97110=23")
+    panel.add_entry("97140=15")
+    area = panel.copy_area
+    area.format_combo.setCurrentIndex(area.format_combo.findData("text"))
+    assert "$" not in area.copy_visit()  # no fee schedule: no amounts
+    assert win.data_actions.import_paths([files.rvu_zip(tmp_path / "rvu.zip", files.RVU_ROWS)])
+    fee_localities.set_locality(store, "Medicare", "13202-01")
+    win.codeset_actions.on_changed()  # type: ignore[attr-defined]
+    copied = area.copy_visit()
+    assert copied == QApplication.clipboard().text()
+    assert copied.splitlines()[2:4] == [
+        "Timed: 38 min, 3 units",
+        "Medicare estimate (non-facility, locality 13202-01, PFS 2026 Jul, MPPR applied): $80.33",
+    ]
+    assert "PFS 2026 Jul" in area.preview.toPlainText()
+    area.format_combo.setCurrentIndex(area.format_combo.findData("json"))
+    assert json.loads(area.copy_visit())["estimate"]["total"] == "80.33"
+    area.format_combo.setCurrentIndex(area.format_combo.findData("tsv"))
+    assert "$" not in area.copy_visit()
+
+
 def test_icd_release_import_notice_and_data_sources(
     win: MainWindow, tmp_path: Path
 ) -> None:
@@ -98,3 +129,46 @@ def test_icd_files_picked_in_file_import_go_to_the_release_import(
     actions.ask = lambda *_a, **_k: True
     assert win.data_actions.import_paths([order]) is True
     assert win.catalog.info().icd_release == "ICD-10-CM FY2027 (October 1, 2026)"
+
+
+def test_the_payer_bar_chooses_the_locality_from_the_imported_gpci_list(
+    win: MainWindow, store: UserStore, qtbot: QtBot, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import Qt
+
+    from ptcodes_gui.domain.profiles import COMMERCIAL_MIDPOINT, MEDICARE
+
+    panel = win.visit_panel
+    assert panel is not None
+    combo = panel.locality_combo
+    panel.add_entry("97110=23")
+    panel.add_entry("97140=15")
+    assert not combo.isEnabled()  # no fee schedule: nothing to choose from
+    assert "import the Medicare fee schedule" in combo.toolTip()
+    assert not any("locality" in a.text().lower() for a in win.file_menu.actions())
+    assert win.data_actions.import_paths([files.rvu_zip(tmp_path / "rvu.zip", files.RVU_ROWS)])
+    assert combo.isEnabled() and combo.currentText() == "Locality…"
+    names = [combo.itemText(i) for i in range(combo.count())]
+    assert "13202-01 Manhattan, NY" in names and "02102-01 Alaska, AK" in names
+    # keyboard: Down on the closed combo chooses the next locality
+    at = combo.findData("13202-01")
+    combo.setCurrentIndex(at - 1)
+    combo.setFocus()
+    with qtbot.waitSignal(panel.payer.locality_chosen):
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+    assert fee_localities.locality_for(store, "Medicare") == "13202-01"
+    assert panel.estimate.isVisible()
+    assert "$80.33" in panel.estimate.text()
+    assert "PFS 2026 Jul" in panel.preview.toPlainText()
+    # a commercial profile has no Medicare locality; Medicare keeps its own
+    panel.payer.choose(COMMERCIAL_MIDPOINT)
+    assert not combo.isEnabled() and combo.currentText() == "Locality…"
+    assert not panel.estimate.isVisible()
+    panel.payer.choose(MEDICARE)
+    assert combo.isEnabled() and combo.currentData() == "13202-01"
+    # back to no locality: no amounts
+    combo.setCurrentIndex(1)
+    with qtbot.waitSignal(panel.payer.locality_chosen):
+        qtbot.keyClick(combo, Qt.Key.Key_Up)
+    assert fee_localities.locality_for(store, "Medicare") is None
+    assert not panel.estimate.isVisible() and "$" not in panel.preview.toPlainText()

@@ -467,8 +467,11 @@ def test_cli_visit_shows_the_estimate_after_pfs_import_and_locality(
     # PE: 22.94. Total 80.33.
     code, out, err = _cli(capsys, data, "visit", "97110=23", "97140=15")
     assert code == 0
-    assert "97110 x2: $57.39  (MPPR: PE of 1 unit(s) at 50%)" in out
-    assert "97140 x1: $22.94" in out and "Total: $80.33" in out
+    assert out.splitlines()[:4] == [
+        "97110 GP x2 (23 min)", "97140 GP x1 (15 min)", "Timed: 38 min, 3 units",
+        "Medicare estimate (non-facility, locality 13202-01, PFS 2026 Jul, MPPR applied): "
+        "$80.33",
+    ]
     assert "one unit of 97110 (the highest practice expense) is paid in full" in err
     code, out, _ = _cli(
         capsys, data, "visit", "97110=23", "97140=15", "--provider", "pta", "--format", "json"
@@ -478,6 +481,8 @@ def test_cli_visit_shows_the_estimate_after_pfs_import_and_locality(
     assert [line["amount"] for line in estimate["lines"]] == ["48.78", "19.50"]
     assert estimate["total"] == "68.28" and estimate["estimate"] is True
     assert "CMS PFS RVU 2026 July release" in estimate["release"]
+    _, out, _ = _cli(capsys, data, "visit", "97110=23", "97140=15", "--format", "tsv")
+    assert "$" not in out and "estimate" not in out  # what an EHR grid accepts
 
 
 def test_cli_locality_must_be_in_the_gpci_list(

@@ -149,3 +149,92 @@ def test_text_and_json_say_it_is_an_estimate_and_where_it_comes_from() -> None:
     data = estimate_json(est)
     assert data["estimate"] is True and data["total"] == "83.93"
     assert data["locality"] == "13202-01" and data["release"] == SCHEDULE.release
+
+
+# --------------------------------------------------------------------------- copy formats
+
+
+def _visit_result() -> object:
+    from ptcodes_gui.domain.models import Code
+    from ptcodes_gui.domain.profiles import MEDICARE
+    from ptcodes_gui.domain.visit import MappingLookup, Visit, VisitLine, evaluate
+
+    lookup = MappingLookup(
+        (
+            *(
+                Code(code=c, system="cpt", title=t, category="therapeutic_procedure",
+                     timed=True, unit_minutes=15)
+                for c, t in (("97110", "Therapeutic exercise"), ("97140", "Manual therapy"))
+            ),
+            Code(code="M25.561", system="icd10cm", title="Knee pain", category="diagnosis"),
+        ),
+    )
+    visit = Visit(
+        lines=(VisitLine("97110", 23, dx_pointers=("A",)), VisitLine("97140", 15)),
+        diagnoses=("M25.561",),
+        profile=MEDICARE,
+    )
+    return evaluate(visit, lookup)
+
+
+REAL_LABEL = "CMS PFS RVU 2026 July release (non-QP conversion factor) (PPRRVU2026_Jul.csv)"
+
+
+def test_the_copied_text_carries_one_labelled_estimate_line_after_the_totals() -> None:
+    from dataclasses import replace
+
+    from ptcodes_gui.domain.formatting import format_visit
+    from ptcodes_gui.domain.visit import VisitResult
+
+    result = _visit_result()
+    assert isinstance(result, VisitResult)
+    est = estimate_visit(result.billed_lines, replace(SCHEDULE, release=REAL_LABEL), "13202-01")
+    # 97110 x2 (one unit in full 32.58, one with PE at 50% 24.81) + 97140 x1 at 50% PE 22.94
+    assert format_visit(result, "text", est) == (
+        "97110 GP x2 A (23 min)\n97140 GP x1 (15 min)\nTimed: 38 min, 3 units\n"
+        "Medicare estimate (non-facility, locality 13202-01, PFS 2026 Jul, MPPR applied): "
+        "$80.33\n\nA M25.561"
+    )
+    # without a fee schedule or a locality: no amount at all
+    assert "$" not in format_visit(result, "text") and "estimate" not in format_visit(
+        result, "json")
+    # tsv and codes are what an EHR field accepts: unchanged by the estimate
+    for fmt in ("tsv", "codes"):
+        assert format_visit(result, fmt, est) == format_visit(result, fmt)
+
+
+def test_the_copied_json_carries_the_estimate_object() -> None:
+    import json
+
+    from ptcodes_gui.domain.formatting import format_visit
+    from ptcodes_gui.domain.visit import VisitResult
+
+    result = _visit_result()
+    assert isinstance(result, VisitResult)
+    est = estimate_visit(result.billed_lines, SCHEDULE, "13202-01")
+    data = json.loads(format_visit(result, "json", est))
+    assert data["estimate"]["total"] == "80.33" and data["estimate"]["estimate"] is True
+    assert [line["amount"] for line in data["estimate"]["lines"]] == ["57.39", "22.94"]
+    assert data["lines"][0]["code"] == "97110"  # the visit itself is all there too
+
+
+def test_summary_names_cq_and_the_lines_without_an_amount() -> None:
+    from ptcodes_gui.domain.fees import estimate_summary, short_release
+
+    est = estimate_visit(
+        [FeeLine("97530", 1, ("GP", "CQ")), FeeLine("97010", 1, ("GP",)), FeeLine("G0283", 1)],
+        SCHEDULE, "13202-01",
+    )
+    line = estimate_summary(est)
+    assert "CQ/CO at 85%" in line and "no MPPR reduction" in line
+    assert line.endswith("; no amount for G0283")
+    assert short_release("something else") == "something else"
+
+
+def test_a_profile_stored_with_a_locality_reads_and_the_setting_is_the_one_source() -> None:
+    from ptcodes_gui.domain.profiles import PayerProfile
+
+    stored = {"name": "Medicare NYC", "unit_rule": "cms", "medicare": True,
+              "locality": "13202-01"}  # written by an earlier version
+    profile = PayerProfile.from_dict(stored)
+    assert profile.medicare and "locality" not in profile.to_dict()

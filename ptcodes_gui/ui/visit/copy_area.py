@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ptcodes_gui.domain.fees import VisitEstimate
 from ptcodes_gui.domain.formatting import FORMATS, format_visit
 from ptcodes_gui.domain.visit import Visit, VisitResult
 from ptcodes_gui.ui import dialogs
@@ -61,6 +62,7 @@ class CopyArea(QWidget):
         self._store = store
         self._visit = Visit()
         self._result: VisitResult | None = None
+        self._estimate: VisitEstimate | None = None  # Medicare estimate in text and json
         self._status_visit: Visit | None = None
         fm = self.fontMetrics()
         self.format_label = QLabel("F&ormat")
@@ -114,15 +116,21 @@ class CopyArea(QWidget):
         fmt = self.format_combo.currentData()
         return fmt if isinstance(fmt, str) else "text"
 
-    def show_result(self, visit: Visit, result: VisitResult) -> None:
-        self._visit, self._result = visit, result
+    def show_result(
+        self, visit: Visit, result: VisitResult, estimate: VisitEstimate | None = None
+    ) -> None:
+        self._visit, self._result, self._estimate = visit, result, estimate
         if visit != self._status_visit:
             self.status.hide()
         self.new_visit_button.setEnabled(bool(visit.lines or visit.diagnoses))
         self._show_preview()
 
     def _show_preview(self) -> None:
-        text = format_visit(self._result, self.format()) if self._result is not None else ""
+        text = (
+            format_visit(self._result, self.format(), self._estimate)
+            if self._result is not None
+            else ""
+        )
         if self.preview.toPlainText() != text:
             self._align_columns(text)
             self.preview.setPlainText(text)
@@ -159,7 +167,7 @@ class CopyArea(QWidget):
             self._confirm("Nothing to copy: add a code first.", warning_style())
             return ""
         fmt = self.format()
-        text = format_visit(result, fmt)
+        text = format_visit(result, fmt, self._estimate)
         missing = left_out(result)
         if result.errors and not dialogs.confirm_copy_with_errors(
             self, [w.message for w in result.errors], missing

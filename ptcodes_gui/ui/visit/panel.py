@@ -90,6 +90,7 @@ class VisitPanel(QWidget):
         self.telehealth_combo = self.payer.telehealth_combo
         self.kx_check = self.payer.kx_check
         self.provider_combo = self.payer.provider_combo
+        self.locality_combo = self.payer.locality_combo
         self.add_edit = self.entry.edit
         self.remove_button = self.entry.remove_button
         self.undo_button = self.entry.undo_button
@@ -218,6 +219,7 @@ class VisitPanel(QWidget):
         self.payer.provider_chosen.connect(editor.set_provider)
         self.payer.telehealth_chosen.connect(editor.set_telehealth)
         self.payer.kx_toggled.connect(editor.set_kx)
+        self.payer.locality_chosen.connect(self.refresh)
         self.entry.submitted.connect(self._on_add_return_pressed)
         self.entry.escaped.connect(editor.clear_refusal)
         self.entry.remove_clicked.connect(self._on_remove_clicked)
@@ -242,7 +244,7 @@ class VisitPanel(QWidget):
     def _set_tab_order(self) -> None:
         chain: list[QWidget] = [
             self.profile_combo, self.new_profile_button, self.provider_combo,
-            self.telehealth_combo, self.kx_check,
+            self.telehealth_combo, self.kx_check, self.locality_combo,
             self.add_edit, self.remove_button, self.undo_button,
             self.offer_combo, self.offer_button, self.offer_dismiss,
             self.lines_view, self.tie_combo, self.dx_view, self.warnings_view,
@@ -264,12 +266,12 @@ class VisitPanel(QWidget):
         visit, result = self.editor.visit(), self.editor.result()
         self.payer.show_visit(visit, self.editor.provider())
         self.lines.show_visit(visit, result)
-        self.estimate.show_estimate(
-            self.estimator(result, visit.profile) if self.estimator is not None else None)
+        estimate = self.estimator(result, visit.profile) if self.estimator is not None else None
+        self.estimate.show_estimate(estimate)
         self.tie.show_tie(visit, self.editor.tie())
         self.diagnoses.show_result(result)
         self.warnings.show_result(result)
-        self.copy_area.show_result(visit, result)
+        self.copy_area.show_result(visit, result, estimate)
         self.templates.show_visit(visit)
         self.remove_button.setEnabled(bool(visit.lines))
         self.undo_button.setEnabled(self.editor.undo_stack().canUndo())
@@ -350,7 +352,8 @@ class VisitPanel(QWidget):
         return self.editor.undo_stack()
 
     def refresh(self) -> None:
-        """Evaluate again (after the catalog's overlays changed)."""
+        """Evaluate again (after the catalog's overlays or the locality changed)."""
+        self.payer.set_fee_schedule(self.editor.catalog.fee_schedule())
         self.editor.refresh()
 
     def add_code(self, code: str) -> bool:

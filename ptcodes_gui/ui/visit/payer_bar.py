@@ -1,4 +1,6 @@
-"""The payer bar: payer profile (saved per clinic), telehealth and KX (per visit)."""
+"""The payer bar: payer profile (saved per clinic), telehealth and KX (per visit), and the
+profile's Medicare locality for fee estimates (``userdata.fee_localities``, chosen from the
+imported GPCI list)."""
 
 from __future__ import annotations
 
@@ -8,9 +10,11 @@ from typing import Final
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QToolButton, QWidget
 
+from ptcodes_gui.domain.fees import FeeSchedule
 from ptcodes_gui.domain.profiles import BUILTIN_PROFILES, MEDICARE, PayerProfile
 from ptcodes_gui.domain.visit import Provider, Visit
 from ptcodes_gui.ui import dialogs
+from ptcodes_gui.userdata import fee_localities
 from ptcodes_gui.userdata.store import UserDataError, UserStore
 
 SETTING_PROFILE: Final = "visit.profile"
@@ -36,19 +40,23 @@ def profile_tip(profile: PayerProfile) -> str:
 class PayerBar(QWidget):
     """Signals: ``profile_chosen(PayerProfile)``, ``provider_chosen(str)`` ("pt"/"pta"),
     ``telehealth_chosen(object)`` (None, "95" or "93"), ``kx_toggled(bool)``,
-    ``message(str)``. Profile and provider are per-clinic choices, remembered in the store;
-    telehealth and KX belong to one visit."""
+    ``locality_chosen()`` (stored: evaluate again), ``message(str)``. Profile, provider and
+    locality are per-clinic choices, remembered in the store; telehealth and KX belong to
+    one visit."""
 
     profile_chosen = Signal(object)
     provider_chosen = Signal(str)
     telehealth_chosen = Signal(object)
     kx_toggled = Signal(bool)
+    locality_chosen = Signal()
     message = Signal(str)
 
     def __init__(self, store: UserStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self._profiles: dict[str, PayerProfile] = {}
+        self._schedule: FeeSchedule | None = None
+        self._profile: PayerProfile = MEDICARE  # the shown visit's
         self.profile_label = QLabel("&Payer")
         self.profile_combo = QComboBox()
         self.profile_combo.setAccessibleName("Payer profile")
@@ -89,6 +97,13 @@ class PayerBar(QWidget):
         self.kx_check.setToolTip(
             "KX: therapy above the yearly threshold, medically necessary (every line)"
         )
+        self.locality_combo = QComboBox()
+        self.locality_combo.setAccessibleName("Medicare locality for fee estimates")
+        self.locality_combo.view().setAccessibleName("Medicare localities")
+        self.locality_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.locality_combo.setMinimumContentsLength(8)
         self.provider_label = QLabel("B&y")
         self.provider_label.setBuddy(self.provider_combo)
         # Two rows: the whole bar fits beside the search at 1024 px and at 200 % scaling.
@@ -102,6 +117,7 @@ class PayerBar(QWidget):
         layout.addWidget(self.provider_combo, 1, 1)
         layout.addWidget(self.telehealth_combo, 1, 2)
         layout.addWidget(self.kx_check, 1, 3)
+        layout.addWidget(self.locality_combo, 1, 4)
         layout.setColumnStretch(2, 1)
 
         self.profile_combo.activated.connect(self._on_profile_activated)
@@ -109,7 +125,9 @@ class PayerBar(QWidget):
         self.provider_combo.activated.connect(self._on_provider_activated)
         self.telehealth_combo.activated.connect(self._on_telehealth_activated)
         self.kx_check.toggled.connect(self.kx_toggled)
+        self.locality_combo.activated.connect(self._on_locality_activated)
         self.reload_profiles()
+        self.set_fee_schedule(None)
 
     # ------------------------------------------------------------------ profiles
 
@@ -217,6 +235,69 @@ class PayerBar(QWidget):
             if medicare
             else f"KX is a Medicare modifier: {visit.profile.name} does not use it"
         )
+        self._profile = visit.profile
+        self._show_locality()
+
+    # ------------------------------------------------------------------ locality
+
+    def set_fee_schedule(self, schedule: FeeSchedule | None) -> None:
+        """List the localities of the imported GPCI file (none: the chooser is off)."""
+        self._schedule = schedule if schedule is not None and schedule.localities else None
+        with QSignalBlocker(self.locality_combo):
+            self.locality_combo.clear()
+            self.locality_combo.addItem("Locality…", None)
+            self.locality_combo.setItemData(
+                0, "No locality: the visit shows no amounts", Qt.ItemDataRole.ToolTipRole
+            )
+            if self._schedule is not None:
+                options = sorted(self._schedule.localities.values(),
+                                 key=lambda loc: (loc.name.casefold(), loc.state, loc.id))
+                for loc in options:
+                    self.locality_combo.addItem(loc.choice, loc.id)
+        self._show_locality()
+
+    def locality(self) -> str | None:
+        """The shown profile's stored locality, if the imported GPCI list has it."""
+        value = self.locality_combo.currentData()
+        return value if isinstance(value, str) else None
+
+    def _show_locality(self) -> None:
+        name = self._profile.name
+        stored = fee_localities.locality_for(self._store, name)
+        with QSignalBlocker(self.locality_combo):
+            at = self.locality_combo.findData(stored) if stored else -1
+            self.locality_combo.setCurrentIndex(max(at, 0))
+        medicare = self._profile.medicare
+        if self._schedule is None:
+            tip = ("Medicare locality for fee estimates: import the Medicare fee schedule "
+                   "first (File → Import: the RVU zip as downloaded from cms.gov)")
+        elif not medicare:
+            tip = f"Fee estimates are Medicare's: {name} has no locality"
+        else:
+            tip = (f"Medicare locality of {name!r} for fee estimates "
+                   f"(GPCI file of {self._schedule.release})")
+        self.locality_combo.setEnabled(self._schedule is not None and medicare)
+        self.locality_combo.setToolTip(tip)
+
+    def _on_locality_activated(self, index: int) -> None:
+        value = self.locality_combo.itemData(index)
+        chosen = value if isinstance(value, str) else None
+        name = self._profile.name
+        if self._store.read_only:
+            self.message.emit(f"The locality cannot be saved: {self._store.read_only_reason}.")
+            self._show_locality()
+            return
+        try:
+            fee_localities.set_locality(self._store, name, chosen)
+        except (UserDataError, ValueError) as exc:
+            self.message.emit(f"The locality was not saved: {exc}")
+            self._show_locality()
+            return
+        self.message.emit(
+            f"Medicare locality of {name!r}: {self.locality_combo.itemText(index)}."
+            if chosen else f"No Medicare locality for {name!r}: the visit shows no amounts."
+        )
+        self.locality_chosen.emit()
 
     # ------------------------------------------------------------------ slots
 
