@@ -178,6 +178,8 @@ def _print_code(code: Code, catalog: Catalog, out: TextIO) -> None:
     descriptor = catalog.descriptor(code.code)
     if descriptor:
         out.write(f"  official descriptor ({descriptor[1]}): {descriptor[0]}\n")
+    if code.system == System.CPT:  # the attribution the AMA asks for wherever CPT is shown
+        out.write("\n  CPT is a registered trademark of the American Medical Association.\n")
 
 
 def _cmd_search(args: argparse.Namespace, catalog: Catalog) -> int:

@@ -32,17 +32,26 @@ import re
 import sqlite3
 import tempfile
 import xml.etree.ElementTree as ET
-import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import sqlite_utils
 
 from ptcodes_gui.catalog import icd10
 from ptcodes_gui.catalog.build import _icd_rows, write_icd_tables
+from ptcodes_gui.catalog.icd_files import (
+    IcdReleaseError,
+    IndexTerm,
+    Member,
+    OrderRow,
+    fiscal_year_of,
+    pick_members,
+    read_index_xml,
+    read_order_file,
+)
 from ptcodes_gui.catalog.schema import SCHEMA_VERSION
 
 __all__ = [
@@ -66,16 +75,8 @@ __all__ = [
 MAX_TERMS_PER_CODE = 40
 DIFF_EXAMPLES = 8
 
-_YEAR_RE = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _APRIL_RE = re.compile(r"apr(il)?", re.IGNORECASE)
-_ORDER_NAME_RE = re.compile(r"order", re.IGNORECASE)
-_CODES_NAME_RE = re.compile(r"icd10cm[_-]codes", re.IGNORECASE)
-_SKIPPED_XML_RE = re.compile(r"neoplasm|eindex|drug", re.IGNORECASE)
 _CATALOG_KINDS = ("chapter", "block")
-
-
-class IcdReleaseError(ValueError):
-    """The files cannot make a release; the message names the file (and line)."""
 
 
 # --------------------------------------------------------------------------- dates
@@ -141,162 +142,6 @@ def info_from_label(label: str) -> IcdReleaseInfo | None:
     )
 
 
-# --------------------------------------------------------------------------- readers
-
-
-@dataclass(frozen=True)
-class OrderRow:
-    line: int
-    order: int
-    code: str  # dotted: "M54.50"
-    billable: bool
-    short_title: str
-    long_title: str
-
-
-def read_order_file(lines: Iterable[bytes], name: str) -> Iterator[OrderRow]:
-    """Rows of ``icd10cm_order_YYYY.txt``: order (5), code (7), billable flag, short title
-    (60), long title; LF or CRLF. A line that does not fit raises with its number."""
-    for number, raw in enumerate(lines, start=1):
-        text = raw.decode("latin-1").rstrip("\r\n")
-        if not text.strip():
-            continue
-        order, code, flag = text[0:5], text[6:13].strip(), text[14:15]
-        ok = (
-            len(text) >= 17
-            and order.isdigit()
-            and text[5] == " "
-            and text[13] == " "
-            and flag in ("0", "1")
-            and icd10.undotted(code) == code
-            and bool(code)
-            and "." not in code
-        )
-        if not ok:
-            raise IcdReleaseError(
-                f"{name}: line {number} is not an ICD-10-CM order-file line (expected "
-                "'00001 A00     0 short title   long title')"
-            )
-        short = text[16:76].rstrip()
-        long = text[77:].strip() or short
-        yield OrderRow(number, int(order), icd10.dotted(code), flag == "1", short, long)
-
-
-@dataclass(frozen=True)
-class IndexTerm:
-    """One main term or subterm of the Alphabetic Index."""
-
-    phrase: str  # "Osteoarthritis, knee, unilateral"
-    code: str | None  # dotted, without the trailing "-" of an incomplete code
-    incomplete: bool  # the Index gave "M17.1-": a header, pick a child
-    see: str | None  # a cross reference instead of (or besides) a code
-    nemod: str  # nonessential modifiers, "(primary)"
-
-
-def _title_parts(title: ET.Element | None) -> tuple[str, str]:
-    if title is None:
-        return "", ""
-    text = " ".join((title.text or "").split())
-    nemod = " ".join(" ".join("".join(n.itertext()).split()) for n in title.iter("nemod"))
-    tail = " ".join(" ".join((child.tail or "").split()) for child in title)
-    return " ".join(f"{text} {tail}".split()), nemod
-
-
-def _index_code(element: ET.Element) -> tuple[str | None, bool]:
-    # <manif> is a manifestation code printed in brackets after the etiology's <code>
-    text = (element.findtext("code") or element.findtext("manif") or "").strip()
-    if not text:
-        return None, False
-    return icd10.dotted(text.rstrip("-")), text.endswith("-")
-
-
-def _walk_term(element: ET.Element, parents: tuple[str, ...]) -> Iterator[IndexTerm]:
-    title, nemod = _title_parts(element.find("title"))
-    if not title:
-        return
-    phrase = (*parents, title)
-    code, incomplete = _index_code(element)
-    see = " ".join((element.findtext("see") or "").split()) or None
-    yield IndexTerm(", ".join(phrase), code, incomplete, see, nemod)
-    for child in element.findall("term"):
-        yield from _walk_term(child, phrase)
-
-
-def read_index_xml(stream: IO[bytes], name: str) -> Iterator[IndexTerm]:
-    """Every main term and subterm, one ``mainTerm`` in memory at a time."""
-    try:
-        context = ET.iterparse(stream, events=("start", "end"))
-        _, root = next(context)
-        if root.tag != "ICD10CM.index":
-            raise IcdReleaseError(
-                f"{name} is not the ICD-10-CM Alphabetic Index (its root is <{root.tag}>)"
-            )
-        for event, element in context:
-            if event == "end" and element.tag == "mainTerm":
-                yield from _walk_term(element, ())
-                root.clear()  # a letter holds thousands of main terms
-    except ET.ParseError as exc:
-        line = exc.position[0] if exc.position else 0
-        raise IcdReleaseError(
-            f"{name}: line {line} is not well-formed XML ({exc}); the file may be cut short"
-        ) from exc
-
-
-# --------------------------------------------------------------------------- input files
-
-
-@dataclass
-class _Member:
-    name: str  # shown in messages: "zip!member" or the file name
-    data: bytes
-
-
-def _members(paths: Sequence[Path]) -> Iterator[_Member]:
-    for path in paths:
-        name = path.name
-        try:
-            if zipfile.is_zipfile(path):
-                with zipfile.ZipFile(path) as archive:
-                    for item in archive.infolist():
-                        if item.is_dir():
-                            continue
-                        base = Path(item.filename).name
-                        yield _Member(f"{name}!{base}", archive.read(item))
-                continue
-            if path.suffix.lower() == ".zip":
-                raise IcdReleaseError(
-                    f"{name} is not a complete zip file (the download may have been cut short)"
-                )
-            yield _Member(name, path.read_bytes())
-        except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
-            raise IcdReleaseError(
-                f"{name} is damaged or incomplete ({exc}); download it again"
-            ) from exc
-        except OSError as exc:
-            raise IcdReleaseError(f"{name} could not be read: {exc.strerror or exc}") from exc
-
-
-def _kind(member: _Member) -> str | None:
-    base = member.name.rsplit("!", 1)[-1]
-    lower = base.lower()
-    head = member.data[:512].lstrip(b"\xef\xbb\xbf \r\n\t")
-    if lower.endswith(".xml"):
-        if _SKIPPED_XML_RE.search(lower):
-            return "skipped"
-        if b"<ICD10CM.tabular" in member.data[:4096]:
-            return "tabular"
-        if b"<ICD10CM.index" in member.data[:4096]:
-            return "index"
-        raise IcdReleaseError(f"{member.name} is neither the ICD-10-CM tabular list nor its index")
-    if lower.endswith(".txt"):
-        if _CODES_NAME_RE.search(lower):
-            return "skipped"  # the billable-only list: the order file has all of it
-        if _ORDER_NAME_RE.search(lower) or re.match(rb"\d{5} [A-Z]", head):
-            return "order"
-        return "skipped"
-    return "skipped"
-
-
 @dataclass
 class IcdRelease:
     """A release read from its files, ready to diff and to write."""
@@ -305,20 +150,6 @@ class IcdRelease:
     entries: list[icd10.IcdEntry]
     index_terms: dict[str, list[str]]  # undotted code → phrases
     notes: list[str] = field(default_factory=list)
-
-
-def _fiscal_year(names: Sequence[str], name: str) -> int:
-    years = {m.group(1) for n in names for m in _YEAR_RE.finditer(n.rsplit("!", 1)[-1])}
-    if len(years) > 1:
-        raise IcdReleaseError(
-            f"{name}: the files are of different releases ({', '.join(sorted(years))}); "
-            "import the files of one release together"
-        )
-    if not years:
-        raise IcdReleaseError(
-            f"{name}: no release year in the file names (expected e.g. icd10cm_order_2027.txt)"
-        )
-    return int(years.pop())
 
 
 def read_release(
@@ -334,49 +165,19 @@ def read_release(
     a release given as an order file only. ``effective`` overrides the date from the names."""
     if not paths:
         raise IcdReleaseError("no file given")
-    first = paths[0].name
-    order: _Member | None = None
-    tabular: _Member | None = None
-    index: _Member | None = None
-    skipped: list[str] = []
-    used: list[str] = []
-    for member in _members(paths):
-        kind = _kind(member)
-        if kind == "skipped":
-            skipped.append(member.name)
-            continue
-        slot = {"order": order, "tabular": tabular, "index": index}[kind or ""]
-        if slot is not None:
-            raise IcdReleaseError(f"{member.name}: a second {kind} file; give one of each")
-        if kind == "order":
-            order = member
-        elif kind == "tabular":
-            tabular = member
-        else:
-            index = member
-        used.append(member.name)
-    if order is None and tabular is None:
-        raise IcdReleaseError(
-            f"{first}: no ICD-10-CM order file (icd10cm_order_YYYY.txt) or tabular XML "
-            "(icd10cm_tabular_YYYY.xml) among the files given"
-        )
-    fiscal_year = _fiscal_year(used, first)
+    picked = pick_members(paths)
+    order, tabular, used = picked.order, picked.tabular, picked.used
+    fiscal_year = fiscal_year_of(used, paths[0].name)
     # an April update says so in its zip's or its files' names ("April-1-2026")
     april = any(_APRIL_RE.search(name) for name in [*(p.name for p in paths), *used])
-    rows = list(read_order_file(io.BytesIO(order.data), order.name)) if order else None
-    if tabular is not None:
-        entries = _parse_tabular(tabular)
-        if rows is not None and order is not None:
-            _check_agreement(rows, entries, order.name, tabular.name)
-    else:
-        assert rows is not None
-        entries = _entries_from_order(rows, skeleton)
-    notes = [f"Not used: {', '.join(skipped)}."] if skipped else []
+    entries = _release_entries(order, tabular, skeleton)
+    notes = [f"Not used: {', '.join(picked.skipped)}."] if picked.skipped else []
     if tabular is None:
         notes.append(
             "Without the tabular XML there are no instructional notes (Excludes, Code also, "
             "7th characters); import it with the order file to get them."
         )
+    index = picked.index
     index_terms, index_count = _index_terms(index, entries, notes) if index else ({}, 0)
     start = effective or effective_date(fiscal_year, april=april)
     info = IcdReleaseInfo(
@@ -393,7 +194,24 @@ def read_release(
     return IcdRelease(info, entries, index_terms, notes)
 
 
-def _parse_tabular(member: _Member) -> list[icd10.IcdEntry]:
+def _release_entries(
+    order: Member | None,
+    tabular: Member | None,
+    skeleton: Sequence[tuple[str, str, str, str | None, str]],
+) -> list[icd10.IcdEntry]:
+    """The tabular's entries (checked against the order file if both came), else the order
+    file's with chapters and blocks from ``skeleton``."""
+    rows = list(read_order_file(io.BytesIO(order.data), order.name)) if order else None
+    if tabular is None:
+        assert rows is not None
+        return _entries_from_order(rows, skeleton)
+    entries = _parse_tabular(tabular)
+    if rows is not None and order is not None:
+        _check_agreement(rows, entries, order.name, tabular.name)
+    return entries
+
+
+def _parse_tabular(member: Member) -> list[icd10.IcdEntry]:
     fd, tmp = tempfile.mkstemp(suffix=".xml")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -491,7 +309,7 @@ def _entries_from_order(
 
 
 def _index_terms(
-    member: _Member, entries: Sequence[icd10.IcdEntry], notes: list[str]
+    member: Member, entries: Sequence[icd10.IcdEntry], notes: list[str]
 ) -> tuple[dict[str, list[str]], int]:
     known = {icd10.undotted(e.code) for e in entries if e.kind not in _CATALOG_KINDS}
     by_phrase: dict[str, str] = {}

@@ -29,6 +29,8 @@ FTS_MAX_EXPANSION = 32
 HIT_CACHE_SIZE = 4096
 #: Rows a shorthand code range may bring for ranking against the other words of a query.
 ALIAS_ROWS = 400
+#: The longest shorthand (in words) looked for inside a longer query.
+MAX_ALIAS_WORDS = 6
 
 Row = tuple[str, str, int]
 
@@ -149,7 +151,8 @@ class IcdSearchMixin:
         stands for, ranked by how many of the other words their titles contain; ``loose``
         (a fallback step): the shorthand's codes even when no title has the other words
         ("si joint dysfunction")."""
-        for size in (3, 2, 1):
+        # longest span first: "low back pain with sciatica right" is the sciatica shorthand
+        for size in range(min(len(words), MAX_ALIAS_WORDS), 0, -1):
             for i in range(len(words) - size + 1):
                 span = words[i : i + size]
                 codes = self._aliases.get(" ".join(span)) or self._loose_aliases.get(

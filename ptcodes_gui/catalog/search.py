@@ -22,7 +22,7 @@ from itertools import combinations
 
 from ptcodes_gui.catalog import query as q
 from ptcodes_gui.catalog import vocabulary as v
-from ptcodes_gui.catalog.icd_search import IcdSearchMixin
+from ptcodes_gui.catalog.icd_search import IcdSearchMixin, has_word
 from ptcodes_gui.catalog.overlay import CatalogOverlay
 from ptcodes_gui.domain.models import CATEGORIES, SYSTEM_FILTERS, Code, Hit, System
 
@@ -391,10 +391,15 @@ class SearchMixin(IcdSearchMixin):
                 alias_words = {w for k in self._aliases for w in k.split()}
                 return [self._icd_hit(*r) for r in rows], [
                     w for w in words if w in known or w in alias_words]
+        # a linking word ("with", the "s" of a possessive) only fills the sets
+        pool = [w for w in known if w not in v.STOPWORDS] or known
         tries = 0
-        for size in range(len(known) - (known == words), 0, -1):
-            sets = sorted(combinations(known, size), key=lambda c: -sum(map(len, c)))
+        for size in range(len(pool) - (pool == words), 0, -1):
+            if size == 1:
+                tries = 0  # the budget bounds the large sets: single words always get a turn
+            sets = sorted(combinations(pool, size), key=lambda c: -sum(map(len, c)))
             found: dict[str, Hit] = {}
+            found_by: dict[str, set[str]] = {}  # the words whose search found a code
             matched: list[str] = []
             for subset in sets:
                 if tries >= MAX_PARTIAL_TRIES:
@@ -407,9 +412,29 @@ class SearchMixin(IcdSearchMixin):
                     matched = list(subset)
                 for h in hits:
                     found.setdefault(h.code, h)
+                    found_by.setdefault(h.code, set()).update(subset)
             if found:
-                return list(found.values()), matched
+                hits = list(found.values())
+                if size == 1:
+                    hits = self._most_words(hits, pool, found_by)
+                return hits, matched
         return [], []
+
+    def _most_words(
+        self, hits: list[Hit], words: list[str], found_by: dict[str, set[str]]
+    ) -> list[Hit]:
+        """Hits of several one-word searches, those matching the most of the query's words
+        (found by their search, or in the title) first; a long word says more than "left".
+        Ties keep their order."""
+        weights = {w: (len(w) if self._real(w) else 1) for w in words}
+
+        def score(h: Hit) -> int:
+            lowered = h.title.lower()
+            by = found_by.get(h.code, set())
+            return sum(n for w, n in weights.items()
+                       if w in by or has_word(lowered, w, whole=False))
+
+        return sorted(hits, key=lambda h: -score(h))
 
     # ------------------------------------------------------------ PT codes
 

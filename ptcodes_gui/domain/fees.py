@@ -253,45 +253,10 @@ def estimate_visit(
     given = list(lines)
     rvus = [schedule.rvu(line.code) for line in given]
     first = _full_price_line(given, rvus, locality)
-    estimates: list[LineEstimate] = []
-    for index, (line, rvu) in enumerate(zip(given, rvus, strict=True)):
-        assistant = bool(ASSISTANT_MODIFIERS & set(line.modifiers))
-        why = _priced(rvu, line.code)
-        if rvu is None or why:
-            amount = Decimal("0.00") if rvu is not None and rvu.status == "B" else None
-            estimates.append(
-                LineEstimate(index, line.code, line.units, 0, 0, None, None, assistant, amount, why)
-            )
-            continue
-        full = cents(unit_payment(rvu, locality))
-        reduced = cents(unit_payment(rvu, locality, pe_rate=MPPR_PE_RATE))
-        if rvu.therapy_mppr:
-            full_units = min(1, line.units) if index == first else 0
-        else:
-            full_units = line.units
-        reduced_units = line.units - full_units
-        amount = full * full_units + reduced * reduced_units
-        if assistant:
-            amount *= ASSISTANT_RATE
-        notes = []
-        if reduced_units:
-            notes.append(f"MPPR: PE of {reduced_units} unit(s) at 50%")
-        if assistant:
-            notes.append("CQ/CO: 85%")
-        estimates.append(
-            LineEstimate(
-                index,
-                line.code,
-                line.units,
-                full_units,
-                reduced_units,
-                full,
-                reduced,
-                assistant,
-                cents(amount),
-                "; ".join(notes),
-            )
-        )
+    estimates = [
+        _line_estimate(index, line, rvu, locality, first)
+        for index, (line, rvu) in enumerate(zip(given, rvus, strict=True))
+    ]
     total = sum((e.amount for e in estimates if e.amount is not None), Decimal("0.00"))
     visit_notes: list[str] = []
     unpriced = [e.code for e in estimates if e.amount is None]
@@ -304,6 +269,44 @@ def estimate_visit(
         total=cents(total),
         full_price_line=first,
         notes=tuple(visit_notes),
+    )
+
+
+def _line_estimate(
+    index: int, line: FeeLineLike, rvu: Rvu | None, locality: Locality, first: int | None
+) -> LineEstimate:
+    """One line's amount: full price for the first MPPR unit of line ``first``, the PE of every
+    other MPPR unit at 50 %, then 85 % for CQ/CO; no amount when the schedule has none."""
+    assistant = bool(ASSISTANT_MODIFIERS & set(line.modifiers))
+    why = _priced(rvu, line.code)
+    if rvu is None or why:
+        amount = Decimal("0.00") if rvu is not None and rvu.status == "B" else None
+        return LineEstimate(index, line.code, line.units, 0, 0, None, None, assistant, amount, why)
+    full = cents(unit_payment(rvu, locality))
+    reduced = cents(unit_payment(rvu, locality, pe_rate=MPPR_PE_RATE))
+    full_units = line.units
+    if rvu.therapy_mppr:  # only one unit of the whole visit is not reduced
+        full_units = min(1, line.units) if index == first else 0
+    reduced_units = line.units - full_units
+    amount = full * full_units + reduced * reduced_units
+    if assistant:
+        amount *= ASSISTANT_RATE
+    notes = []
+    if reduced_units:
+        notes.append(f"MPPR: PE of {reduced_units} unit(s) at 50%")
+    if assistant:
+        notes.append("CQ/CO: 85%")
+    return LineEstimate(
+        index,
+        line.code,
+        line.units,
+        full_units,
+        reduced_units,
+        full,
+        reduced,
+        assistant,
+        cents(amount),
+        "; ".join(notes),
     )
 
 

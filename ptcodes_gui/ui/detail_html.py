@@ -163,10 +163,21 @@ def render_code(
     mue: Mue | None = None,
 ) -> str:
     """HTML for the detail pane (``muted``: the grey for notes; see ``muted_color``)."""
-    parts: list[str] = []
+    parts = _heading_html(code, favorite, muted)
+    if code.system == System.ICD10CM:
+        parts.append(_render_icd(code))
+        return "\n".join(parts)
+    parts += _facts_html(code, descriptor, muted)
+    parts += _notes_html(code, muted)
+    parts += _related_html(code, mue, muted)
+    return "\n".join(parts)
+
+
+def _heading_html(code: Code, favorite: bool, muted: str) -> list[str]:
+    """The code and title, its code set (and category), and whether it was deleted."""
     star = "★ " if favorite else ""
     system = system_label(code.system)
-    parts.append(
+    parts = [
         f"<h2 style='margin-bottom:2px'>{star}{escape(code.code)} — {escape(code.title)}</h2>"
         f"<div style='color:{muted}'>{escape(system)}"
         + (
@@ -175,7 +186,7 @@ def render_code(
             else f" · {escape(CATEGORIES.get(code.category, code.category))}"
         )
         + "</div>"
-    )
+    ]
     if code.is_deleted:
         year = f" in {code.deleted_year}" if code.deleted_year else ""
         instead = (
@@ -184,9 +195,12 @@ def render_code(
             else "It has no replacement code: report nothing in its place."
         )
         parts.append(f"<p><b>Deleted{year}.</b> Do not bill it. {instead}</p>")
-    if code.system == System.ICD10CM:
-        parts.append(_render_icd(code))
-        return "\n".join(parts)
+    return parts
+
+
+def _facts_html(code: Code, descriptor: tuple[str, str] | None, muted: str) -> list[str]:
+    """Our description, the official descriptor if licensed, timing and status, add-ons."""
+    parts: list[str] = []
     if code.description:
         parts.append(f"<p>{escape(code.description)}</p>")
     if descriptor:
@@ -209,6 +223,12 @@ def render_code(
         parts.append(f"<p>Add-on codes for additional time: {_links(code.addons)}.</p>")
     if code.verify:
         parts.append("<p><b>Verify:</b> low-confidence entry; check the payer's rules.</p>")
+    return parts
+
+
+def _notes_html(code: Code, muted: str) -> list[str]:
+    """The notes grouped by kind: the known kinds in a fixed order, then any others."""
+    parts: list[str] = []
     groups: dict[str, list[str]] = {}
     for n in code.notes:
         payer = f"<b>{escape(n.payer)}:</b> " if n.payer else ""
@@ -220,6 +240,12 @@ def render_code(
             parts.append(f"<h3>{_NOTE_HEADINGS[kind]}</h3><ul>{''.join(groups.pop(kind))}</ul>")
     for kind, items in groups.items():
         parts.append(f"<h3>{escape(kind.title())}</h3><ul>{''.join(items)}</ul>")
+    return parts
+
+
+def _related_html(code: Code, mue: Mue | None, muted: str) -> list[str]:
+    """Modifiers, MUE, NCCI pairs, other search words, related codes, the CPT notice."""
+    parts: list[str] = []
     if code.modifiers:
         parts.append(f"<h3>Modifiers that apply</h3><p>{_links(code.modifiers)}</p>")
     if mue is not None:
@@ -234,7 +260,7 @@ def render_code(
         parts.append(f"<h3>Related codes</h3><p>{_links(code.related)}</p>")
     if code.system == System.CPT:
         parts.append(f"<p style='color:{muted}'><small>{CPT_NOTICE}</small></p>")
-    return "\n".join(parts)
+    return parts
 
 
 def _status_facts(code: Code) -> list[str]:

@@ -248,3 +248,4 @@ def test_ptcodes_info_names_app_version_and_clinic_folder(
     data = json.loads(capsys.readouterr().out)
     assert (data["app_version"], data["clinic_folder"]) == (__version__, "/srv/clinic")
     assert data["catalog_version"]
+

@@ -81,3 +81,14 @@ def test_native_parts_are_recognised_by_file_name(notices: ModuleType) -> None:
         "sqlite3.dll", "VCRUNTIME140.dll", "libffi-8.dll", "python311.dll"])}
     assert found == {"Qt 6", "ICU", "SQLite", "Microsoft Visual C++ runtime", "libffi"}
     assert notices.native_parts(["base_library.zip"]) == []
+
+
+def test_ptcodes_show_attributes_cpt_and_only_cpt(capsys: pytest.CaptureFixture[str]) -> None:
+    from ptcodes_gui import cli
+
+    notice = "CPT is a registered trademark of the American Medical Association."
+    assert cli.main(["show", "97110"]) == 0
+    assert notice in capsys.readouterr().out
+    for not_cpt in ("M25.561", "GP"):  # ICD-10-CM, a HCPCS modifier
+        assert cli.main(["show", not_cpt]) == 0
+        assert notice not in capsys.readouterr().out

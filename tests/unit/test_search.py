@@ -441,3 +441,37 @@ def test_questions_around_the_words_still_find_the_code(
     catalog: Catalog, text: str, code: str
 ) -> None:
     assert top(catalog, text, n=1)[0].startswith(code)
+
+
+@pytest.mark.parametrize(
+    ("query", "system", "want"),
+    [
+        # two words the titles lack must not empty a long query
+        ("de quervain's tenosynovitis left wrist", "icd10cm", "M65.4"),
+        # a shorthand of five words inside a longer query, the side picking the code
+        ("low back pain with sciatica right", "icd10cm", "M54.41"),
+        # lay names and eponyms the titles do not use
+        ("turf toe", "icd10cm", "S93.52"),
+        ("jumper's knee", "icd10cm", "M76.5"),
+        ("mortons neuroma", "icd10cm", "G57.6"),
+        ("wry neck", "icd10cm", "M43.6"),
+        ("pes anserine bursitis", "icd10cm", "M76.89"),
+        ("collarbone fracture", "icd10cm", "S42.0"),
+        ("broken wrist", "icd10cm", "S52.5"),  # distal radius: the usual broken wrist
+        ("pulled hamstring", "icd10cm", "S76.31"),
+        # a strain is the muscle (S16.1), a sprain the ligament (S13.4)
+        ("neck strain", "icd10cm", "S16.1"),
+        ("neck sprain", "icd10cm", "S13.4"),
+    ],
+)
+def test_fresh_clinician_queries_find_the_code(
+    catalog: Catalog, query: str, system: str, want: str
+) -> None:
+    top = [h.code for h in catalog.search(query, 3, system)]
+    assert any(code.startswith(want) for code in top), top
+
+
+def test_one_word_partial_matches_rank_the_most_telling_words_first(catalog: Catalog) -> None:
+    # "spinal" alone finds spinal-cord injuries; "manipulation" names manual therapy
+    top = [h.code for h in catalog.search("spinal manipulation", 3)]
+    assert top[0] == "97140"

@@ -10,6 +10,7 @@ from typing import Final
 from ptcodes_gui.domain.lookup import CodeLookup
 from ptcodes_gui.domain.models import Code, System
 from ptcodes_gui.domain.rules.context import RuleContext, join_or, therapy_modifier, title
+from ptcodes_gui.domain.rules.coverage import PER_DAY
 from ptcodes_gui.domain.rules.registry import Finding, rule
 
 _DISCIPLINE_NAMES: Final = {"OT": "an OT", "SLP": "an SLP", "AT": "an athletic trainer"}
@@ -138,7 +139,8 @@ def duplicate_code(ctx: RuleContext) -> Iterator[Finding]:
     counts = Counter(r.text for r in ctx.active)
     seen: set[str] = set()
     for r in ctx.active:
-        if counts[r.text] < 2 or r.text in seen:
+        # per-day codes get the sharper per-day-code warning instead
+        if counts[r.text] < 2 or r.text in seen or r.text in PER_DAY:
             continue
         seen.add(r.text)
         fix = (

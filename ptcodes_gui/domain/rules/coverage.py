@@ -234,16 +234,24 @@ def per_day_code(ctx: RuleContext) -> Iterator[Finding]:
     Why it is denied:
         They are reported per day, not per session or per area: a second unit is denied.
     Example visit:
-        97610 with 2 units for two sessions on one day.
+        97610 with 2 units (or on two lines) for two sessions on one day.
     Fix:
         Bill 1 unit for the day.
     Source:
         CPT code instructions ("per day").
     """
+    # summed over lines: a second session typed as a second line is the same mistake
+    totals: dict[str, int] = {}
+    first: dict[str, int] = {}
     for r in ctx.active:
-        if r.text in PER_DAY and r.final > 1:
+        if r.text in PER_DAY:
+            totals[r.text] = totals.get(r.text, 0) + r.final
+            first.setdefault(r.text, r.index)
+    for code, units in totals.items():
+        if units > 1:
             yield Finding(
-                f"{r.text} is billed per day, not per session: bill 1 unit (it has {r.final}).",
-                (r.text,),
-                r.index,
+                f"{code} is billed per day, not per session: bill 1 unit for the day "
+                f"(it has {units}).",
+                (code,),
+                first[code],
             )
