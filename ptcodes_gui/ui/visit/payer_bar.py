@@ -120,6 +120,7 @@ class PayerBar(QWidget):
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
         self.date_edit.setAccessibleName("Date of service")
+        self.date_edit.lineEdit().setAccessibleName("Date of service")
         self.date_edit.setToolTip(
             "DOS, the date of service: the NCCI edits and the ICD-10-CM release in force that day "
             "apply. Up/Down change the part under the cursor; New visit sets it to today."
