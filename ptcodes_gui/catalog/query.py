@@ -17,6 +17,7 @@ MAX_TOKENS = 8
 _TOKEN = re.compile(r"[0-9a-z]+")
 _ICD_CODE = re.compile(r"^[a-z][0-9][0-9a-z]?(?:\.?[0-9a-z]{0,4})$")
 _LETTERS = string.ascii_lowercase
+_SEPARATORS = re.compile(r"[.,]+")
 
 
 def normalize(text: str) -> str:
@@ -38,7 +39,8 @@ def phrase_key(text: str) -> str:
 
 
 def looks_like_icd_code(text: str) -> bool:
-    raw = normalize(text).strip()
+    # a decimal comma ("M54,5", typed on a European keyboard) or a doubled dot is the dot
+    raw = _SEPARATORS.sub(".", normalize(text).strip())
     return bool(_ICD_CODE.match(raw)) and any(ch.isdigit() for ch in raw)
 
 

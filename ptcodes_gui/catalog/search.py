@@ -29,6 +29,7 @@ from ptcodes_gui.domain.models import CATEGORIES, SYSTEM_FILTERS, Code, Hit, Sys
 _CATEGORY_ORDER = {name: i for i, name in enumerate(CATEGORIES)}
 #: Searches a partial match may run (each one PT pass and one FTS query) per keystroke.
 MAX_PARTIAL_TRIES = 4
+SINGLE_WORD_TRIES = 2
 #: PT scores at or above this came from the whole query naming the code (abbreviation,
 #: synonym or hint), not from single words.
 PHRASE_SCORE = 450.0
@@ -180,6 +181,13 @@ class SearchMixin(IcdSearchMixin):
         if ask.want_icd:
             icd = self._search_icd(
                 text, words, ask.limit, typo_ok=not pt_strong, strict=phrase)
+            if not icd and pt_strong:
+                # the PT codes matched through a typo fix ("carpel tunnel"): the diagnosis
+                # the same fix names belongs beside them
+                fixed = [self._pt_correct(w) for w in words]
+                if fixed != words:
+                    icd = self._search_icd(" ".join(fixed), fixed, ask.limit,
+                                           typo_ok=False, strict=phrase)
         code_query = q.looks_like_icd_code(text) and not any(
             h.code.upper().startswith(q.code_key(text)) for h in pt_strong
         )
@@ -396,7 +404,9 @@ class SearchMixin(IcdSearchMixin):
         tries = 0
         for size in range(len(pool) - (pool == words), 0, -1):
             if size == 1:
-                tries = 0  # the budget bounds the large sets: single words always get a turn
+                # the budget bounds the large sets; the two longest single words always get
+                # a turn, so a long query with two words no title holds is never empty
+                tries = min(tries, MAX_PARTIAL_TRIES - SINGLE_WORD_TRIES)
             sets = sorted(combinations(pool, size), key=lambda c: -sum(map(len, c)))
             found: dict[str, Hit] = {}
             found_by: dict[str, set[str]] = {}  # the words whose search found a code

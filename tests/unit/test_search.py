@@ -475,3 +475,29 @@ def test_one_word_partial_matches_rank_the_most_telling_words_first(catalog: Cat
     # "spinal" alone finds spinal-cord injuries; "manipulation" names manual therapy
     top = [h.code for h in catalog.search("spinal manipulation", 3)]
     assert top[0] == "97140"
+
+
+@pytest.mark.parametrize(("query", "want"), [("M54,5", "M54.5"), ("m54..5", "M54.5")])
+def test_a_decimal_comma_or_doubled_dot_in_a_code(catalog: Catalog, query: str, want: str) -> None:
+    assert catalog.search(query, 3)[0].code == want
+
+
+@pytest.mark.parametrize(("query", "want"), [("chf", "I50.9"), ("htn", "I10"), ("cad", "I25.10")])
+def test_comorbidity_shorthand_names_the_diagnosis(
+    catalog: Catalog, query: str, want: str
+) -> None:
+    assert catalog.search(query, 3, "icd10cm")[0].code == want
+
+
+@pytest.mark.parametrize(("query", "want"), [("carpel tunnel", "G56.0"), ("lymphoedema", "I89.0")])
+def test_a_typo_fixed_for_a_procedure_also_finds_the_diagnosis(
+    catalog: Catalog, query: str, want: str
+) -> None:
+    # unfiltered, as the window opens: the orthosis or bandage first, the diagnosis beside it
+    assert any(h.code.startswith(want) for h in catalog.search(query, 3))
+
+
+def test_idiopathic_scoliosis_is_the_adolescent_or_adult_one(catalog: Catalog) -> None:
+    top = [h.code for h in catalog.search("idiopathic scoliosis", 3, "icd10cm")]
+    assert top and all(not code.startswith("M41.0") for code in top)
+    assert catalog.search("scoliosis", 1, "icd10cm")[0].code == "M41.9"
