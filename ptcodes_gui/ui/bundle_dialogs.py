@@ -7,69 +7,24 @@ changed. Dialogs go through small ``ask_*`` functions so tests can replace them.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QApplication,
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
     QMainWindow,
-    QMessageBox,
-    QPlainTextEdit,
-    QProgressDialog,
-    QVBoxLayout,
     QWidget,
 )
 
-from ptcodes_gui import APP_NAME
 from ptcodes_gui.ui import dialogs
+from ptcodes_gui.ui.long_work import CancelledError, ask_apply_text, inform, run_off_thread
 from ptcodes_gui.userdata import bundles
 from ptcodes_gui.userdata.bundles import BundlePreview
 from ptcodes_gui.userdata.store import UserDataError, UserStore
 
 T = TypeVar("T")
 BUNDLE_FILTER = "PT Codes settings (*.json);;All files (*)"
-
-
-class CancelledError(Exception):
-    """The user stopped waiting; nothing was changed."""
-
-
-def run_off_thread(parent: QWidget, label: str, work: Callable[[], T]) -> T:
-    """Run ``work`` on a worker thread while the window keeps painting; a busy dialog
-    (shown after ~0.3 s) can stop the wait. ``work`` must not touch the store."""
-    result: dict[str, object] = {}
-
-    def target() -> None:
-        try:
-            result["value"] = work()
-        except BaseException as exc:  # handed back to the GUI thread below
-            result["error"] = exc
-
-    thread = threading.Thread(target=target, name="ptcodes-bundle", daemon=True)
-    thread.start()
-    dialog = QProgressDialog(label, "Cancel", 0, 0, parent)
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(300)
-    dialog.setAccessibleName("Bundle progress")
-    try:
-        while thread.is_alive():
-            QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 30)
-            thread.join(0.02)
-            if dialog.wasCanceled():
-                raise CancelledError()
-    finally:
-        dialog.close()
-        dialog.deleteLater()
-    if "error" in result:
-        raise result["error"]  # type: ignore[misc]
-    return result["value"]  # type: ignore[return-value]
 
 
 def ask_open_file(parent: QWidget, title: str) -> Path | None:
@@ -82,32 +37,11 @@ def ask_save_file(parent: QWidget, title: str, default: str) -> Path | None:
 
 def ask_apply(parent: QWidget, preview: BundlePreview) -> bool:
     """Show what the import would add and replace; True if the user applies it."""
-    dialog = QDialog(parent)
-    dialog.setWindowTitle(f"Import preview — {preview.bundle.file_name}")
-    layout = QVBoxLayout(dialog)
-    head = QLabel(
-        "Nothing has been changed yet. Apply adds everything listed"
-        + (" and OVERWRITES the templates or profiles marked replaced." if
-           preview.replaces_anything else ".")
-    )
-    head.setWordWrap(True)
-    layout.addWidget(head)
-    text = QPlainTextEdit(preview.text())
-    text.setReadOnly(True)
-    text.setAccessibleName("Import preview")
-    layout.addWidget(text)
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-    apply_btn = buttons.addButton("Apply", QDialogButtonBox.ButtonRole.AcceptRole)
-    apply_btn.setAccessibleName("Apply the import")
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    layout.addWidget(buttons)
-    dialog.resize(560, 360)
-    return dialog.exec() == QDialog.DialogCode.Accepted
-
-
-def inform(parent: QWidget, text: str, *, error: bool = False) -> None:
-    (QMessageBox.warning if error else QMessageBox.information)(parent, APP_NAME, text)
+    head = "Nothing has been changed yet. Apply adds everything listed" + (
+        " and OVERWRITES the templates or profiles marked replaced."
+        if preview.replaces_anything else ".")
+    return ask_apply_text(parent, f"Import preview — {preview.bundle.file_name}", head,
+                          preview.text())
 
 
 class BundleActions:

@@ -37,7 +37,7 @@ from ptcodes_gui.clinic import (
     run_publish,
 )
 from ptcodes_gui.session import Session
-from ptcodes_gui.ui.bundle_dialogs import CancelledError, run_off_thread
+from ptcodes_gui.ui.long_work import CancelledError, run_off_thread
 from ptcodes_gui.userdata import clinic_folder as cf
 from ptcodes_gui.userdata.config import CLINIC_DIR_SETTING, clinic_folder_setting, folder_problem
 from ptcodes_gui.userdata.errors import UserDataError

@@ -23,7 +23,8 @@ from ptcodes_gui.domain.provenance import DataSource
 from ptcodes_gui.domain.rules.context import FeeLookup
 from ptcodes_gui.domain.rules.mppr import SchedulePracticeExpense
 from ptcodes_gui.domain.visit import VisitResult
-from ptcodes_gui.ui.data_dialogs import CancelledError, ask_open_files, inform, run_with_progress
+from ptcodes_gui.ui.data_dialogs import ask_open_files, run_with_progress
+from ptcodes_gui.ui.long_work import CancelledError, inform
 from ptcodes_gui.ui.main_window import MainWindow
 from ptcodes_gui.ui.visit.panel import VisitPanel
 from ptcodes_gui.userdata import fee_localities

@@ -7,31 +7,22 @@ Dialogs go through small ``ask_*`` functions so tests can replace them.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QApplication,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QInputDialog,
-    QLabel,
     QMainWindow,
-    QMessageBox,
-    QPlainTextEdit,
-    QProgressDialog,
-    QVBoxLayout,
     QWidget,
 )
 
-from ptcodes_gui import APP_NAME
 from ptcodes_gui.catalog import Catalog
-from ptcodes_gui.ui import dialogs
+from ptcodes_gui.ui import dialogs, long_work
+from ptcodes_gui.ui.long_work import CancelledError, ask_apply_text, inform
 from ptcodes_gui.userdata.imports import (
     ImportCancelled,
     ImportContext,
@@ -49,10 +40,6 @@ from ptcodes_gui.userdata.store import UserDataError, UserStore
 T = TypeVar("T")
 
 
-class CancelledError(Exception):
-    """The user cancelled a long-running step; nothing was changed."""
-
-
 def run_with_progress(
     parent: QWidget,
     label: str,
@@ -60,52 +47,19 @@ def run_with_progress(
     *,
     cancellable: bool = True,
 ) -> T:
-    """Run ``work(on_progress, cancelled)`` on a worker thread while the window stays
-    responsive, with a progress dialog (shown after ~0.3 s) whose Cancel stops the work.
+    """``long_work.run_with_progress`` for the pipeline: Cancel waits for the worker to
+    stop (it cleans up after itself), a preview staged meanwhile is discarded, and the
+    pipeline's own ``ImportCancelled`` becomes ``CancelledError``."""
 
-    A cancelled run waits for the worker to stop (it cleans up after itself) and raises
-    ``CancelledError``."""
-    result: dict[str, object] = {}
-    state = {"done": 0, "total": 0}
-    cancel = threading.Event()
-
-    def progress(done: int, total: int) -> None:
-        state["done"], state["total"] = done, total
-
-    def target() -> None:
-        try:
-            result["value"] = work(progress, cancel.is_set)
-        except BaseException as exc:  # handed back to the GUI thread below
-            result["error"] = exc
-
-    thread = threading.Thread(target=target, name="ptcodes-import", daemon=True)
-    dialog = QProgressDialog(label, "Cancel" if cancellable else "", 0, 1000, parent)
-    if not cancellable:
-        dialog.setCancelButton(None)
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(300)
-    dialog.setAccessibleName("Import progress")
-    dialog.setAutoClose(False)
-    dialog.setAutoReset(False)
-    thread.start()
-    while True:
-        if cancellable and dialog.wasCanceled():
-            cancel.set()
-        if not thread.is_alive():
-            break
-        if state["total"]:
-            dialog.setValue(min(999, state["done"] * 1000 // max(state["total"], 1)))
-        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 30)
-        thread.join(0.02)
-    dialog.close()
-    value = result.get("value")
-    if cancel.is_set() or isinstance(result.get("error"), ImportCancelled):
+    def discard(value: object) -> None:
         if isinstance(value, ImportPreview):
             value.discard()
-        raise CancelledError()
-    if "error" in result:
-        raise result["error"]  # type: ignore[misc]
-    return value  # type: ignore[return-value]
+
+    try:
+        return long_work.run_with_progress(parent, label, work, cancellable=cancellable,
+                                           name="Import progress", discard=discard)
+    except ImportCancelled:
+        raise CancelledError() from None
 
 
 FILES_FILTER = (
@@ -134,30 +88,14 @@ def ask_save_file(parent: QWidget, title: str, default: str) -> Path | None:
 
 def ask_apply(parent: QWidget, preview: ImportPreview) -> bool:
     """Show what the import would do; True if the user chooses to apply it."""
-    dialog = QDialog(parent)
-    dialog.setWindowTitle(f"Import preview — {preview.file_name}")
-    layout = QVBoxLayout(dialog)
-    head = QLabel(
+    head = (
         "Nothing has been changed yet. Apply imports all accepted rows at once; "
         "rejected rows are left out."
         if preview.can_apply
         else "No row of these files can be imported; nothing will be changed."
     )
-    head.setWordWrap(True)
-    layout.addWidget(head)
-    text = QPlainTextEdit(preview_text(preview))
-    text.setReadOnly(True)
-    text.setAccessibleName("Import preview")
-    layout.addWidget(text)
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-    if preview.can_apply:
-        apply_btn = buttons.addButton("Apply", QDialogButtonBox.ButtonRole.AcceptRole)
-        apply_btn.setAccessibleName("Apply the import")
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    layout.addWidget(buttons)
-    dialog.resize(720, 460)
-    return dialog.exec() == QDialog.DialogCode.Accepted
+    return ask_apply_text(parent, f"Import preview — {preview.file_name}", head,
+                          preview_text(preview), can_apply=preview.can_apply)
 
 
 def ask_source(parent: QWidget, title: str, names: list[str]) -> str | None:
@@ -167,10 +105,6 @@ def ask_source(parent: QWidget, title: str, names: list[str]) -> str | None:
     if not ok:
         return None
     return names[labels.index(label)]
-
-
-def inform(parent: QWidget, text: str, *, error: bool = False) -> None:
-    (QMessageBox.warning if error else QMessageBox.information)(parent, APP_NAME, text)
 
 
 class DataActions:
