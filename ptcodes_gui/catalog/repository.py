@@ -22,7 +22,8 @@ from ptcodes_gui.catalog import vocabulary as v
 from ptcodes_gui.catalog.icd_search import next_key
 from ptcodes_gui.catalog.overlay import NO_OVERLAY, CatalogOverlay
 from ptcodes_gui.catalog.schema import SCHEMA_VERSION, packaged_catalog_path
-from ptcodes_gui.catalog.search import PtEntry, SearchMixin, all_words, prefixes
+from ptcodes_gui.catalog.search import SearchMixin
+from ptcodes_gui.catalog.search_entries import PtEntry, all_words, prefixes
 from ptcodes_gui.domain.fees import FeeSchedule
 from ptcodes_gui.domain.models import (
     Code,

@@ -16,7 +16,6 @@ does, the query is relaxed one step at a time, and the answer says what was rela
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from itertools import combinations
 
@@ -24,7 +23,16 @@ from ptcodes_gui.catalog import query as q
 from ptcodes_gui.catalog import vocabulary as v
 from ptcodes_gui.catalog.icd_search import IcdSearchMixin, has_word
 from ptcodes_gui.catalog.overlay import CatalogOverlay
-from ptcodes_gui.domain.models import CATEGORIES, SYSTEM_FILTERS, Code, Hit, System
+from ptcodes_gui.catalog.search_entries import (
+    PtEntry,
+    prefer_system,
+    prefixes,
+    pt_phrase_variant,
+    quoted,
+    without_filler,
+    word_score,
+)
+from ptcodes_gui.domain.models import CATEGORIES, SYSTEM_FILTERS, Hit, System
 
 _CATEGORY_ORDER = {name: i for i, name in enumerate(CATEGORIES)}
 #: Searches a partial match may run (each one PT pass and one FTS query) per keystroke.
@@ -45,32 +53,6 @@ class SearchResult:
     relaxed: tuple[str, ...] = field(default=())  # the steps taken: "code", "filler", ...
 
 
-@dataclass
-class PtEntry:
-    code: Code
-    hit: Hit
-    key: str  # upper-case code
-    title_words: frozenset[str]
-    abbr_keys: frozenset[str]  # phrase keys of abbreviations
-    abbr_words: frozenset[str]
-    syn_words: frozenset[str]
-    syn_keys: frozenset[str]
-    desc_words: frozenset[str]
-    # Every prefix of the words above, so "does any word start with w" is one set lookup
-    # (this loop runs over every PT entry for every word of every keystroke).
-    title_prefixes: frozenset[str]
-    syn_abbr_prefixes: frozenset[str]
-    desc_prefixes: frozenset[str]  # prefixes of 3+ characters only
-
-
-def all_words(text: str) -> frozenset[str]:
-    return frozenset(q._TOKEN.findall(text.lower()))
-
-
-def prefixes(words: Iterable[str], min_len: int = 1) -> frozenset[str]:
-    return frozenset(w[:i] for w in words for i in range(min_len, len(w) + 1))
-
-
 @dataclass(frozen=True)
 class _Ask:
     """The filters of one search."""
@@ -88,10 +70,6 @@ class _Ask:
     @property
     def want_pt(self) -> bool:
         return self.system in (None, "pt", "cpt", "hcpcs", "modifier")
-
-
-def _quoted(words: Iterable[str]) -> str:
-    return ", ".join(f"'{w}'" for w in words)
 
 
 class SearchMixin(IcdSearchMixin):
@@ -240,12 +218,13 @@ class SearchMixin(IcdSearchMixin):
     def _code_first(self, codes: list[Hit], words: list[str], ask: _Ask) -> SearchResult:
         code_tokens = set(q.tokens(" ".join(h.code for h in codes)))
         rest = [w for w in words if w not in code_tokens]
-        words_left = self._without_filler(rest)
+        words_left = without_filler(rest)
         label = ", ".join(h.code for h in codes)
         if not words_left:
+            ignored = f" ({quoted(rest)} ignored)" if rest else ""
             return SearchResult(
-                codes[: ask.limit], f"Showing results for {label} ({_quoted(rest)} ignored).",
-                ("code", "filler"))
+                codes[: ask.limit], f"Showing results for {label}{ignored}.",
+                ("code", "filler") if rest else ("code",))
         more = self._search_words(" ".join(words_left), words_left, ask)
         if not more:
             more = self._relaxed(words_left, ask).hits
@@ -264,7 +243,7 @@ class SearchMixin(IcdSearchMixin):
 
     def _relaxed(self, words: list[str], ask: _Ask) -> SearchResult:
         """The fallback steps after the words as typed found nothing."""
-        kept = self._without_filler(words)
+        kept = without_filler(words)
         dropped = [w for w in words if w not in kept]
         prefer = next((v.FILLER_KINDS[w] for w in dropped if v.FILLER_KINDS.get(w)), None)
         steps: list[str] = []
@@ -275,8 +254,8 @@ class SearchMixin(IcdSearchMixin):
             hits = self._search_words(" ".join(kept), kept, ask)
             if hits:
                 return SearchResult(
-                    self._prefer(hits, prefer),
-                    f"Showing results for '{' '.join(kept)}' ({_quoted(dropped)} ignored).",
+                    prefer_system(hits, prefer),
+                    f"Showing results for '{' '.join(kept)}' ({quoted(dropped)} ignored).",
                     tuple(steps))
         rewritten = self._rewrite(kept)
         if rewritten != kept:
@@ -284,7 +263,7 @@ class SearchMixin(IcdSearchMixin):
             hits = self._search_words(" ".join(rewritten), rewritten, ask)
             if hits:
                 return SearchResult(
-                    self._prefer(hits, prefer),
+                    prefer_system(hits, prefer),
                     f"No code matches '{' '.join(words)}' word for word; showing results for "
                     f"'{' '.join(rewritten)}'.", tuple(steps))
         hits, matched = self._partial(rewritten, ask)
@@ -293,33 +272,9 @@ class SearchMixin(IcdSearchMixin):
             left_out = [w for w in rewritten if w not in matched]
             note = (f"No code matches every word; showing the closest matches for "
                     f"'{' '.join(matched)}'")
-            note += f" ({_quoted(left_out)} left out)." if left_out else "."
-            return SearchResult(self._prefer(hits, prefer)[: ask.limit], note, tuple(steps))
+            note += f" ({quoted(left_out)} left out)." if left_out else "."
+            return SearchResult(prefer_system(hits, prefer)[: ask.limit], note, tuple(steps))
         return SearchResult([])
-
-    @staticmethod
-    def _without_filler(words: list[str]) -> list[str]:
-        out = []
-        for i, w in enumerate(words):
-            if w in v.FILLER_KINDS or w in v.STOPWORDS:
-                continue
-            if w == "10" and i and words[i - 1] == "icd":  # "icd 10", "icd-10"
-                continue
-            out.append(w)
-        return out
-
-    @staticmethod
-    def _prefer(hits: list[Hit], system: str | None) -> list[Hit]:
-        """The kind of code a dropped filler word asked for first ("abn modifier")."""
-        if system is None:
-            return hits
-        if system == "pt":
-            def wanted(h: Hit) -> bool:
-                return h.system in (System.CPT, System.HCPCS)
-        else:
-            def wanted(h: Hit) -> bool:
-                return h.system == system
-        return [h for h in hits if wanted(h)] + [h for h in hits if not wanted(h)]
 
     def _rewrite(self, words: list[str]) -> list[str]:
         """Shorthand spelled out, then each word loosened or its typo fixed."""
@@ -488,7 +443,7 @@ class SearchMixin(IcdSearchMixin):
         phrase = " ".join(words)
         hinted = self._hints.get(phrase) or self._loose_hints.get(v.loose_key(words), ())
         words = [self._pt_correct(w) for w in words]
-        variant = self._pt_phrase_variant(words)
+        variant = pt_phrase_variant(words)
         numeric = len(words) == 1 and words[0].isdigit()  # a code number: codes only
         strong: list[tuple[float, str, Hit]] = []
         weak: list[tuple[float, str, Hit]] = []
@@ -512,9 +467,9 @@ class SearchMixin(IcdSearchMixin):
             named = named or PHRASE_SCORE <= score < 1000.0
             only_desc = False
             if score == 0.0 and not numeric:
-                score, only_desc = self._word_score(e, words)
+                score, only_desc = word_score(e, words)
                 if score <= 0 and variant:
-                    score, only_desc = self._word_score(e, variant)
+                    score, only_desc = word_score(e, variant)
             if score <= 0:
                 continue
             if e.code.common:
@@ -529,56 +484,6 @@ class SearchMixin(IcdSearchMixin):
         strong.sort()
         weak.sort()
         return [h for _, _, h in strong], [h for _, _, h in weak], named
-
-    @staticmethod
-    def _pt_phrase_variant(words: list[str]) -> list[str] | None:
-        """The words with "physical therapy" as "pt" (how PT titles say it), or None."""
-        text = " ".join(words)
-        for long, short in v.PT_PHRASES.items():
-            if long in text:
-                return text.replace(long, short).split()
-        return None
-
-    @staticmethod
-    def _word_score(e: PtEntry, words: list[str]) -> tuple[float, bool]:
-        total = 0.0
-        only_desc = True
-        optional = 0
-        for w in words:
-            best = 0.0
-            if w in e.abbr_words:
-                best = 60.0
-            if w in e.title_words:
-                best = max(best, 50.0)
-            elif w in e.title_prefixes:
-                best = max(best, 40.0)
-            if w in e.syn_words:
-                best = max(best, 35.0)
-            elif w in e.syn_abbr_prefixes:
-                best = max(best, 30.0)
-            if best == 0 and len(w) >= 7:
-                # a near form: "therapy" for "therapeutic", "stretches" for "stretching"
-                stem = w[:-2]
-                if stem in e.title_prefixes:
-                    best = 25.0
-                elif stem in e.syn_abbr_prefixes:
-                    best = 20.0
-            if best > 0:
-                only_desc = False
-            elif w in e.desc_words:
-                best = 8.0
-            elif len(w) >= 3 and w in e.desc_prefixes:
-                best = 5.0
-            if best == 0:
-                if w in v.PROCEDURE_WORDS or w in v.FILLER_KINDS or w in v.STOPWORDS:
-                    optional += 1
-                    continue
-                return 0.0, False
-            total += best
-        if optional == len(words):
-            return 0.0, False
-        # shorter titles are more specific
-        return total - len(e.code.title) / 50.0, only_desc
 
     def _pt_correct(self, word: str) -> str:
         if (

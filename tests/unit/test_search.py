@@ -501,3 +501,11 @@ def test_idiopathic_scoliosis_is_the_adolescent_or_adult_one(catalog: Catalog) -
     top = [h.code for h in catalog.search("idiopathic scoliosis", 3, "icd10cm")]
     assert top and all(not code.startswith("M41.0") for code in top)
     assert catalog.search("scoliosis", 1, "icd10cm")[0].code == "M41.9"
+
+
+def test_several_codes_typed_together_are_all_shown_without_an_empty_note(
+    catalog: Catalog,
+) -> None:
+    result = catalog.search_explained("97110 97140 97530", 10)
+    assert [h.code for h in result.hits[:3]] == ["97110", "97140", "97530"]
+    assert "ignored" not in result.note and "()" not in result.note
