@@ -56,6 +56,8 @@ class CodesetActions:
         self.on_changed = on_changed
         self.data_dir = Path(store.data_dir)
         self.ask = ask_yes  # tests replace it
+        #: the catalog of an older release a dated visit uses: (its database, it)
+        self._dated: tuple[Path | None, Catalog] | None = None
 
     # ------------------------------------------------------------- ICD-10-CM
 
@@ -84,6 +86,7 @@ class CodesetActions:
             "in use. Go back to it?",
         ):
             return False
+        self.forget_dated()
         try:
             run_with_progress(
                 self.window, "Building the diagnosis index…",
@@ -97,6 +100,30 @@ class CodesetActions:
         self.on_changed()
         self.window.statusBar().showMessage(f"{info.label} is now in use.", 8000)
         return True
+
+    def diagnoses_on(self, on: date) -> tuple[Catalog | None, str]:
+        """The visit's ``dated`` hook: the catalog of the ICD-10-CM release in force on
+        ``on`` (None: the one in use) and a sentence, as ``ptcodes visit --date``. The one
+        other release open is kept until another date needs another one."""
+        found = icd_releases.release_for(on, self.catalog, self.data_dir)
+        if found is not None and found[0] == self.catalog.icd_release_path:
+            self.forget_dated()
+            return None, ""
+        if found is not None and self._dated is not None and self._dated[0] == found[0]:
+            self._dated[1].set_overlay(self.catalog.overlay)  # the imports may have changed
+            return self._dated[1], f"Diagnoses checked against {found[1]}, in force on {on}."
+        self.forget_dated()
+        other, note = icd_releases.diagnoses_on(on, self.catalog, self.data_dir)
+        if other is not None and found is not None:
+            other.set_overlay(self.catalog.overlay)
+            self._dated = (found[0], other)
+        return other, note
+
+    def forget_dated(self) -> None:
+        """Close the older release's catalog (an import may replace its file)."""
+        if self._dated is not None:
+            self._dated[1].close()
+            self._dated = None
 
     def refresh_notice(self, today: date | None = None) -> None:
         notice = icd_releases.superseded_notice(self.catalog, self.data_dir,
@@ -124,6 +151,7 @@ class CodesetActions:
         return data_sources.data_sources(self.catalog, self.data_dir, self.imports.releases())
 
     def remove(self, key: str) -> bool:
+        self.forget_dated()
         removed = data_sources.remove_source(
             key, self.catalog, self.data_dir, lambda source: remove_import(source, self.imports))
         self.refresh_notice()
@@ -148,5 +176,6 @@ def install_codeset_actions(window: MainWindow, catalog: Catalog, store: UserSto
     if panel is not None:
         panel.estimator = actions.estimate
         panel.editor.fees = actions.fees
+        panel.editor.dated = actions.diagnoses_on
         panel.refresh()
     return actions

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import date
 from functools import partial
 from typing import Literal, cast
 
@@ -128,6 +129,12 @@ class VisitEditor(QObject):
         self.ask_readd: AskReadd = _add_minutes
         #: the rules' fee-schedule hook for a profile (MPPR names the full-price unit)
         self.fees: Callable[[PayerProfile], FeeLookup | None] | None = None
+        #: the catalog whose diagnoses are the ICD-10-CM release in force on a date (None:
+        #: this one) and a sentence saying so; the composition sets it (icd_releases)
+        self.dated: Callable[[date], tuple[Catalog | None, str]] | None = None
+        self._on = date.today()  # the date of service, a per-visit setting
+        self._dated: Catalog | None = None
+        self._dated_note = ""
         self._provider: Provider = provider
         self._copied: Visit | None = None
         self._undo = QUndoStack(self)
@@ -163,12 +170,43 @@ class VisitEditor(QObject):
         """Evaluate ``visit`` and tell everyone (undo, redo and every change land here)."""
         self._visit = visit
         fees = self.fees(visit.profile) if self.fees is not None else None
-        self._result = evaluate(visit, self.catalog, fees=fees)
+        self._result = evaluate(visit, self.lookup(), fees=fees, on=self._on)
         self.changed.emit()
         self.offer_changed.emit()
 
     def refresh(self) -> None:
+        self._use_release_on(self._on)
         self.show(self._visit)
+
+    # ------------------------------------------------------------------ date of service
+
+    def lookup(self) -> Catalog:
+        """The catalog whose diagnoses are those in force on the date of service (its
+        procedures are the same)."""
+        return self._dated or self.catalog
+
+    def service_date(self) -> date:
+        return self._on
+
+    def date_note(self) -> str:
+        """Which ICD-10-CM release the diagnoses are checked against, when not the one in
+        use ("" when it is)."""
+        return self._dated_note
+
+    def set_service_date(self, on: date) -> None:
+        """NCCI edits (effective and deleted dates) and the ICD-10-CM release in force on
+        ``on`` apply, as ``ptcodes visit --date``."""
+        if on == self._on:
+            return
+        self._on = on
+        self._use_release_on(on)
+        self.show(self._visit)
+        if self._dated_note:
+            self.say(self._dated_note)
+
+    def _use_release_on(self, on: date) -> None:
+        found, note = self.dated(on) if self.dated is not None else (None, "")
+        self._dated, self._dated_note = found, note
 
     def provider(self) -> Provider:
         """Who treats on new lines (a per-clinic choice, kept by New visit)."""
@@ -218,9 +256,9 @@ class VisitEditor(QObject):
         except ValueError as exc:
             self.refuse(str(exc), ())
             return False
-        found = self.catalog.get(code)
+        found = self.lookup().get(code)
         if found is None:
-            near = self.catalog.suggest(code)
+            near = self.lookup().suggest(code)
             choices = self.code_choices([h.code for h in near], "Add")
             self.refuse(
                 f"{code} is not in the catalog."
@@ -238,7 +276,7 @@ class VisitEditor(QObject):
         for row, line in enumerate(self._visit.lines):
             if line.code == found.code:
                 return self._readd(row, line, minutes)
-        refused = validate_new_line(found.code, self.catalog)
+        refused = validate_new_line(found.code, self.lookup())
         if refused:
             problem = refused[0]
             self.refuse(problem.message, self.code_choices(problem.suggestions, "Add"))
@@ -284,7 +322,7 @@ class VisitEditor(QObject):
         """Add an ICD-10-CM diagnosis (next letter); True if added. A header code is
         refused and its billable codes are offered."""
         try:
-            updated, problems = add_diagnosis_to(self._visit, code, self.catalog)
+            updated, problems = add_diagnosis_to(self._visit, code, self.lookup())
         except ValueError as exc:
             self.refuse(f"{code}: {exc}", ())
             return False
@@ -345,7 +383,7 @@ class VisitEditor(QObject):
         return True
 
     def replace_code(self, row: int, code: str) -> bool:
-        refused = validate_new_line(code, self.catalog)
+        refused = validate_new_line(code, self.lookup())
         if refused or not 0 <= row < len(self._visit.lines):
             if refused:
                 self.refuse(refused[0].message, ())
@@ -361,7 +399,7 @@ class VisitEditor(QObject):
     def replace_diagnosis(self, old: str, new: str) -> bool:
         if old not in self._visit.diagnoses:
             return False
-        refused = add_diagnosis_to(replace(self._visit, diagnoses=()), new, self.catalog)[1]
+        refused = add_diagnosis_to(replace(self._visit, diagnoses=()), new, self.lookup())[1]
         if refused:
             self.refuse(refused[0].message, self.code_choices(refused[0].suggestions, "Use"))
             return False
@@ -455,8 +493,14 @@ class VisitEditor(QObject):
 
     def clear_visit(self) -> None:
         """Start a new visit (undoable): lines, diagnoses, KX, telehealth, ties and units set
-        by hand go; the per-clinic choices (payer profile, provider) stay."""
+        by hand go, the date of service is today again; the per-clinic choices (payer
+        profile, provider) stay."""
         fresh = Visit(profile=self._visit.profile)
+        if self._on != date.today():  # the date of service is per visit too
+            self._on = date.today()
+            self._use_release_on(self._on)
+            if self._visit == fresh:
+                self.show(fresh)
         if self._visit != fresh:
             self.apply(fresh, "New visit")
             self.say("New visit (Ctrl+Z brings the last one back).")
@@ -466,7 +510,7 @@ class VisitEditor(QObject):
     def code_choices(self, codes: Sequence[str], verb: str) -> tuple[Choice, ...]:
         choices: list[Choice] = []
         for code in list(codes)[:MAX_OFFERED]:
-            found = self.catalog.get(code)
+            found = self.lookup().get(code)
             title = f" {found.title}" if found and found.title else ""
             header = " (header)" if found and found.is_diagnosis and not found.billable else ""
             choices.append(Choice(f"{verb} {code}{title}{header}", partial(self.add_code, code)))
@@ -522,7 +566,7 @@ class VisitEditor(QObject):
     def _warning_choice(
         self, warning: Warning, suggestion: str, row: int | None, line: VisitLine | None
     ) -> Choice:
-        found = self.catalog.get(suggestion)
+        found = self.lookup().get(suggestion)
         is_modifier = found is not None and found.system == System.MODIFIER
         kind = warning.code.replace("-", "_")
         if line is not None and row is not None and (is_modifier or len(suggestion) == 2):

@@ -91,6 +91,7 @@ class VisitPanel(QWidget):
         self.kx_check = self.payer.kx_check
         self.provider_combo = self.payer.provider_combo
         self.locality_combo = self.payer.locality_combo
+        self.date_edit = self.payer.date_edit
         self.add_edit = self.entry.edit
         self.remove_button = self.entry.remove_button
         self.undo_button = self.entry.undo_button
@@ -220,6 +221,7 @@ class VisitPanel(QWidget):
         self.payer.telehealth_chosen.connect(editor.set_telehealth)
         self.payer.kx_toggled.connect(editor.set_kx)
         self.payer.locality_chosen.connect(self.refresh)
+        self.payer.date_chosen.connect(editor.set_service_date)
         self.entry.submitted.connect(self._on_add_return_pressed)
         self.entry.escaped.connect(editor.clear_refusal)
         self.entry.remove_clicked.connect(self._on_remove_clicked)
@@ -243,7 +245,7 @@ class VisitPanel(QWidget):
 
     def _set_tab_order(self) -> None:
         chain: list[QWidget] = [
-            self.profile_combo, self.new_profile_button, self.provider_combo,
+            self.profile_combo, self.new_profile_button, self.date_edit, self.provider_combo,
             self.telehealth_combo, self.kx_check, self.locality_combo,
             self.add_edit, self.remove_button, self.undo_button,
             self.offer_combo, self.offer_button, self.offer_dismiss,
@@ -265,6 +267,7 @@ class VisitPanel(QWidget):
     def _on_changed(self) -> None:
         visit, result = self.editor.visit(), self.editor.result()
         self.payer.show_visit(visit, self.editor.provider())
+        self.payer.show_date(self.editor.service_date(), self.editor.date_note())
         self.lines.show_visit(visit, result)
         estimate = self.estimator(result, visit.profile) if self.estimator is not None else None
         self.estimate.show_estimate(estimate)

@@ -1,14 +1,24 @@
-"""The payer bar: payer profile (saved per clinic), telehealth and KX (per visit), and the
-profile's Medicare locality for fee estimates (``userdata.fee_localities``, chosen from the
-imported GPCI list)."""
+"""The payer bar: payer profile (saved per clinic), the date of service, telehealth and KX
+(per visit), and the profile's Medicare locality for fee estimates
+(``userdata.fee_localities``, chosen from the imported GPCI list)."""
 
 from __future__ import annotations
 
 import contextlib
+from datetime import date
 from typing import Final
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QToolButton, QWidget
+from PySide6.QtCore import QDate, QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QToolButton,
+    QWidget,
+)
 
 from ptcodes_gui.domain.fees import FeeSchedule
 from ptcodes_gui.domain.profiles import BUILTIN_PROFILES, MEDICARE, PayerProfile
@@ -40,15 +50,16 @@ def profile_tip(profile: PayerProfile) -> str:
 class PayerBar(QWidget):
     """Signals: ``profile_chosen(PayerProfile)``, ``provider_chosen(str)`` ("pt"/"pta"),
     ``telehealth_chosen(object)`` (None, "95" or "93"), ``kx_toggled(bool)``,
-    ``locality_chosen()`` (stored: evaluate again), ``message(str)``. Profile, provider and
-    locality are per-clinic choices, remembered in the store; telehealth and KX belong to
-    one visit."""
+    ``locality_chosen()`` (stored: evaluate again), ``date_chosen(date)``,
+    ``message(str)``. Profile, provider and locality are per-clinic choices, remembered in
+    the store; the date of service, telehealth and KX belong to one visit."""
 
     profile_chosen = Signal(object)
     provider_chosen = Signal(str)
     telehealth_chosen = Signal(object)
     kx_toggled = Signal(bool)
     locality_chosen = Signal()
+    date_chosen = Signal(object)
     message = Signal(str)
 
     def __init__(self, store: UserStore, parent: QWidget | None = None) -> None:
@@ -103,22 +114,40 @@ class PayerBar(QWidget):
         self.locality_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.locality_combo.setMinimumContentsLength(8)
+        self.locality_combo.setMinimumContentsLength(10)
+        self.date_label = QLabel("DO&S")  # date of service, as billers write it
+        self.date_edit = QDateEdit(QDate.currentDate())
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        self.date_edit.setAccessibleName("Date of service")
+        self.date_edit.lineEdit().setAccessibleName("Date of service")
+        self.date_edit.setToolTip(
+            "DOS, the date of service: the NCCI edits and the ICD-10-CM release in force that day "
+            "apply. Up/Down change the part under the cursor; New visit sets it to today."
+        )
+        self.date_label.setBuddy(self.date_edit)
+        self.date_label.setToolTip("Date of service (Alt+S)")
+        self.date_edit.setMinimumWidth(self.date_edit.sizeHint().width())  # never a cut date
         self.provider_label = QLabel("B&y")
         self.provider_label.setBuddy(self.provider_combo)
         # Two rows: the whole bar fits beside the search at 1024 px and at 200 % scaling.
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setVerticalSpacing(2)
+        # Each row its own box (a grid's shared columns cut the date at 1024 px).
+        first, second = QHBoxLayout(), QHBoxLayout()
+        first.addWidget(self.profile_combo, 1)
+        first.addWidget(self.new_profile_button)
+        first.addWidget(self.locality_combo)
+        for widget in (self.provider_combo, self.telehealth_combo, self.kx_check):
+            second.addWidget(widget)
+        second.addStretch(1)
+        second.addWidget(self.date_label)
+        second.addWidget(self.date_edit)
         layout.addWidget(self.profile_label, 0, 0)
-        layout.addWidget(self.profile_combo, 0, 1, 1, 3)
-        layout.addWidget(self.new_profile_button, 0, 4)
+        layout.addLayout(first, 0, 1)
         layout.addWidget(self.provider_label, 1, 0)
-        layout.addWidget(self.provider_combo, 1, 1)
-        layout.addWidget(self.telehealth_combo, 1, 2)
-        layout.addWidget(self.kx_check, 1, 3)
-        layout.addWidget(self.locality_combo, 1, 4)
-        layout.setColumnStretch(2, 1)
+        layout.addLayout(second, 1, 1)
 
         self.profile_combo.activated.connect(self._on_profile_activated)
         self.new_profile_button.clicked.connect(self._on_new_profile_clicked)
@@ -126,6 +155,7 @@ class PayerBar(QWidget):
         self.telehealth_combo.activated.connect(self._on_telehealth_activated)
         self.kx_check.toggled.connect(self.kx_toggled)
         self.locality_combo.activated.connect(self._on_locality_activated)
+        self.date_edit.dateChanged.connect(self._on_date_changed)
         self.reload_profiles()
         self.set_fee_schedule(None)
 
@@ -237,6 +267,17 @@ class PayerBar(QWidget):
         )
         self._profile = visit.profile
         self._show_locality()
+
+    # ------------------------------------------------------------------ date of service
+
+    def show_date(self, on: date, note: str = "") -> None:
+        with QSignalBlocker(self.date_edit):
+            self.date_edit.setDate(QDate(on.year, on.month, on.day))
+        self.date_edit.setStatusTip(note)
+
+    def _on_date_changed(self, value: QDate) -> None:
+        if value.isValid():
+            self.date_chosen.emit(date(value.year(), value.month(), value.day()))
 
     # ------------------------------------------------------------------ locality
 
