@@ -291,3 +291,20 @@ def test_no_catalog_code_cites_the_internal_facts_sheet(
     internal = re.compile(r"facts\s*§|PT-CODING-FACTS", re.IGNORECASE)
     cited = [code for code in codes if internal.search(json.dumps(show(capsys, code)))]
     assert cited == []
+
+
+@pytest.mark.parametrize(
+    ("col1", "col2"),
+    [("97164", "97140=15"), ("97124=15", "97140=15"), ("97161", "95831"), ("97750=15", "95851"),
+     ("97162", "95852"), ("97597", "97602"), ("97597", "97022"), ("97150", "97110=15"),
+     ("97150", "97530=15")],
+)
+def test_shipped_ncci_pairs_name_the_modifier_on_column_two(
+    capsys: pytest.CaptureFixture[str], col1: str, col2: str
+) -> None:
+    doc = visit(capsys, col1, col2)
+    (pair,) = warnings(doc, "ncci-pair")
+    second = col2.split("=")[0]
+    assert doc["lines"][pair["line"]]["code"] == second
+    assert "59" in pair["message"] and second in pair["message"]
+    assert pair["source"]["id"] and pair["confidence"]
