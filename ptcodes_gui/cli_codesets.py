@@ -16,8 +16,6 @@ from ptcodes_gui.catalog.repository import Catalog
 from ptcodes_gui.domain.fees import (
     FeeLineLike,
     VisitEstimate,
-    estimate_json,
-    estimate_lines,
     estimate_visit,
     parse_locality_id,
 )
@@ -122,14 +120,6 @@ def fees_hook(catalog: Catalog, session: Session | None, profile: str
     locality = locality_for(session, profile) if session is not None else None
     found = schedule.locality(locality) if schedule is not None and locality else None
     return SchedulePracticeExpense(schedule, found) if schedule and found else None
-
-
-def estimate_text(estimate: VisitEstimate | None) -> str:
-    return "\n".join(estimate_lines(estimate)) if estimate is not None else ""
-
-
-def estimate_data(estimate: VisitEstimate | None) -> dict[str, Any] | None:
-    return estimate_json(estimate) if estimate is not None else None
 
 
 def run_dated(args: argparse.Namespace, catalog: Catalog,

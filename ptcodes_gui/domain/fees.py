@@ -341,17 +341,6 @@ def estimate_summary(est: VisitEstimate) -> str:
     return f"Medicare estimate ({', '.join(how)}): {_money(est.total)}{tail}"
 
 
-def estimate_lines(est: VisitEstimate) -> list[str]:
-    """The estimate as text lines under a visit (``ptcodes visit``, the copied summary)."""
-    out = [est.label + ":"]
-    for line in est.lines:
-        how = f"  ({line.note})" if line.note else ""
-        out.append(f"  {line.code} x{line.units}: {_money(line.amount)}{how}")
-    out.append(f"  Total: {_money(est.total)} (MPPR applied; CQ/CO lines at 85%)")
-    out += [f"  {note}" for note in est.notes]
-    return out
-
-
 def estimate_json(est: VisitEstimate) -> dict[str, object]:
     """The estimate for ``--format json``: amounts as exact decimal strings."""
 

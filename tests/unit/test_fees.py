@@ -136,16 +136,20 @@ def test_bad_locality_ids(text: str) -> None:
 
 
 def test_text_and_json_say_it_is_an_estimate_and_where_it_comes_from() -> None:
-    from ptcodes_gui.domain.fees import estimate_json, estimate_lines
+    from ptcodes_gui.domain.fees import estimate_json, estimate_summary
 
     est = estimate_visit(
         [FeeLine("97110", 2, ("GP",)), FeeLine("97530", 1, ("GP", "CQ"))], SCHEDULE, "13202-01"
     )
-    text = "\n".join(estimate_lines(est))
-    assert text.startswith("Estimated Medicare non-facility payment (estimate; CMS PFS RVU")
-    assert "97530 x1: $34.31  (CQ/CO: 85%)" in text
-    assert "97110 x2: $49.62  (MPPR: PE of 2 unit(s) at 50%)" in text
-    assert "Total: $83.93" in text
+    assert estimate_summary(est) == (
+        "Medicare estimate (non-facility, locality 13202-01, PFS 2026 Jul, MPPR applied, "
+        "CQ/CO at 85%): $83.93"
+    )
+    assert est.label.startswith("Estimated Medicare non-facility payment (estimate; CMS PFS RVU")
+    assert [(e.code, e.amount, e.note) for e in est.lines] == [
+        ("97110", Decimal("49.62"), "MPPR: PE of 2 unit(s) at 50%"),
+        ("97530", Decimal("34.31"), "CQ/CO: 85%"),
+    ]
     data = estimate_json(est)
     assert data["estimate"] is True and data["total"] == "83.93"
     assert data["locality"] == "13202-01" and data["release"] == SCHEDULE.release

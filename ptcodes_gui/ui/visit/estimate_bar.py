@@ -11,7 +11,7 @@ from html import escape
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
-from ptcodes_gui.domain.fees import VisitEstimate
+from ptcodes_gui.domain.fees import VisitEstimate, short_release
 
 
 def _money(value: object) -> str:
@@ -36,15 +36,16 @@ class EstimateBar(QLabel):
             self.setText("")
             self.setVisible(False)
             return
-        parts = [
-            f"{escape(line.code)} ×{line.units} {_money(line.amount)}"
-            + (f" <small>({escape(line.note)})</small>" if line.note else "")
-            for line in estimate.lines
-        ]
+        parts = [f"{escape(line.code)} ×{line.units} {_money(line.amount)}"
+                 for line in estimate.lines]
+        # Two short lines: at 600 px the lines table above keeps its rows; how each line
+        # was reduced (MPPR, CQ/CO) is in the tooltip.
         self.setText(
             f"<b>Estimated Medicare (non-facility): {_money(estimate.total)}</b> · "
             + " · ".join(parts)
-            + f"<br><small>{escape(estimate.label)}</small>"
+            + f"<br><small>{escape(short_release(estimate.release))}, locality "
+            f"{escape(estimate.locality.choice)}: an estimate</small>"
         )
-        self.setToolTip("\n".join(estimate.notes) or estimate.label)
+        how = [f"{line.code}: {line.note}" for line in estimate.lines if line.note]
+        self.setToolTip("\n".join([estimate.label, *how, *estimate.notes]))
         self.setVisible(True)

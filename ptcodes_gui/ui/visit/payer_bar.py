@@ -315,7 +315,8 @@ class PayerBar(QWidget):
         elif not medicare:
             tip = f"Fee estimates are Medicare's: {name} has no locality"
         else:
-            tip = (f"Medicare locality of {name!r} for fee estimates "
+            chosen = self.locality_combo.currentText() if at > 0 else "none chosen"
+            tip = (f"Medicare locality of {name!r} for fee estimates: {chosen} "
                    f"(GPCI file of {self._schedule.release})")
         self.locality_combo.setEnabled(self._schedule is not None and medicare)
         self.locality_combo.setToolTip(tip)
