@@ -68,53 +68,63 @@ class PayerBar(QWidget):
         self._profiles: dict[str, PayerProfile] = {}
         self._schedule: FeeSchedule | None = None
         self._profile: PayerProfile = MEDICARE  # the shown visit's
+        self._build_payer_parts()
+        self._build_setting_parts()
+        self._build_date()
+        self._lay_out()
+        self.profile_combo.activated.connect(self._on_profile_activated)
+        self.new_profile_button.clicked.connect(self._on_new_profile_clicked)
+        self.provider_combo.activated.connect(self._on_provider_activated)
+        self.telehealth_combo.activated.connect(self._on_telehealth_activated)
+        self.kx_check.toggled.connect(self.kx_toggled)
+        self.locality_combo.activated.connect(self._on_locality_activated)
+        self.date_edit.dateChanged.connect(self._on_date_changed)
+        self.reload_profiles()
+        self.set_fee_schedule(None)
+
+    @staticmethod
+    def _combo(name: str, items_name: str, chars: int) -> QComboBox:
+        combo = QComboBox()
+        combo.setAccessibleName(name)
+        combo.view().setAccessibleName(items_name)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(chars)
+        return combo
+
+    def _build_payer_parts(self) -> None:
         self.profile_label = QLabel("&Payer")
-        self.profile_combo = QComboBox()
-        self.profile_combo.setAccessibleName("Payer profile")
-        self.profile_combo.view().setAccessibleName("Payer profiles")
-        self.profile_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.profile_combo.setMinimumContentsLength(6)
+        self.profile_combo = self._combo("Payer profile", "Payer profiles", 6)
         self.profile_label.setBuddy(self.profile_combo)
         self.new_profile_button = QToolButton()
         self.new_profile_button.setText("New…")
         self.new_profile_button.setAccessibleName("New payer profile")
         self.new_profile_button.setToolTip("Add a payer profile: name, unit rule, daily cap")
-        self.provider_combo = QComboBox()
-        self.provider_combo.setAccessibleName("Provider of new lines")
-        self.provider_combo.view().setAccessibleName("Providers")
+        self.locality_combo = self._combo(
+            "Medicare locality for fee estimates", "Medicare localities", 10)
+
+    def _build_setting_parts(self) -> None:
+        self.provider_combo = self._combo("Provider of new lines", "Providers", 3)
         self.provider_combo.setToolTip(
             "Who treats: PT, or a PT assistant (adds CQ on Medicare). New lines take it; "
             "the lines of this visit follow when you change it."
         )
         for label, value in PROVIDER_CHOICES:
             self.provider_combo.addItem(label, value)
-        self.telehealth_combo = QComboBox()
-        self.telehealth_combo.setAccessibleName("Telehealth modifier")
-        self.telehealth_combo.view().setAccessibleName("Telehealth choices")
+        self.provider_label = QLabel("B&y")
+        self.provider_label.setBuddy(self.provider_combo)
+        self.telehealth_combo = self._combo("Telehealth modifier", "Telehealth choices", 7)
         self.telehealth_combo.setToolTip(
             "Telehealth: 95 (synchronous video) or 93 (audio only) on every line"
         )
         for label, telehealth in TELEHEALTH_CHOICES:
             self.telehealth_combo.addItem(label, telehealth)
-        for combo, chars in ((self.provider_combo, 3), (self.telehealth_combo, 7)):
-            combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-            )
-            combo.setMinimumContentsLength(chars)
         self.kx_check = QCheckBox("&KX")
         self.kx_check.setAccessibleName("KX modifier on every line")
         self.kx_check.setToolTip(
             "KX: therapy above the yearly threshold, medically necessary (every line)"
         )
-        self.locality_combo = QComboBox()
-        self.locality_combo.setAccessibleName("Medicare locality for fee estimates")
-        self.locality_combo.view().setAccessibleName("Medicare localities")
-        self.locality_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.locality_combo.setMinimumContentsLength(10)
+
+    def _build_date(self) -> None:
         self.date_label = QLabel("DO&S")  # date of service, as billers write it
         self.date_edit = QDateEdit(QDate.currentDate())
         self.date_edit.setCalendarPopup(True)
@@ -128,8 +138,8 @@ class PayerBar(QWidget):
         self.date_label.setBuddy(self.date_edit)
         self.date_label.setToolTip("Date of service (Alt+S)")
         self.date_edit.setMinimumWidth(self.date_edit.sizeHint().width())  # never a cut date
-        self.provider_label = QLabel("B&y")
-        self.provider_label.setBuddy(self.provider_combo)
+
+    def _lay_out(self) -> None:
         # Two rows: the whole bar fits beside the search at 1024 px and at 200 % scaling.
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -148,16 +158,6 @@ class PayerBar(QWidget):
         layout.addLayout(first, 0, 1)
         layout.addWidget(self.provider_label, 1, 0)
         layout.addLayout(second, 1, 1)
-
-        self.profile_combo.activated.connect(self._on_profile_activated)
-        self.new_profile_button.clicked.connect(self._on_new_profile_clicked)
-        self.provider_combo.activated.connect(self._on_provider_activated)
-        self.telehealth_combo.activated.connect(self._on_telehealth_activated)
-        self.kx_check.toggled.connect(self.kx_toggled)
-        self.locality_combo.activated.connect(self._on_locality_activated)
-        self.date_edit.dateChanged.connect(self._on_date_changed)
-        self.reload_profiles()
-        self.set_fee_schedule(None)
 
     # ------------------------------------------------------------------ profiles
 
