@@ -8,6 +8,7 @@ opens read-only and immutable from an install folder.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sqlite3
@@ -30,6 +31,36 @@ from ptcodes_gui.catalog.resources import (
 )
 from ptcodes_gui.catalog.schema import SCHEMA_VERSION, is_pt_relevant, packaged_catalog_path
 from ptcodes_gui.domain.models import Code
+
+
+@contextlib.contextmanager
+def write_database(out: Path, prefix: str) -> Iterator[sqlite_utils.Database]:
+    """A database written beside ``out`` and renamed onto it only when the ``with`` body
+    finished: one self-contained file (``journal_mode=DELETE``, ``user_version`` set,
+    VACUUMed, world-readable), never a half-written ``out``. The catalog build and an
+    imported ICD-10-CM release both write through it."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=".sqlite", dir=out.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        conn = sqlite3.connect(tmp)
+        db = sqlite_utils.Database(conn)
+        db.execute("PRAGMA journal_mode=DELETE")
+        db.execute("PRAGMA page_size=4096")
+        try:
+            yield db
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            conn.commit()
+            db.execute("VACUUM")
+        finally:
+            conn.close()
+        os.chmod(tmp, 0o644)  # mkstemp makes it 0600: installed copies must be world-readable
+        os.replace(tmp, out)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
 
 
 def _code_row(code: Code) -> dict[str, Any]:
@@ -153,15 +184,7 @@ def build_catalog(
     t0 = time.perf_counter()
     res: ResourceSet = load_resources(resource_dir or default_resource_dir())
     entries = icd10.parse_icd10cm(icd_xml) if include_icd else []
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".catalog-", suffix=".sqlite", dir=out.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        conn = sqlite3.connect(tmp)
-        db = sqlite_utils.Database(conn)
-        db.execute("PRAGMA journal_mode=DELETE")
-        db.execute("PRAGMA page_size=4096")
+    with write_database(out, ".catalog-") as db:
         db.table("meta").insert_all(_meta_rows(res, entries, include_icd), pk="key")
         db.table("codes").insert_all((_code_row(c) for c in res.codes), pk="code")
         db.table("ncci").insert_all(
@@ -169,15 +192,6 @@ def build_catalog(
         )
         terms = write_icd_tables(db, entries, _common_prefixes(res))
         db.table("meta").insert({"key": "icd_terms", "value": " ".join(terms)})
-        db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        conn.commit()
-        db.execute("VACUUM")
-        conn.close()
-        os.chmod(tmp, 0o644)  # mkstemp makes it 0600: installed copies must be world-readable
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return {
         "path": str(out),
         "pt_codes": sum(1 for c in res.codes if c.system != "modifier"),

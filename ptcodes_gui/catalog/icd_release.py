@@ -38,10 +38,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from ptcodes_gui.catalog import icd10
-from ptcodes_gui.catalog.build import _icd_rows, write_icd_tables
+from ptcodes_gui.catalog.build import _icd_rows, write_database, write_icd_tables
 from ptcodes_gui.catalog.icd_files import (
     IcdReleaseError,
     IndexTerm,
@@ -365,14 +363,7 @@ def write_release_db(release: IcdRelease, out: Path, aliases: Mapping[str, Seque
 
     ``aliases`` are the catalog's PT shorthand (its rows are ranked first, as in the build)."""
     common = tuple(sorted({icd10.undotted(c) for codes in aliases.values() for c in codes}))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".icd-release-", suffix=".sqlite", dir=out.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        conn = sqlite3.connect(tmp)
-        db = sqlite_utils.Database(conn)
-        db.execute("PRAGMA journal_mode=DELETE")
+    with write_database(out, ".icd-release-") as db:
         terms = write_icd_tables(db, release.entries, common, _rows_with_terms(release, common))
         info = release.info
         db.table("meta").insert_all(
@@ -386,14 +377,6 @@ def write_release_db(release: IcdRelease, out: Path, aliases: Mapping[str, Seque
             ],
             pk="key",
         )
-        db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        conn.commit()
-        db.execute("VACUUM")
-        conn.close()
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def release_info(path: Path) -> IcdReleaseInfo:

@@ -61,6 +61,22 @@ def _import_mue(session: Session, tmp_path: Path, value: int) -> None:
     apply_import(preview_import([path], context, source="mue"), session.imports)
 
 
+def _publish_elsewhere(tmp_path: Path, catalog: Catalog, clinic_dir: Path,
+                       profile: str | None = None) -> None:
+    """The office manager's PC publishes a "Gait" template (and a payer profile)."""
+    from ptcodes_gui.clinic import publish_clinic
+
+    manager = open_session(tmp_path / "manager", catalog=catalog, clinic="none")
+    try:
+        manager.store.save_template("Gait", [TemplateLine("97116", 23)])
+        if profile is not None:
+            manager.store.save_profile({"name": profile, "unit_rule": "midpoint",
+                                        "daily_timed_unit_cap": 4, "medicare": False})
+        publish_clinic(manager, clinic_dir)
+    finally:
+        manager.close()
+
+
 def test_publish_from_the_menu_and_the_label_says_which_release(
     qtbot: QtBot, win: tuple[MainWindow, ClinicController], session: Session, tmp_path: Path,
     catalog: Catalog, clinic_dir: Path, monkeypatch: pytest.MonkeyPatch,
@@ -90,14 +106,7 @@ def test_a_release_published_elsewhere_arrives_in_the_running_window(
     catalog: Catalog, clinic_dir: Path,
 ) -> None:
     window, controller = win
-    from ptcodes_gui.clinic import publish_clinic
-
-    manager = open_session(tmp_path / "manager", catalog=catalog, clinic="none")
-    try:
-        manager.store.save_template("Gait", [TemplateLine("97116", 23)])
-        publish_clinic(manager, clinic_dir)
-    finally:
-        manager.close()
+    _publish_elsewhere(tmp_path, catalog, clinic_dir)
     with qtbot.waitSignal(controller.changed, timeout=10_000):
         controller.sync_now()
     assert window.visit_panel is not None
@@ -110,14 +119,7 @@ def test_offline_folder_keeps_the_cache_and_says_so(
     catalog: Catalog, clinic_dir: Path,
 ) -> None:
     window, controller = win
-    from ptcodes_gui.clinic import publish_clinic
-
-    manager = open_session(tmp_path / "manager", catalog=catalog, clinic="none")
-    try:
-        manager.store.save_template("Gait", [TemplateLine("97116", 23)])
-        publish_clinic(manager, clinic_dir)
-    finally:
-        manager.close()
+    _publish_elsewhere(tmp_path, catalog, clinic_dir)
     with qtbot.waitSignal(controller.changed, timeout=10_000):
         controller.sync_now()
     os.rename(clinic_dir, tmp_path / "gone")
@@ -156,18 +158,9 @@ def test_clinic_templates_and_profiles_are_marked_in_the_visit_panel(
 ) -> None:
     from PySide6.QtCore import Qt
 
-    from ptcodes_gui.clinic import publish_clinic
-
     window, controller = win
     session.store.save_template("Mine", [TemplateLine("97110", 23)])
-    manager = open_session(tmp_path / "manager", catalog=catalog, clinic="none")
-    try:
-        manager.store.save_template("Gait", [TemplateLine("97116", 23)])
-        manager.store.save_profile({"name": "Blue Shield", "unit_rule": "midpoint",
-                                    "daily_timed_unit_cap": 4, "medicare": False})
-        publish_clinic(manager, clinic_dir)
-    finally:
-        manager.close()
+    _publish_elsewhere(tmp_path, catalog, clinic_dir, profile="Blue Shield")
     with qtbot.waitSignal(controller.changed, timeout=10_000):
         controller.sync_now()
     panel = window.visit_panel
