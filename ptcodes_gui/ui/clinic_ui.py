@@ -101,11 +101,12 @@ class ClinicController(QObject):
             text = "Clinic folder: nothing published yet" if not status.offline else (
                 "Clinic folder unreachable")
         else:
-            when = status.release.published_at[:16].replace("T", " ")
+            # short: the status bar also holds the search count and the data notices; the
+            # tooltip (describe) has the folder, the publisher and since when it is offline
+            when = status.release.published_at[:10]
             text = f"Clinic data: release {status.release.seq} of {when}"
             if status.offline:
-                since = (status.synced_at or "")[:16].replace("T", " ")
-                text += f" (offline; copy from {since})"
+                text += " (offline, local copy)"
         self.label.setText(text)
         self.label.setToolTip(link.describe())
 

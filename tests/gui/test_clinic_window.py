@@ -126,6 +126,7 @@ def test_offline_folder_keeps_the_cache_and_says_so(
     with qtbot.waitSignal(controller.synced, timeout=10_000):
         controller.sync_now()
     assert "offline" in controller.label.text()
+    assert "cached on this PC (last updated" in controller.label.toolTip()  # since when
     assert "Gait" in window.visit_panel.templates.names()  # type: ignore[union-attr]
 
 
