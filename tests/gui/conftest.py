@@ -41,3 +41,24 @@ def _no_modal_quit_question(monkeypatch: pytest.MonkeyPatch) -> None:
     from ptcodes_gui.ui import dialogs
 
     monkeypatch.setattr(dialogs, "ask_unsaved_visit", lambda parent: "discard")
+
+
+@pytest.fixture
+def built_window(qtbot: QtBot, catalog: Catalog, store: UserStore,
+                 monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
+    """The window as the app builds it (File-menu imports, visit panel), every import
+    preview accepted; the shared catalog is put back afterwards."""
+    from ptcodes_gui.ui import data_dialogs
+    from ptcodes_gui.ui.window_setup import build_main_window
+
+    monkeypatch.setattr(data_dialogs, "ask_apply", lambda *_a: True)
+    window = build_main_window(catalog, store)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.close()
+    window.codeset_actions.forget_dated()  # type: ignore[attr-defined]
+    catalog.set_overlay(None)  # the catalog is shared by the whole test session
+    catalog.use_icd_release(None)
+    catalog.set_ncci_pairs(None)

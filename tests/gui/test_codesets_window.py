@@ -4,16 +4,12 @@ superseded notice, Help → Data sources with Remove."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from ptcodes_gui.catalog import Catalog
-from ptcodes_gui.ui import data_dialogs
 from ptcodes_gui.ui.main_window import MainWindow
-from ptcodes_gui.ui.window_setup import build_main_window
 from ptcodes_gui.userdata import fee_localities
 from ptcodes_gui.userdata.store import UserStore
 
@@ -22,17 +18,8 @@ import test_codeset_imports as files  # the writers of the real layouts
 
 
 @pytest.fixture
-def win(qtbot: QtBot, catalog: Catalog, store: UserStore,
-        monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
-    monkeypatch.setattr(data_dialogs, "ask_apply", lambda *_a: True)
-    window = build_main_window(catalog, store)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    window.close()
-    catalog.set_overlay(None)  # the catalog is shared by the whole test session
-    catalog.use_icd_release(None)
+def win(built_window: MainWindow) -> MainWindow:
+    return built_window
 
 
 def test_the_visit_shows_its_estimate_once_a_fee_schedule_and_locality_exist(

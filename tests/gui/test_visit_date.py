@@ -4,7 +4,6 @@ as with ``ptcodes visit --date``; New visit sets it back to today."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -14,30 +13,16 @@ from pytestqt.qtbot import QtBot
 
 from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.domain.models import NcciPair
-from ptcodes_gui.ui import data_dialogs
 from ptcodes_gui.ui.main_window import MainWindow
 from ptcodes_gui.ui.visit.panel import VisitPanel
-from ptcodes_gui.ui.window_setup import build_main_window
-from ptcodes_gui.userdata.store import UserStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 import test_icd_releases as icd  # the order-file writer
 
 
 @pytest.fixture
-def win(qtbot: QtBot, catalog: Catalog, store: UserStore,
-        monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
-    monkeypatch.setattr(data_dialogs, "ask_apply", lambda *_a: True)
-    window = build_main_window(catalog, store)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    window.close()
-    window.codeset_actions.forget_dated()  # type: ignore[attr-defined]
-    catalog.set_overlay(None)  # the catalog is shared by the whole test session
-    catalog.use_icd_release(None)
-    catalog.set_ncci_pairs(None)
+def win(built_window: MainWindow) -> MainWindow:
+    return built_window
 
 
 def _panel(win: MainWindow) -> VisitPanel:

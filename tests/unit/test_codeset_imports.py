@@ -8,16 +8,14 @@ round numbers; the GPCI file is the real 2026 Addendum E (samples/GPCI2026.csv l
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.domain.fees import FeeLine, estimate_visit
-from ptcodes_gui.session import Session, open_session
+from ptcodes_gui.session import Session
 from ptcodes_gui.userdata.imports import (
     ImportContext,
     ImportFileError,
@@ -29,16 +27,6 @@ from ptcodes_gui.userdata.imports import (
 
 TODAY = date(2026, 12, 1)
 
-
-def _clock() -> datetime:
-    return datetime(2026, 12, 1, 9, 30)
-
-
-@pytest.fixture
-def session(tmp_path: Path, catalog: Catalog) -> Iterator[Session]:
-    s = open_session(tmp_path / "data", catalog=catalog, clock=_clock)
-    yield s
-    s.close()
 
 
 def preview(session: Session, paths: list[Path], source: str) -> ImportPreview:

@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 import sys
 import zipfile
-from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -32,16 +31,6 @@ import cms_files as cf
 
 TODAY = date(2026, 12, 1)
 
-
-def _clock() -> datetime:
-    return datetime(2026, 12, 1, 9, 30)
-
-
-@pytest.fixture
-def session(tmp_path: Path, catalog: Catalog) -> Iterator[Session]:
-    s = open_session(tmp_path / "data", catalog=catalog, clock=_clock)
-    yield s
-    s.close()
 
 
 def preview(session: Session, paths: list[Path], source: str | None = "ncci",
