@@ -1,0 +1,45 @@
+"""Dated facts at their edges (rules/context.py ``pair_in_force``): an NCCI pair applies from
+its effective date (that day included) until its deletion date (that day excluded: the
+deletion date is the first day of service it no longer applies to), so the last day of one
+release and the first day of the next give different answers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from rulekit import CODES, L, ids, visit
+
+from ptcodes_gui.domain.models import NcciPair
+from ptcodes_gui.domain.visit import MappingLookup, evaluate
+
+DATED = NcciPair("97140", "97530", 1, "ncci-ptp-practitioner", "H", "2026-10-01",
+                 effective="2026-01-01", deleted="2026-10-01")
+
+
+def _flagged(on: date) -> bool:
+    lookup = MappingLookup(CODES, (DATED,))
+    return "ncci-pair" in ids(evaluate(visit(L("97140", 15), L("97530", 15)), lookup, on=on))
+
+
+@pytest.mark.parametrize(
+    ("on", "in_force"),
+    [
+        (date(2025, 12, 31), False),  # the day before it takes effect
+        (date(2026, 1, 1), True),  # its effective date
+        (date(2026, 9, 30), True),  # the last day before its deletion
+        (date(2026, 10, 1), False),  # its deletion date
+    ],
+)
+def test_a_dated_pair_applies_from_its_effective_date_until_its_deletion(
+    on: date, in_force: bool
+) -> None:
+    assert _flagged(on) is in_force
+
+
+def test_an_undated_or_malformed_date_never_hides_a_pair() -> None:
+    undated = NcciPair("97140", "97530", 1, "ncci-ptp-practitioner", "H", "2026-10-01",
+                       effective="*", deleted="")
+    lookup = MappingLookup(CODES, (undated,))
+    result = evaluate(visit(L("97140", 15), L("97530", 15)), lookup, on=date(2026, 6, 1))
+    assert "ncci-pair" in ids(result)
