@@ -1,4 +1,4 @@
-"""The import's size limits (userdata/imports/files.py) at exactly the limit and one over:
+"""The import's size limits (releases/files.py) at exactly the limit and one over:
 the limit itself is accepted, one byte or one file more is refused with a sentence naming
 the file."""
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ptcodes_gui.userdata.imports import ImportFileError, ImportLimits, collect_files
+from ptcodes_gui.releases import ImportFileError, ImportLimits, collect_files
 
 
 def _text(folder: Path, name: str, size: int) -> Path:
@@ -60,7 +60,7 @@ def test_a_zip_of_exactly_the_member_limit_is_read(tmp_path: Path) -> None:
 
 
 def test_sizes_are_said_in_bytes_below_a_megabyte_and_in_mb_from_one() -> None:
-    from ptcodes_gui.userdata.imports.files import MIB, human_size
+    from ptcodes_gui.releases.files import MIB, human_size
 
     assert human_size(MIB - 1) == "1,048,575 bytes"
     assert human_size(MIB) == "1 MB"
