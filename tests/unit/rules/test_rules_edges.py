@@ -1,0 +1,83 @@
+"""What the clinician reads in the rules' messages at their edges: which line a warning
+sits on, which code a fix names, and nothing flagged on the safe side of a limit."""
+
+from __future__ import annotations
+
+from rulekit import CODES, L, ev, ids, only, visit
+
+from ptcodes_gui.domain.models import Mue, TelehealthList
+from ptcodes_gui.domain.visit import MappingLookup
+
+
+def test_a_refused_line_stays_on_the_visit_with_0_units() -> None:
+    result = ev(visit(L("97110", 30), L("99999"), L("97010")))
+    refused = result.lines[1]
+    assert (refused.code, refused.units, refused.computed_units) == ("99999", 0, 0)
+    assert not refused.billed
+    assert result.total_units == 3  # 97110 ×2 and 97010 ×1
+
+
+def test_a_per_day_mue_flags_only_units_above_it() -> None:
+    lookup = MappingLookup(CODES, mues=[Mue("97110", 4, 2, "policy", "CMS MUE 2027-01-01")])
+    for minutes, flagged in ((15, False), (38, False), (53, False), (68, True)):
+        result = ev(visit(L("97110", minutes)), lookup)  # 1, 3, 4 and 5 units
+        assert ("mue-exceeded" in ids(result)) is flagged, minutes
+    error = only(ev(visit(L("97110", 45), L("97110", 23)), lookup), "mue-exceeded")
+    assert "97110 has 5 units on this day but its MUE allows 4 (MAI 2)" in error.message
+
+
+def _telehealth(**kw: object) -> MappingLookup:
+    listed = TelehealthList(codes=frozenset({"97110", "97530"}), audio_only=frozenset({"97530"}),
+                            source="CMS telehealth list CY2027 (imported)", confidence="H")
+    return MappingLookup(CODES, telehealth=listed)
+
+
+def test_video_on_a_listed_code_says_nothing_about_audio_only() -> None:
+    result = ev(visit(L("97110", 30), telehealth="95"), _telehealth())
+    assert "telehealth-audio-only" not in ids(result)
+
+
+def test_audio_only_is_checked_on_every_listed_line_after_an_unlisted_one() -> None:
+    result = ev(visit(L("97140", 15), L("97530", 15), L("97110", 15), telehealth="93"),
+                _telehealth())
+    audio = result.warnings_with("telehealth-audio-only")
+    refused = [w for w in audio if w.severity == "warning"]
+    assert [w.codes for w in refused] == [("97110", "93")]
+    assert refused[0].line == 2 and refused[0].suggestions == ("95",)
+    assert "does not allow 97110 audio only: bill it with video (95)" in refused[0].message
+
+
+def test_a_tie_warning_sits_on_the_first_tied_line() -> None:
+    result = ev(visit(L("97140", 30), L("97112", 20), L("97110", 20)))
+    tie = only(result, "unit-tie")
+    assert tie.codes == ("97112", "97110") and tie.line == 1
+
+
+def test_a_separately_counted_code_without_its_first_unit_says_how_many_minutes() -> None:
+    # 97545 (work hardening, first 2 hours): one unit from 61 minutes, counted on its own
+    result = ev(visit(L("97545", 50), L("97110", 30)))
+    lost = only(result, "zero-units")
+    assert lost.line == 0
+    assert lost.message.startswith(
+        "97545 gets no unit: 50 minutes are fewer than the 61 its first unit needs")
+
+
+def test_an_add_on_counted_on_its_own_says_beyond_which_minutes() -> None:
+    notes = ev(visit(L("97545", 120), L("97546", 60))).warnings_with("separate-unit-length")
+    (note,) = [n for n in notes if n.line == 1]
+    assert note.codes == ("97546", "97545")
+    assert "enter only the time beyond 97545's first 120 minutes (one unit per 60" in note.message
+
+
+def test_units_set_by_hand_say_the_minutes_each_line_needs() -> None:
+    result = ev(visit(L("97110", 10, units_override=2), L("97140", 30)))
+    messages = [w.message for w in result.warnings_with("units-need-more-minutes")]
+    assert ("97110: 2 units need at least 16 minutes on this line under the 8-minute rule; "
+            "it has 10. Add the missing minutes or lower the units.") in messages
+
+
+def test_g0281_fix_names_the_first_covered_ulcer_of_the_visit() -> None:
+    line = L("G0281", dx_pointers=("A",))
+    result = ev(visit(line, diagnoses=("M79.604", "L89.153", "E11.621")))
+    warning = only(result, "g0281-ulcer-type")
+    assert warning.message.endswith("; point it at B (L89.153).")
