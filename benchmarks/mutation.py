@@ -241,6 +241,8 @@ def run(root: Path, groups: Sequence[Group], size: int, seed: int) -> dict[str, 
         started = time.perf_counter()
         for n, mutant in enumerate(chosen, 1):
             results.append(_one(work, mutant, by_name[mutant.group], timings[mutant.group]))
+            if results[-1]["outcome"] == "survived":
+                print(f"  survived: {mutant.label}: {results[-1]['diff']}", flush=True)
             if n % 10 == 0 or n == len(chosen):
                 killed = sum(r["outcome"] == "killed" for r in results)
                 print(f"  {n}/{len(chosen)} run, {killed} killed, "

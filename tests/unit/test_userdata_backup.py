@@ -100,3 +100,37 @@ def test_a_name_a_day_ahead_is_believed_more_is_not(tmp_path: Path) -> None:
     ahead = backup.BackupInfo(tmp_path / "a", now + backup.CLOCK_SLACK)
     beyond = backup.BackupInfo(tmp_path / "b", now + backup.CLOCK_SLACK + timedelta(seconds=1))
     assert backup.sane(ahead, now) and not backup.sane(beyond, now)
+
+
+def test_without_hard_links_two_backups_in_one_second_keep_both(
+    conn: sqlite3.Connection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # FAT/exFAT drives and some network shares refuse hard links: the names still never clash
+    def no_links(src: object, dst: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(backup.os, "link", no_links)
+    moment = datetime(2025, 2, 12, 9, 30)
+    first = backup.make_backup(conn, tmp_path, moment)
+    second = backup.make_backup(conn, tmp_path, moment)
+    assert first.path.name == "user-20250212-093000.sqlite"
+    assert second.path.name == "user-20250212-093000-1.sqlite"
+    assert all(backup.check_file(b.path).ok for b in (first, second))
+    assert not list(tmp_path.glob(".tmp-*"))
+
+
+def test_the_last_good_backup_survives_newer_damaged_ones(tmp_path: Path) -> None:
+    """Five newer backups that are damaged (a failing disk) fill the "5 most recent"; the
+    last good one is older than every window and is kept all the same."""
+    good = tmp_path / "user-20240101-080000.sqlite"
+    older = tmp_path / "user-20230101-080000.sqlite"
+    for path in (good, older):
+        db = sqlite3.connect(path)
+        db.execute("CREATE TABLE favorites (code TEXT)")
+        db.commit()
+        db.close()
+    for day in range(1, 6):
+        (tmp_path / f"user-202506{day:02d}-080000.sqlite").write_bytes(b"not a database" * 64)
+    removed = backup.prune_backups(tmp_path, datetime(2025, 6, 10, 8))
+    assert removed == [older]
+    assert good.exists()

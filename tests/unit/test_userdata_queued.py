@@ -94,3 +94,17 @@ def test_a_removal_behind_a_queued_write_waits_its_turn(
     assert store.favorites() == ["97110", "97530"]
     assert store.retry_pending() == 0
     assert store.favorites() == ["97110", "97530"]
+
+
+def test_a_queued_recent_moves_to_the_top_once(
+    store: UserStore, lock: sqlite3.Connection, data_dir: Path
+) -> None:
+    lock.execute("ROLLBACK")
+    for code in ("97110", "97140", "97530"):
+        store.add_recent(code)
+    lock.execute("BEGIN IMMEDIATE")
+    store.add_recent("97110")  # already a recent: queued, shown first, not twice
+    assert store.recents() == ["97110", "97530", "97140"]
+    lock.execute("ROLLBACK")
+    assert store.retry_pending() == 0
+    assert store.recents() == ["97110", "97530", "97140"]
