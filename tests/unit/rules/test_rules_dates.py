@@ -1,7 +1,11 @@
 """Dated facts at their edges (rules/context.py ``pair_in_force``): an NCCI pair applies from
-its effective date (that day included) until its deletion date (that day excluded: the
-deletion date is the first day of service it no longer applies to), so the last day of one
-release and the first day of the next give different answers."""
+its effective date (that day included) until its deletion date (that day excluded: the code
+reads the deletion date as the first day of service it no longer applies to), so the last day
+of one release and the first day of the next give different answers.
+
+Verify: real CMS rows carry deletion dates such as 20231231 (the last day of a quarter,
+shared/domain/DATA-RELEASES.md), which reads like the last day the edit applied; if CMS
+confirms that reading, ``pair_in_force`` is off by one day and this test flips with it."""
 
 from __future__ import annotations
 
