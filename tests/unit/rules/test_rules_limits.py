@@ -28,3 +28,10 @@ def test_four_modifiers_fit_a_line_a_fifth_does_not() -> None:
     five = ev(visit(L("97530", 30, provider="pta", extra_modifiers=("59",)), kx=True,
                     telehealth="95"))
     assert only(five, "too-many-modifiers").line == 0
+
+
+def test_mppr_starts_at_the_second_therapy_unit_of_the_day() -> None:
+    assert "mppr-reduction" not in ids(ev(visit(L("97110", 15))))  # one unit: nothing reduced
+    two = only(ev(visit(L("97110", 15), L("97140", 8))), "mppr-reduction")  # 23 min: 2 units
+    assert "of the 2 therapy units" in two.message
+    assert "the practice-expense part of the other 1 unit at 50%" in two.message
