@@ -81,3 +81,17 @@ def test_g0281_fix_names_the_first_covered_ulcer_of_the_visit() -> None:
     result = ev(visit(line, diagnoses=("M79.604", "L89.153", "E11.621")))
     warning = only(result, "g0281-ulcer-type")
     assert warning.message.endswith("; point it at B (L89.153).")
+
+
+def test_an_add_on_with_several_primaries_needs_only_one_of_them() -> None:
+    # invented codes (the rule is generic): ADD1 is an add-on to PRI1 or PRI2
+    from ptcodes_gui.domain.models import Code
+
+    lookup = MappingLookup((*CODES,
+                            Code(code="PRI1", system="cpt", title="first primary"),
+                            Code(code="PRI2", system="cpt", title="second primary"),
+                            Code(code="ADD1", system="cpt", title="add-on",
+                                 addon_to=("PRI1", "PRI2"))))
+    assert "addon-without-primary" not in ids(ev(visit(L("PRI2"), L("ADD1")), lookup))
+    alone = only(ev(visit(L("ADD1")), lookup), "addon-without-primary")
+    assert "paid only with PRI1 or PRI2 on the same day" in alone.message
