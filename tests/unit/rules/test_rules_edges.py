@@ -95,3 +95,18 @@ def test_an_add_on_with_several_primaries_needs_only_one_of_them() -> None:
     assert "addon-without-primary" not in ids(ev(visit(L("PRI2"), L("ADD1")), lookup))
     alone = only(ev(visit(L("ADD1")), lookup), "addon-without-primary")
     assert "paid only with PRI1 or PRI2 on the same day" in alone.message
+
+
+def test_an_ncci_pair_of_an_untimed_and_a_timed_code_asks_for_distinct_services() -> None:
+    # 97161 (evaluation, untimed) with 97140 (timed): there are no "time blocks" to separate
+    from rulekit import pair
+
+    lookup = MappingLookup(CODES, (pair("97161", "97140"),))
+    warning = only(ev(visit(L("97161"), L("97140", 15)), lookup), "ncci-pair")
+    assert warning.line == 1
+    assert warning.message == (
+        "97161 and 97140 are an NCCI pair: bill both only for truly distinct services and add "
+        "59 or the X modifier that fits (XE, XS, XP, XU) to 97140.")
+    timed = only(ev(visit(L("97140", 15), L("97530", 15)),
+                    MappingLookup(CODES, (pair("97140", "97530"),))), "ncci-pair")
+    assert "bill both only for separate time blocks and add 59 or XU to 97530" in timed.message
