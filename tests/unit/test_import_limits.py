@@ -4,12 +4,25 @@ the file."""
 
 from __future__ import annotations
 
+import sys
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from ptcodes_gui.releases import ImportFileError, ImportLimits, collect_files
+from ptcodes_gui.releases import (
+    ImportContext,
+    ImportFileError,
+    ImportLimits,
+    collect_files,
+    preview_import,
+    reader,
+)
+from ptcodes_gui.session import Session
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+import cms_files as cf
 
 
 def _text(folder: Path, name: str, size: int) -> Path:
@@ -65,3 +78,20 @@ def test_sizes_are_said_in_bytes_below_a_megabyte_and_in_mb_from_one() -> None:
     assert human_size(MIB - 1) == "1,048,575 bytes"
     assert human_size(MIB) == "1 MB"
     assert human_size(MIB + MIB // 2) == "1.5 MB"
+
+
+def test_an_import_may_hold_exactly_the_row_limit_not_one_more(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [cf.ncci_row("97530", code, "20200101", "*", "1")
+            for code in ("97110", "97112", "97116")]
+    ncci = type(reader("ncci"))
+    monkeypatch.setattr(ncci, "limits", ImportLimits(max_rows=3))
+    context = ImportContext.from_store(session.imports, session.catalog.all_codes(),
+                                       date(2026, 12, 1))
+    at_limit = preview_import([cf.write_ncci_part(tmp_path, rows, part=4)], context,
+                              source="ncci")
+    assert sum(f.rows for f in at_limit.files) == 3
+    over = cf.write_ncci_part(tmp_path / "over", [*rows, cf.ncci_row("97530", "97140")], part=4)
+    with pytest.raises(ImportFileError, match="more than 3 rows in this import"):
+        preview_import([over], context, source="ncci")
