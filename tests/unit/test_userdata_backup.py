@@ -134,3 +134,19 @@ def test_the_last_good_backup_survives_newer_damaged_ones(tmp_path: Path) -> Non
     removed = backup.prune_backups(tmp_path, datetime(2025, 6, 10, 8))
     assert removed == [older]
     assert good.exists()
+
+
+def test_a_backup_named_in_the_future_does_not_win_the_restore(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    """One run with the clock set to 2031 made a backup of the same content: the restore
+    takes the backup made today, not the one whose name claims to be newest."""
+    now = datetime(2025, 2, 12, 9, 30)
+    today = backup.make_backup(conn, tmp_path, now)
+    backup.make_backup(conn, tmp_path, datetime(2031, 1, 1, 8))
+    best = backup.newest_good_backup(tmp_path, now)
+    assert best is not None and best.path == today.path
+    # within a day ahead (a time zone or a slow clock) a name is still believed
+    ahead = backup.make_backup(conn, tmp_path, now + timedelta(hours=20))
+    again = backup.newest_good_backup(tmp_path, now)
+    assert again is not None and again.path == ahead.path
