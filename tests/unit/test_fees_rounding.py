@@ -109,3 +109,22 @@ def test_mppr_then_cq_rounds_once_at_the_line() -> None:
     assert (line.unit_price, line.reduced_price) == (Decimal("2.01"), Decimal("1.51"))
     assert line.amount == Decimal("4.28")
     assert line.note == "MPPR: PE of 2 unit(s) at 50%; CQ/CO: 85%"
+
+
+def test_a_code_not_priced_in_an_office_has_no_amount_and_takes_no_full_unit() -> None:
+    na = Rvu("97530", "", "A", Decimal(1), Decimal(50), Decimal(0), Decimal(1), "5",
+             nonfacility_na=True)
+    schedule = _schedule(na, _rvu("97110", "1", "4"))
+    est = estimate_visit([FeeLine("97530", 1), FeeLine("97110", 1)], schedule, PLAIN.id)
+    unpriced, paid = est.lines
+    assert unpriced.amount is None
+    assert unpriced.note == "no non-facility price (NA in the fee schedule)"
+    assert est.full_price_line == 1 and paid.amount == Decimal("5.00")
+    assert est.total == Decimal("5.00")
+    assert estimate_summary(est).endswith(": $5.00; no amount for 97530")
+
+
+def test_a_total_of_a_thousand_dollars_or_more_has_its_comma() -> None:
+    schedule = _schedule(_rvu("99999", "1234.56", "0", mult="0"))
+    est = estimate_visit([FeeLine("99999", 1)], schedule, PLAIN.id)
+    assert estimate_summary(est).endswith(": $1,234.56")
