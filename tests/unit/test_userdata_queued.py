@@ -108,3 +108,13 @@ def test_a_queued_recent_moves_to_the_top_once(
     lock.execute("ROLLBACK")
     assert store.retry_pending() == 0
     assert store.recents() == ["97110", "97530", "97140"]
+
+
+def test_a_queued_add_of_a_favorite_already_there_shows_it_once(
+    store: UserStore, lock: sqlite3.Connection
+) -> None:
+    store.add_favorite("97110")  # already a favorite (from another window, or a bundle)
+    assert store.favorites() == ["97110", "97140"]
+    lock.execute("ROLLBACK")
+    assert store.retry_pending() == 0
+    assert store.favorites() == ["97110", "97140"]
