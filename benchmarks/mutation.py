@@ -224,7 +224,10 @@ def baseline(work: Path, groups: Sequence[Group]) -> dict[str, float]:
     return timings
 
 
-def run(root: Path, groups: Sequence[Group], size: int, seed: int) -> dict[str, Any]:
+def run(root: Path, groups: Sequence[Group], size: int, seed: int,
+        only: dict[str, set[str]] | None = None) -> dict[str, Any]:
+    """Run the sample (or, with ``only``, the mutants of those labels whose changed line is
+    one of the diffs given) in a copy of ``root``."""
     with tempfile.TemporaryDirectory(prefix="ptcodes-mutation-") as tmp:
         work = Path(tmp)
         copy_tree(root, work)
@@ -232,7 +235,8 @@ def run(root: Path, groups: Sequence[Group], size: int, seed: int) -> dict[str, 
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
         everything = list_mutants(work, groups)
-        chosen = sample(everything, size, seed)
+        chosen = (sample(everything, size, seed) if only is None
+                  else [m for m in everything if m.label in only])
         timings = baseline(work, groups)
         print(f"{len(everything)} mutants in scope; running {len(chosen)} (seed {seed}); "
               "baseline " + ", ".join(f"{g} {t:.1f} s" for g, t in timings.items()), flush=True)
@@ -240,7 +244,9 @@ def run(root: Path, groups: Sequence[Group], size: int, seed: int) -> dict[str, 
         results = []
         started = time.perf_counter()
         for n, mutant in enumerate(chosen, 1):
-            results.append(_one(work, mutant, by_name[mutant.group], timings[mutant.group]))
+            expect = None if only is None else only[mutant.label]
+            results.append(_one(work, mutant, by_name[mutant.group], timings[mutant.group],
+                                expect))
             if results[-1]["outcome"] == "survived":
                 print(f"  survived: {mutant.label}: {results[-1]['diff']}", flush=True)
             if n % 10 == 0 or n == len(chosen):
@@ -251,13 +257,17 @@ def run(root: Path, groups: Sequence[Group], size: int, seed: int) -> dict[str, 
             "seconds": round(time.perf_counter() - started, 1)}
 
 
-def _one(work: Path, mutant: Mutant, group: Group, seconds: float) -> dict[str, Any]:
+def _one(work: Path, mutant: Mutant, group: Group, seconds: float,
+         expect: set[str] | None = None) -> dict[str, Any]:
+    """Apply, test and restore one mutant; with ``expect``, only one whose diff is in it."""
     path = work / mutant.module
     original = path.read_text(encoding="utf-8")
     try:
         _, mutated = apply(work, mutant)
         if mutated is None:
             outcome, text = "no-mutation", ""
+        elif expect is not None and diff_line(original, mutated) not in expect:
+            outcome, text = "not-selected", ""
         else:
             passed, _ = run_tests(pytest_command(work, group), work, timeout=3 * seconds + 30)
             outcome, text = ("survived" if passed else "killed"), diff_line(original, mutated)
@@ -296,6 +306,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="the tree to test (default: this repository)")
     parser.add_argument("--list", action="store_true", help="count the mutants and stop")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--rerun", type=Path, metavar="JSON",
+                        help="run only the survivors of an earlier --json (after adding tests)")
     args = parser.parse_args(argv)
     try:
         import cosmic_ray  # noqa: F401
@@ -309,7 +321,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{name:<11} {sum(m.group == name for m in mutants)}")
         print(f"{'all':<11} {len(mutants)}")
         return 0
-    summary = run(args.root, groups, args.sample, args.seed)
+    only: dict[str, set[str]] | None = None
+    if args.rerun:
+        earlier = json.loads(args.rerun.read_text(encoding="utf-8"))["results"]
+        only = {}
+        for r in earlier:
+            if r["outcome"] == "survived":
+                only.setdefault(r["mutant"], set()).add(r["diff"])
+    summary = run(args.root, groups, args.sample, args.seed, only)
     print(report(summary))
     if args.json:
         args.json.write_text(json.dumps(summary, indent=1), encoding="utf-8")
