@@ -366,16 +366,19 @@ def write_release_db(release: IcdRelease, out: Path, aliases: Mapping[str, Seque
     with write_database(out, ".icd-release-") as db:
         terms = write_icd_tables(db, release.entries, common, _rows_with_terms(release, common))
         info = release.info
-        db.table("meta").insert_all(
+        # raw SQL, not sqlite-utils (whose insert_all commits): the whole file is one
+        # transaction of write_database
+        db.conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        db.conn.executemany(
+            "INSERT INTO meta (key, value) VALUES (?, ?)",
             [
-                {"key": "icd_release", "value": info.label},
-                {"key": "icd_release_info", "value": info.to_json()},
-                {"key": "icd_count", "value": str(info.rows)},
-                {"key": "icd_billable", "value": str(info.billable)},
-                {"key": "icd_terms", "value": " ".join(terms)},
-                {"key": "schema_version", "value": str(SCHEMA_VERSION)},
+                ("icd_release", info.label),
+                ("icd_release_info", info.to_json()),
+                ("icd_count", str(info.rows)),
+                ("icd_billable", str(info.billable)),
+                ("icd_terms", " ".join(terms)),
+                ("schema_version", str(SCHEMA_VERSION)),
             ],
-            pk="key",
         )
 
 

@@ -164,6 +164,11 @@ class Code:
     parents: tuple[tuple[str, str], ...] = ()
     children: tuple[tuple[str, str], ...] = ()
     icd_notes: tuple[IcdNote, ...] = ()
+    # ICD-10-CM: when the code is valid (ISO dates, None: no known bound) and whether its
+    # title is a stand-in (a code newer than the shipped tabular list; see catalog/icd_dated)
+    valid_from: str | None = None
+    valid_to: str | None = None
+    provisional: bool = False
     ncci: tuple[NcciPair, ...] = field(default=())
 
     @property
@@ -177,6 +182,12 @@ class Code:
     @property
     def is_diagnosis(self) -> bool:
         return self.system == System.ICD10CM
+
+    def valid_on(self, day: str) -> bool:
+        """Valid on ``day`` (ISO date) by its own dates (codes without dates always are)."""
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
 
     @property
     def timed_label(self) -> str:
