@@ -9,8 +9,7 @@ from datetime import date
 
 import pytest
 
-from ptcodes_gui.catalog import Catalog
-from ptcodes_gui.catalog import icd10
+from ptcodes_gui.catalog import Catalog, icd10
 from ptcodes_gui.catalog.icd_validity import read_validity
 from ptcodes_gui.domain.visit import Visit, VisitLine, evaluate
 
