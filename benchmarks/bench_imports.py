@@ -108,8 +108,8 @@ def stage_import(paths: list[str], source: str, data_dir: str) -> dict[str, Any]
 def stage_icd(data_dir: str, paths: list[str]) -> dict[str, Any]:
     """A real CDC ICD-10-CM release (the tabular XML simple-icd-10-cm ships, default)
     imported as ``ptcodes import icd10cm FILE --apply`` does: preview, then apply."""
-    from ptcodes_gui import icd_releases
     from ptcodes_gui.catalog import icd10
+    from ptcodes_gui.releases import icd as icd_releases
     from ptcodes_gui.session import open_session
 
     files = [Path(p) for p in paths] or [icd10.default_xml_path()]

@@ -20,7 +20,7 @@ from ptcodes_gui.domain.fees import (
 )
 from ptcodes_gui.domain.models import Code
 from ptcodes_gui.domain.rules.mppr import SchedulePracticeExpense
-from ptcodes_gui.releases import data_sources
+from ptcodes_gui.releases import data_sources, nothing_imported
 from ptcodes_gui.releases import icd as icd_releases
 from ptcodes_gui.userdata import fee_localities
 
@@ -59,7 +59,7 @@ def import_icd(args: argparse.Namespace, session: Session) -> int:
         path = icd_releases.apply_icd_import(
             preview, catalog, session.data_dir, allow_older=args.allow_older)
     except icd_releases.IcdImportError as exc:
-        sys.stderr.write(f"Nothing was imported: {exc}\n")
+        sys.stderr.write(nothing_imported(exc) + "\n")
         return EXIT_FAILED
     info = preview.release.info
     sys.stdout.write(f"Imported {info.label}: {info.billable:,} billable codes, now in use "
@@ -78,13 +78,19 @@ def set_locality(session: Session, profile: str, text: str) -> str:
     """Validate against the imported GPCI list and store; the message to print."""
     locality = parse_locality_id(text)
     schedule = session.catalog.fee_schedule()
-    if schedule is None:
-        raise ValueError("import the fee schedule first (ptcodes import pfs RVU-ZIP --apply)")
-    found = schedule.locality(locality)
+    # a GPCI file imported on its own is enough to pick the locality; prices wait for RVUs
+    found = (schedule.locality(locality) if schedule is not None
+             else session.catalog.overlay.gpci_locality(locality))
     if found is None:
+        if schedule is None:
+            raise ValueError(f"{locality} is in no imported GPCI list: check it, or import "
+                             "the fee schedule's GPCI file first (ptcodes import pfs "
+                             "GPCI2026.csv --apply)")
         raise ValueError(f"{locality} is not in the imported GPCI list ({schedule.release})")
     fee_localities.set_locality(session.store, profile, locality)
-    return f"Medicare locality of payer profile {profile!r}: {found.label}.\n"
+    later = ("" if schedule is not None else
+             " Visits are priced once the relative value file (PPRRVU) is imported too.")
+    return f"Medicare locality of payer profile {profile!r}: {found.label}.{later}\n"
 
 
 def after_import(args: argparse.Namespace, session: Session) -> int | None:

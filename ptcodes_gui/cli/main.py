@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +29,7 @@ from ptcodes_gui.domain.models import (
 from ptcodes_gui.domain.sources import source_json
 
 EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE = 0, 1, 2
+EXIT_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command cut off by a closed pipe
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
@@ -278,6 +280,7 @@ def _cmd_import(args: argparse.Namespace, catalog: Catalog) -> int:
         ImportContext,
         ImportFileError,
         apply_import,
+        nothing_imported,
         preview_import,
         preview_text,
         reader,
@@ -325,7 +328,7 @@ def _cmd_import(args: argparse.Namespace, catalog: Catalog) -> int:
         session.reload_imports()
         return cli_codesets.after_import(args, session) or EXIT_OK
     except (ImportFileError, UserDataError, OSError) as exc:
-        sys.stderr.write(f"Nothing was imported: {exc}\n")
+        sys.stderr.write(nothing_imported(exc) + "\n")
         return EXIT_NOT_FOUND
 
 
@@ -349,11 +352,13 @@ def build_parser() -> argparse.ArgumentParser:
     from ptcodes_gui.releases import all_readers
 
     sources = all_readers()
+    titles = {"icd10cm": "ICD-10-CM release (CDC/CMS order file, tabular and index XML)",
+              **{n: r.title for n, r in sources.items()}}
     p = sub.add_parser(
         "import",
-        help="preview (and with --apply, import) a CMS file or a clinic list: "
-        + ", ".join(sources),
-        description="Sources: " + "; ".join(f"{n}: {r.title}" for n, r in sources.items()),
+        help="preview (and with --apply, import) a CDC/CMS file or a clinic list: "
+        + ", ".join(titles),
+        description="Sources: " + "; ".join(f"{n}: {t}" for n, t in titles.items()),
     )
     p.add_argument("source", choices=(*sources, "icd10cm"))
     p.add_argument("files", nargs="*", metavar="FILE",
@@ -397,7 +402,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.session = session
     try:
         result: int = args.func(args, session.catalog)
+        sys.stdout.flush()
         return result
+    except BrokenPipeError:
+        # the reader went away (``ptcodes show X --json | head -1``): stop quietly, and keep
+        # the interpreter's final flush from raising again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PIPE
     finally:
         session.close()
 

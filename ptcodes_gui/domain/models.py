@@ -214,6 +214,11 @@ class Mue:
     adjudication_indicator: int  # 1 line edit, 2 date of service (policy), 3 (clinical)
     rationale: str
     source: str  # the imported release, e.g. "CMS MUE practitioner 2027-01-01"
+    effective: str | None = None  # ISO: the table applies to dates of service from then
+
+    def applies_on(self, day: str) -> bool:
+        """A table dated after ``day`` (ISO) is not in force on it yet."""
+        return self.effective is None or self.effective <= day
 
     @property
     def per_day(self) -> bool:

@@ -266,7 +266,7 @@ def test_mue_csv_as_shipped(session: Session, tmp_path: Path) -> None:
     p = run(session, [path], "mue")
     assert p.accepted == 2 and p.skipped == {"codes not in this catalog": 1}
     assert session.catalog.mue("97110") == Mue(
-        "97110", 6, 2, "Clinical: Data", "CMS MUE practitioner 2027-01-01")
+        "97110", 6, 2, "Clinical: Data", "CMS MUE practitioner 2027-01-01", "2027-01-01")
     assert session.catalog.mue("97140") is None
 
 
@@ -411,11 +411,14 @@ def test_cli_visit_warns_above_the_imported_mue(
     mue.write_bytes(cf.mue_csv([("97530", 2, 3, "Clinical: Data")]))
     assert cli.main(["--data-dir", str(data), "import", "mue", str(mue), "--apply"]) == 0
     capsys.readouterr()
-    cli.main(["--data-dir", str(data), "visit", "97530=53", "--dx", "M54.50"])
+    # dated on or after the table's effective date (2027-01-01): before it, it is not in force
+    cli.main(["--data-dir", str(data), "visit", "97530=53", "--dx", "M54.50",
+              "--date", "2027-01-04"])
     out = capsys.readouterr()
     assert "97530 GP x4" in out.out
     assert "97530 has 4 units on this day but its MUE allows 2 (MAI 3)" in out.err
-    cli.main(["--data-dir", str(data), "visit", "97530=23", "--dx", "M54.50"])
+    cli.main(["--data-dir", str(data), "visit", "97530=23", "--dx", "M54.50",
+              "--date", "2027-01-04"])
     assert "MUE" not in capsys.readouterr().err
 
 
