@@ -130,7 +130,7 @@ def test_a_code_ended_without_children_names_its_siblings(catalog: Catalog) -> N
 
 
 def test_the_cli_visit_says_it(capsys: pytest.CaptureFixture[str]) -> None:
-    from ptcodes_gui.cli import main
+    from ptcodes_gui.cli.main import main
 
     code = main(["visit", "97110=30", "--dx", "M72.2", "--date", "2026-12-06",
                  "--format", "json"])
