@@ -234,6 +234,15 @@ class Catalog(SearchMixin):
             icd_billable=self._icd_billable,
         )
 
+    def icd_dates_through(self) -> int | None:
+        """The last fiscal year whose added and ended codes the shipped catalog knows by
+        date (CMS MS-DRG tables, see catalog/icd_dated.py); None for an older build."""
+        try:
+            found = json.loads(self._meta.get("icd_validity", "{}")).get("fiscal_year")
+        except (ValueError, AttributeError):
+            return None
+        return int(found) if isinstance(found, int) else None
+
     def close(self) -> None:
         if self._icd_db is not self._db:
             self._icd_db.close()

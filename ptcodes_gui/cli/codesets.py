@@ -20,6 +20,7 @@ from ptcodes_gui.domain.fees import (
 )
 from ptcodes_gui.domain.models import Code
 from ptcodes_gui.domain.rules.mppr import SchedulePracticeExpense
+from ptcodes_gui.domain.visit_result import Warning
 from ptcodes_gui.releases import data_sources, nothing_imported
 from ptcodes_gui.releases import icd as icd_releases
 from ptcodes_gui.userdata import fee_localities
@@ -149,6 +150,17 @@ def run_dated(args: argparse.Namespace, catalog: Catalog,
 
 
 # --------------------------------------------------------------------------- show, info
+
+
+def source_warnings(session: Session | None, catalog: Catalog, on: date) -> list[Warning]:
+    """The data sources a visit dated ``on`` should know about (superseded by then, or a
+    table not in force yet), as one warning each for ``visit`` text and JSON."""
+    if session is None:
+        return []
+    notices = data_sources.visit_notices(catalog, session.data_dir, session.overlay.sources(),
+                                         on)
+    return [Warning(code="data-source-date", severity="warning" if " superseded " in n
+                    or "due for review" in n else "info", message=n) for n in notices]
 
 
 def show_extras(code: Code, catalog: Catalog) -> dict[str, Any]:

@@ -379,7 +379,10 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
         sys.stderr.write(f"{exc}\n")
         return EXIT_REFUSED
     fees = cli_codesets.fees_hook(catalog, getattr(args, "session", None), profile.name)
-    result = evaluate(visit, catalog, fees=fees, on=getattr(args, "date", None))
+    on = getattr(args, "date", None) or date.today()
+    result = evaluate(visit, catalog, fees=fees, on=on)
+    notices = cli_codesets.source_warnings(getattr(args, "session", None), catalog, on)
+    result = replace(result, warnings=(*result.warnings, *notices))
     text = format_visit(result, args.format, _estimate(result, catalog, args, profile.name))
     if text:
         sys.stdout.write(text + "\n")

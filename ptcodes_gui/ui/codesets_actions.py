@@ -103,8 +103,17 @@ class CodesetActions:
 
     def diagnoses_on(self, on: date) -> tuple[Catalog | None, str]:
         """The visit's ``dated`` hook: the catalog of the ICD-10-CM release in force on
-        ``on`` (None: the one in use) and a sentence, as ``ptcodes visit --date``. The one
-        other release open is kept until another date needs another one."""
+        ``on`` (None: the one in use) and what the visit shows beside its date: which
+        release, and each data source superseded by ``on`` or not in force yet (once, as
+        ``ptcodes visit`` does)."""
+        found, note = self._release_on(on)
+        notices = data_sources.visit_notices(self.catalog, self.data_dir,
+                                             self.imports.releases(), on)
+        return found, " ".join(t for t in (note, *notices) if t)
+
+    def _release_on(self, on: date) -> tuple[Catalog | None, str]:
+        """The catalog of the ICD-10-CM release in force on ``on``; the one other release
+        open is kept until another date needs another one."""
         found = icd_releases.release_for(on, self.catalog, self.data_dir)
         if found is not None and found[0] == self.catalog.icd_release_path:
             self.forget_dated()
