@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from ptcodes_gui.catalog import Catalog, CatalogError
 from ptcodes_gui.cli import codesets as cli_codesets
+from ptcodes_gui.domain.formatting import validity_text
 from ptcodes_gui.domain.models import (
     ATTENDANCE,
     CATEGORIES,
@@ -96,6 +97,10 @@ def code_json(code: Code, release: str = "") -> dict[str, Any]:
         out["children"] = [{"code": c, "title": t} for c, t in code.children]
         out["notes_by_kind"] = by_kind
         out["release"] = release
+        out["valid_from"], out["valid_to"] = code.valid_from, code.valid_to
+        out["title_is_official"] = not code.provisional
+        if code.replaced_by:
+            out["replaced_by"] = list(code.replaced_by)
         out["notes"] = [f"{k}: {t}" for k, texts in by_kind.items() for t in texts]
         out["timed"] = False
     return out
@@ -140,6 +145,8 @@ def _print_code(code: Code, catalog: Catalog, out: TextIO) -> None:
         out.write("  billable: " + ("yes" if code.billable else "NO (a header: pick a code below)")
                   + "\n")
         out.write(f"  release: {catalog.info().icd_release}\n")
+        if code.valid_from or code.valid_to:
+            out.write(f"  valid: {validity_text(code)}\n")
         if code.parents:
             out.write("  under: " + " > ".join(f"{c} {t}" for c, t in code.parents) + "\n")
         for icd_note in code.icd_notes:

@@ -141,3 +141,15 @@ def test_the_cli_visit_says_it(capsys: pytest.CaptureFixture[str]) -> None:
     assert found["severity"] == "error" and "M72.20" in found["message"]
     main(["visit", "97110=30", "--dx", "M72.2", "--date", "2026-09-15", "--format", "json"])
     assert "diagnosis-not-in-force" not in capsys.readouterr().out
+
+
+def test_show_says_when_a_code_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
+    from ptcodes_gui.cli.main import main
+
+    assert main(["show", "M72.2"]) == 0
+    out = capsys.readouterr().out
+    assert "valid: from 2015-10-01 through 2026-09-30; replaced by M72.20, M72.21, M72.22" in out
+    assert main(["show", "M72.21", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["valid_from"], data["valid_to"], data["title_is_official"]) == (
+        "2026-10-01", None, False)
