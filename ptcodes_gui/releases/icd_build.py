@@ -377,7 +377,7 @@ def write_release_db(release: IcdRelease, out: Path, aliases: Mapping[str, Seque
 
     ``aliases`` are the catalog's PT shorthand (its rows are ranked first, as in the build)."""
     common = tuple(sorted({icd10.undotted(c) for codes in aliases.values() for c in codes}))
-    with write_database(out, ".icd-release-") as db:
+    with write_database(out, ".icd-release-", vacuum=False) as db:
         terms = write_icd_tables(db, release.entries, common, _rows_with_terms(release, common))
         info = release.info
         # raw SQL, not sqlite-utils (whose insert_all commits): the whole file is one
