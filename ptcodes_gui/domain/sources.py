@@ -142,6 +142,14 @@ _ALL: Final[tuple[Source, ...]] = (
         "at 85% from 2022; the 10% de minimis standard",
     ),
     Source(
+        "cms-cq-co-examples", "CMS CQ/CO billing examples",
+        "CMS, \"Billing Examples Using CQ/CO Modifiers for Services Furnished In Whole or In "
+        "Part by PTAs and OTAs\" (Medicare therapy services page, after the CY2022 PFS final "
+        "rule): CQ/CO decided per service and, for timed codes, unit by unit",
+        "https://www.cms.gov/medicare/coding-billing/therapy-services/"
+        "billing-examples-using-cq/co-modifiers-services-furnished-whole-or-part-ptas-and-otas",
+    ),
+    Source(
         "pfs-2019-final", "CY2019 PFS final rule",
         "CMS, CY2019 Physician Fee Schedule final rule (CMS-1693-F): functional reporting "
         "with G-codes G8978-G8999 ended for services from January 1, 2019",
