@@ -149,14 +149,20 @@ class VisitLine:
             )
         if not isinstance(self.tie_preferred, bool):
             raise ValueError(f"{self.code}: tie_preferred must be true or false")
-        _check_pta_minutes(self.code, self.minutes, self.pta_minutes)
+        _check_pta_minutes(self.code, self.pta_minutes)
 
     @property
     def assistant_minutes(self) -> int:
-        """Minutes the PT assistant furnished: all of them when the provider is the PTA."""
+        """Minutes the PT assistant furnished: all of them when the provider is the PTA
+        (never more than the line's minutes)."""
         if self.provider == "pta":
             return self.minutes or 0
-        return self.pta_minutes or 0
+        return min(self.pta_minutes or 0, self.minutes or 0)
+
+    @property
+    def pta_over(self) -> bool:
+        """More PTA minutes than the line has (an error the rules report)."""
+        return self.provider == "pt" and (self.pta_minutes or 0) > (self.minutes or 0)
 
     @property
     def shared(self) -> bool:
@@ -164,20 +170,16 @@ class VisitLine:
         return self.provider == "pt" and 0 < (self.pta_minutes or 0) < (self.minutes or 0)
 
 
-def _check_pta_minutes(code: str, minutes: int | None, pta: int | None) -> None:
+def _check_pta_minutes(code: str, pta: int | None) -> None:
+    """PTA minutes are a whole number of minutes. More of them than the line's minutes (the
+    minutes were lowered after them) is kept and flagged by the ``pta-minutes-over`` rule,
+    so a clinician retyping the minutes is never refused keystroke by keystroke."""
     if pta is None:
         return
-    if isinstance(pta, bool) or not isinstance(pta, int) or pta < 0:
-        raise ValueError(f"{code}: the PTA's minutes must be a whole number from 0, not {pta!r}")
-    if minutes is None:
+    if isinstance(pta, bool) or not isinstance(pta, int) or not 0 <= pta <= MAX_LINE_MINUTES:
         raise ValueError(
-            f"{code}: the PTA's {pta} minutes need the line's minutes; write e.g. "
-            f"{code}=38/pta{pta} (38 minutes, {pta} of them by the PTA)"
-        )
-    if pta > minutes:
-        raise ValueError(
-            f"{code}: the PTA's {pta} minutes are more than the line's {minutes}; the PTA "
-            "minutes are part of the line's minutes"
+            f"{code}: the PTA's minutes must be a whole number from 0 to {MAX_LINE_MINUTES}, "
+            f"not {pta!r}"
         )
 
 
@@ -224,7 +226,10 @@ def parse_line_spec(text: str) -> tuple[str, int | None]:
     """
     code, minutes, pta = parse_line_entry(text)
     if pta is not None:
-        raise ValueError(f"{text!r}: the PTA's minutes (/pta{pta}) are not taken here")
+        raise ValueError(
+            f"{text!r}: the PTA's minutes are not taken here: add {code}={minutes}, then type "
+            f"PTA {pta} in the line's By cell"
+        )
     return code, minutes
 
 

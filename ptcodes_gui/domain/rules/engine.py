@@ -112,13 +112,13 @@ def assistant_split(r: ResolvedLine) -> unit_rules.AssistantSplit | None:
     minutes = line.minutes or 0
     if line.provider == "pta":
         return unit_rules.AssistantSplit(r.final, minutes, minutes, r.final, r.final)
-    if not line.pta_minutes:
+    if not line.assistant_minutes:
         return None
     length = unit_rules.UNIT_MINUTES
     if r.counting == "separate":
         length = r.code.first_unit_minutes or r.code.unit_minutes or length
     return unit_rules.split_assistant_units(
-        r.final, minutes, line.pta_minutes, timed=r.timed, unit_minutes=length
+        r.final, minutes, line.assistant_minutes, timed=r.timed, unit_minutes=length
     )
 
 

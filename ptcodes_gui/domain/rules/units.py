@@ -332,6 +332,33 @@ def assistant_units(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
+@rule(id="pta-minutes-over", severity="error", sources=_CQ)
+def pta_minutes_over(ctx: RuleContext) -> Iterator[Finding]:
+    """More minutes by the PTA than the line has.
+
+    What it checks:
+        The PTA minutes of a line the PT and the PTA shared are part of its minutes.
+    Why it is denied:
+        The note cannot support a share larger than the service: the line would go out with
+        CQ on units nobody can account for (the tool counts it as every minute by the PTA
+        until it is fixed).
+    Example visit:
+        97110=20 with 23 of its minutes by the PTA (the minutes were lowered afterwards).
+    Fix:
+        Lower the PTA minutes in the line's By cell, or enter the line's real minutes.
+    Source:
+        CMS "Billing Examples Using CQ/CO Modifiers ..." (who furnished which minutes).
+    """
+    for r in ctx.active:
+        if r.line.pta_over:
+            yield Finding(
+                f"{r.text}: the PTA's {r.line.pta_minutes} minutes are more than the line's "
+                f"{r.line.minutes or 0}: lower the PTA minutes or enter the line's real minutes.",
+                (r.text,),
+                r.index,
+            )
+
+
 def _split_message(code: str, split: unit_rules.AssistantSplit) -> str:
     head = f"{code} ({split.minutes} min, {split.assistant_minutes} by the PTA)"
     untimed = not split.shared and split.assistant_full == 0 and split.therapist_full == 0

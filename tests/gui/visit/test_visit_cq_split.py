@@ -84,6 +84,12 @@ def test_pta_minutes_typed_in_the_by_cell_split_the_line_and_the_copy(
     # more PTA minutes than the line has: refused, the line stays as it was
     assert not model.setData(model.index(0, PROVIDER), "PTA 50")
     assert panel.visit().lines[0].pta_minutes == 23
+    # minutes retyped below the PTA's: taken, and an error says what to fix
+    _type(qtbot, panel, 0, MINUTES, "20")
+    assert panel.visit().lines[0].minutes == 20
+    assert [w.code for w in panel.result().errors] == ["pta-minutes-over"]
+    _type(qtbot, panel, 0, MINUTES, "36")
+    assert not panel.result().errors
     # the all-PTA choice is still there for the simple case
     _type(qtbot, panel, 0, PROVIDER, "PTA")
     assert panel.result().lines[0].modifiers == ("GP", "CQ")

@@ -245,9 +245,17 @@ def test_the_entry_field_grammar_refuses_a_pta_part_rather_than_drop_it() -> Non
 
 
 def test_visit_line_checks_pta_minutes() -> None:
-    with pytest.raises(ValueError, match="more than the line's 10"):
-        VisitLine("97110", 10, pta_minutes=11)
-    with pytest.raises(ValueError, match="need the line's minutes"):
-        VisitLine("97110", None, pta_minutes=5)
+    with pytest.raises(ValueError, match="whole number from 0 to 1440"):
+        VisitLine("97110", 10, pta_minutes=-1)
     assert VisitLine("97110", 30, provider="pta", pta_minutes=5).assistant_minutes == 30
     assert VisitLine("97110", 30, pta_minutes=5).shared
+
+
+def test_minutes_lowered_below_the_pta_minutes_is_an_error_not_a_refusal() -> None:
+    # the window commits each keystroke: retyping 36 as 20 must not be refused on the way
+    result = ev(visit(L("97110", 20, pta_minutes=23)))
+    error = only(result, "pta-minutes-over")
+    assert error.severity == "error" and error.line == 0
+    assert "the PTA's 23 minutes are more than the line's 20" in error.message
+    assert result.lines[0].pta_minutes == 20  # counted as every minute by the PTA meanwhile
+    assert "pta-minutes-over" in ids(ev(visit(L("97110", None, pta_minutes=5))))
