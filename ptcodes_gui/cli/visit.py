@@ -86,10 +86,11 @@ _PTA_EPILOG = """\
 PT and PTA on one line (CQ per unit, Medicare):
   97110=38/pta15   38 minutes of 97110, 15 of them by the PT assistant.
   CMS decides CQ unit by unit: each full 15 minutes by the PTA is a CQ unit, each full 15
-  by the PT is not; a last unit both worked on goes without CQ when the PT furnished more
-  of its minutes, with CQ when the PTA did (an even split: with CQ, verify). An untimed
-  code carries CQ when the PTA furnished more than 10% of it. A line with only some units
-  carrying CQ is printed as two claim lines. --provider pta: every minute by the PTA.
+  by the PT is not; a last unit both worked on goes without CQ when the PT furnished 8 or
+  more of its minutes (enough to bill it alone), with CQ otherwise unless the PTA's part is
+  10% of a unit or less. An untimed code carries CQ when the PTA furnished more than 10%
+  of it. A line with only some units carrying CQ is printed as two claim lines.
+  --provider pta: every minute by the PTA.
 """
 
 

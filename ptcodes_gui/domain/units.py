@@ -307,7 +307,9 @@ class AssistantSplit:
     ``assistant_full`` / ``therapist_full`` are units that one of them furnished in full
     (15 minutes each); ``shared`` holds each remaining unit made of both their left-over
     minutes as ``(assistant minutes, therapist minutes, with CQ)``; ``de_minimis`` is set
-    when the assistant's part was too small to count (10% or less of an untimed service).
+    when the assistant's part was too small to count (10% or less of an untimed service);
+    ``verify`` when the last unit's answer rests on one of two readings of the rule (see
+    ``split_assistant_units``).
     """
 
     units: int
@@ -318,6 +320,7 @@ class AssistantSplit:
     therapist_full: int = 0
     shared: tuple[tuple[int, int, bool], ...] = ()
     de_minimis: bool = False
+    verify: bool = False  # the two readings of the last-unit rule disagree here
 
     @property
     def therapist_units(self) -> int:
@@ -349,13 +352,15 @@ def split_assistant_units(
     Untimed (or no minutes): the service carries CQ when the assistant furnished more than
     10% of it (de minimis). Timed, unit by unit: each full ``unit_minutes`` the assistant
     furnished is a CQ unit, each full block the therapist furnished is not; a remaining unit
-    made of both their left-over minutes goes without CQ when the therapist furnished more
-    of them and with CQ when the assistant did. On a tie the therapist did not furnish
-    more, and the assistant's half is well over the de minimis 10%: with CQ (confidence L:
-    CMS's examples show no tie; verify with the MAC). A second remaining unit (possible
-    under the total-time rule) goes to the other one. With fewer units than full blocks
-    (units set by hand), the assistant's come first; units beyond what the minutes hold go
-    to whoever furnished more of the line (a tie: CQ).
+    made of both their left-over minutes goes without CQ when the therapist furnished enough
+    of it to bill it alone (8 of 15 minutes) and with CQ otherwise, unless the assistant's
+    part is 10% of a unit or less (``final_unit_cq``; AOTA's summary of the CY2022 final
+    rule). PTA 8 + PT 7: CQ; PTA 7 + PT 8: none; 7 + 7: CQ. Where "whoever furnished more"
+    (the plain reading of CMS's examples) gives another answer (PT 5 + PTA 4: CQ here;
+    PT 8 + PTA 9: none here), ``verify`` is set. A second remaining unit (possible under the
+    total-time rule) goes the other way. With fewer units than full blocks (units set by
+    hand), the assistant's come first; units beyond what the minutes hold go to whoever
+    furnished more of the line (a tie: CQ).
     """
     m = _check_minutes(minutes)
     a = _check_minutes(assistant_minutes, "assistant minutes")
@@ -374,6 +379,18 @@ def split_assistant_units(
     return _timed_split(units, m, a, length)
 
 
+def final_unit_cq(assistant: int, therapist: int, unit_minutes: int = UNIT_MINUTES) -> bool:
+    """Whether a last unit both worked on carries CQ (CY2022 PFS final rule).
+
+    No CQ when the therapist furnished enough of it to bill the unit alone (8 of 15
+    minutes: the 8-minute threshold); otherwise CQ when the assistant furnished more than
+    10% of a unit (2 of 15 minutes), else not (de minimis).
+    """
+    if therapist >= minutes_for_units(1, unit_minutes):
+        return False
+    return assistant * 100 > unit_minutes * DE_MINIMIS_PERCENT
+
+
 def _timed_split(units: int, minutes: int, assistant: int, length: int) -> AssistantSplit:
     a_full, a_left = divmod(assistant, length)
     t_full, t_left = divmod(minutes - assistant, length)
@@ -382,15 +399,18 @@ def _timed_split(units: int, minutes: int, assistant: int, length: int) -> Assis
     left = units - a_units - t_units
     shared: list[tuple[int, int, bool]] = []
     if left and (a_left or t_left):
-        assistant_first = a_left >= t_left  # a tie: the therapist did not furnish more
-        shared.append((a_left, t_left, assistant_first))
+        first = final_unit_cq(a_left, t_left, length)
+        shared.append((a_left, t_left, first))
         left -= 1
-        if left and min(a_left, t_left) > 0:  # the second remaining unit: the other one
-            shared.append((a_left, t_left, not assistant_first))
+        if left and min(a_left, t_left) > 0:  # a second remaining unit: the other one's
+            shared.append((a_left, t_left, not first))
             left -= 1
     cq = a_units + sum(1 for *_, with_cq in shared if with_cq)
     if left:  # only with units set by hand beyond what the minutes hold
         cq += left if assistant * 2 >= minutes else 0
+    # PT-CODING-FACTS §11 words the last unit as "whoever furnished more of its minutes";
+    # where that reading and the 8-minute one part ways (PT 5 + PTA 4; PT 8 + PTA 9), verify.
+    verify = any(a != t and (a > t) != with_cq for a, t, with_cq in shared[:1])
     return AssistantSplit(
-        units, minutes, assistant, cq, a_units, t_units, tuple(shared), de_minimis=False
+        units, minutes, assistant, cq, a_units, t_units, tuple(shared), verify=verify
     )

@@ -291,7 +291,7 @@ def _line_support(ctx: RuleContext, r: ResolvedLine) -> Finding | None:
     )
 
 
-_CQ = ("cms-cq-co-examples", "pfs-2022-final")
+_CQ = ("cms-cq-co-examples", "pfs-2022-final", "aota-ota-modifier-2021")
 
 
 @rule(id="assistant-units", severity="info", sources=_CQ, profiles=("medicare",), confidence="M")
@@ -305,9 +305,11 @@ def assistant_units(ctx: RuleContext) -> Iterator[Finding]:
         Not denied: CQ goes on the units the assistant furnished (paid at 85%), not on the
         visit. Timed codes are decided unit by unit: each full 15 minutes by the PTA is a CQ
         unit and each full 15 by the PT is not; a last unit both worked on goes without CQ
-        when the PT furnished more of its minutes and with CQ when the PTA did (an even split
-        is shown with CQ, marked verify: CMS's examples show none). An untimed code carries
-        CQ when the PTA furnished more than 10% of it (the de minimis standard).
+        when the PT furnished 8 or more of its minutes (enough to bill it alone) and with CQ
+        otherwise, unless the PTA's part is 10% of a unit or less. An untimed code carries
+        CQ when the PTA furnished more than 10% of it (the de minimis standard). Where
+        "whoever furnished more of the last unit" would answer otherwise (PT 5 + PTA 4), the
+        note says verify.
     Example visit:
         97110=36/pta23 97140=30 (CMS's first example): 66 minutes are 4 units; 97140 ×2 and
         one 97110 without CQ (the PT furnished 13 of the last unit's 21 minutes), one 97110
@@ -317,18 +319,18 @@ def assistant_units(ctx: RuleContext) -> Iterator[Finding]:
         which minutes.
     Source:
         CMS "Billing Examples Using CQ/CO Modifiers for Services Furnished In Whole or In Part
-        by PTAs and OTAs"; CY2022 PFS final rule (the 10% de minimis standard).
+        by PTAs and OTAs"; CY2022 PFS final rule (the 10% de minimis standard, the 8-minute
+        threshold for the last unit); AOTA's practice resource on the CY2022 rule.
     """
     for r in ctx.billed:
         split = r.split
         if split is None or not r.line.shared or "GP" not in r.modifiers:
             continue
-        tie = any(a == t for a, t, _ in split.shared)
         yield Finding(
             _split_message(r.text, split),
             (r.text,),
             r.index,
-            confidence="L" if tie else None,
+            confidence="L" if split.verify else None,
         )
 
 
@@ -373,12 +375,7 @@ def _split_message(code: str, split: unit_rules.AssistantSplit) -> str:
         blocks = _blocks(split.therapist_full)
         parts.append(f"{split.therapist_full} without CQ ({blocks} by the PT)")
     for a, t, with_cq in split.shared:
-        if a == t:
-            why = f"the PT and the PTA furnished {a} each of the last unit's minutes; verify"
-        else:
-            who, more = ("PTA", a) if a > t else ("PT", t)
-            why = f"the {who} furnished {more} of the last unit's {a + t} minutes"
-        parts.append(f"1 {'with' if with_cq else 'without'} CQ ({why})")
+        parts.append(f"1 {'with' if with_cq else 'without'} CQ ({_last_unit_why(a, t, with_cq)})")
     if split.split:
         bill = (
             f"bill {code} ×{split.therapist_units} without CQ and {code} CQ "
@@ -387,6 +384,19 @@ def _split_message(code: str, split: unit_rules.AssistantSplit) -> str:
     else:
         bill = "every unit with CQ" if split.assistant_units else "no unit with CQ"
     return f"{head}: {plural(split.units, 'unit')}, {join_and(parts)}: {bill}."
+
+
+def _last_unit_why(a: int, t: int, with_cq: bool) -> str:
+    of = f"of the last unit's {a + t} minutes"
+    if not with_cq and t >= unit_rules.MIN_MINUTES:
+        why = f"the PT furnished {t} {of}, enough to bill it alone"
+    elif with_cq:
+        why = f"the PT furnished {t} {of}, fewer than 8; the PTA {a}"
+    else:
+        why = f"the PTA's {plural(a, 'minute')} {of}: not more than 10% of a unit"
+    if a != t and (a > t) != with_cq:
+        why += "; whoever furnished more would say otherwise: verify"
+    return why
 
 
 def _blocks(n: int) -> str:

@@ -6,11 +6,13 @@ rule, CMS-1751-F, 86 FR 64996). Our stored copy of that page holds only its back
 section, so its first worked example is taken as CMS published it and a clinic blog
 reproduced it ("Patient Scenario #1": PTA 23 minutes of 97110, PT 13 minutes of 97110, PT 30
 minutes of 97140, 66 minutes = 4 units; "because at least 15 minutes were provided by the
-PTA ..."): confidence M-H. The other cases below apply the method that page and the CY2022
-rule state (PT-CODING-FACTS §11): a full 15 minutes by the PTA is a CQ unit; a final unit
-both worked on goes without CQ when the PT furnished more of its minutes, with CQ when the
-PTA did; an untimed service carries CQ when the PTA furnished more than 10% (de minimis):
-confidence M. The even split (7/7) is our reading, confidence L: shown with "verify".
+PTA ..."): confidence M-H. The last-unit rule is the CY2022 final rule's as AOTA's practice
+resource states it ("How to Apply the Medicare OTA Modifier", 2021): no modifier when the
+therapist furnished 8 or more minutes of the final unit; the modifier when the assistant
+furnished a whole unit, 8 or more minutes of the final unit, or more than 10% of a unit or
+of an untimed service: confidence M. PT-CODING-FACTS §11 words the last unit as "whoever
+furnished more of its minutes"; both readings agree on CMS's example and on 8/7 either way;
+where they part (PT 5 + PTA 4, PT 8 + PTA 9) the note is marked verify (confidence L).
 """
 
 from __future__ import annotations
@@ -50,7 +52,10 @@ def test_cms_example_1_pta_full_unit_with_cq_pt_majority_unit_without() -> None:
     assert (line.units, line.pta_minutes, line.pta_units, line.cq_units) == (2, 23, 1, 1)
     note = only(result, "assistant-units")
     assert note.severity == "info" and note.line == 0
-    assert "the PT furnished 13 of the last unit's 21 minutes" in note.message
+    assert "the PT furnished 13 of the last unit's 21 minutes, enough to bill it alone" in (
+        note.message
+    )
+    assert not note.needs_verification
     assert "cms-cq-co-examples" in note.sources
 
 
@@ -89,12 +94,36 @@ def test_final_unit_split_8_7_goes_to_whoever_furnished_more(pta: int, modifiers
     assert only(result, "assistant-units").confidence == "M"
 
 
-def test_final_unit_even_split_carries_cq_and_asks_to_verify() -> None:
-    # 7 + 7 = 14 minutes, 1 unit: the PT did not furnish more, the PTA's half is over 10%.
+def test_final_unit_even_split_7_7_carries_cq() -> None:
+    # 7 + 7 = 14 minutes, 1 unit: the PT's 7 are fewer than the 8 that bill a unit alone,
+    # and the PTA's 7 are more than 10% of a unit: CQ (AOTA on the CY2022 rule).
     result = ev(visit(L("97110", 14, pta_minutes=7)))
     assert _claim(result) == [("97110", 1, "GP CQ", 14)]
     note = only(result, "assistant-units")
+    assert not note.needs_verification and "fewer than 8" in note.message
+
+
+@pytest.mark.parametrize(
+    ("minutes", "pta", "modifiers"),
+    [
+        (9, 4, "GP CQ"),  # PT 5 + PTA 4: the PT cannot bill the unit alone: CQ
+        (17, 9, "GP"),  # PT 8 + PTA 9: the PT could bill the unit alone: no CQ
+    ],
+)
+def test_where_the_two_readings_of_the_last_unit_part_ways_it_says_verify(
+    minutes: int, pta: int, modifiers: str
+) -> None:
+    result = ev(visit(L("97110", minutes, pta_minutes=pta)))
+    assert _claim(result) == [("97110", 1, modifiers, minutes)]
+    note = only(result, "assistant-units")
     assert note.needs_verification and "verify" in note.message
+
+
+@pytest.mark.parametrize(("pta", "modifiers"), [(1, "GP"), (2, "GP CQ")])
+def test_last_unit_de_minimis_is_10_percent_of_a_unit(pta: int, modifiers: str) -> None:
+    # PT 7 + PTA 1 (8 minutes, 1 unit): the PTA's minute is not more than 10% of 15; 2 are.
+    result = ev(visit(L("97110", 7 + pta, pta_minutes=pta)))
+    assert _claim(result) == [("97110", 1, modifiers, 7 + pta)]
 
 
 @pytest.mark.parametrize(
