@@ -75,7 +75,8 @@ class LineDelegate(QStyledItemDelegate):
             for value, label in PROVIDER_LABELS.items():
                 combo.addItem(label, value)
             combo.currentIndexChanged.connect(lambda _i, e=combo: self._commit(e))
-            combo.editTextChanged.connect(lambda _t, e=combo: self._commit_if_provider(e, index))
+            kept = QPersistentModelIndex(index)
+            combo.editTextChanged.connect(lambda _t, e=combo: self._commit_if_provider(e, kept))
             return combo
         edit = QLineEdit(parent)
         edit.setFrame(False)
