@@ -34,9 +34,9 @@ _JUNK_PREFIXES = ("__MACOSX/", ".", "~$")
 def nothing_imported(reason: object) -> str:
     """"Nothing was imported: <reason>" said once, whether or not the reason says it."""
     text = str(reason).strip()
-    for tail in ("Nothing was imported.", "nothing was imported."):
-        if text.endswith(tail):
-            text = text[: -len(tail)].rstrip()
+    tail = "nothing was imported."
+    if text.lower().endswith(tail):
+        text = text[: -len(tail)].rstrip(" ;,.") + "."
     return f"Nothing was imported: {text}"
 
 

@@ -51,6 +51,8 @@ def test_nothing_was_imported_is_said_once(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert nothing_imported("x.TXT has no data rows. Nothing was imported.") == (
         "Nothing was imported: x.TXT has no data rows.")
+    assert nothing_imported("f2.TXT is empty; nothing was imported.") == (
+        "Nothing was imported: f2.TXT is empty.")
     bad = tmp_path / "icd10cm_order_2027.txt"
     bad.write_text("not an order file\n", encoding="utf-8")
     code, _out, err = run(capsys, "--data-dir", str(tmp_path / "d"), "import", "icd10cm",
