@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ptcodes_gui.catalog.repository import Catalog
 from ptcodes_gui.domain.fees import (
     FeeLineLike,
+    FeeSchedule,
     VisitEstimate,
     estimate_visit,
     parse_locality_id,
@@ -112,19 +113,25 @@ def after_import(args: argparse.Namespace, session: Session) -> int | None:
 
 
 def visit_estimate(lines: Sequence[FeeLineLike], catalog: Catalog, session: Session | None,
-                   profile: str) -> VisitEstimate | None:
-    """The estimate for the billed lines, or None (no fee schedule or no locality)."""
-    schedule = catalog.fee_schedule()
+                   profile: str, on: date | None = None) -> VisitEstimate | None:
+    """The estimate for the billed lines, or None (no fee schedule in force on ``on``, or no
+    locality)."""
+    schedule = _schedule_on(catalog, on)
     locality = locality_for(session, profile) if session is not None else None
     if schedule is None or locality is None or schedule.locality(locality) is None:
         return None
     return estimate_visit(lines, schedule, locality)
 
 
-def fees_hook(catalog: Catalog, session: Session | None, profile: str
-              ) -> SchedulePracticeExpense | None:
-    """The rules' ``fees`` hook (the MPPR rule names the full-price unit with it)."""
+def _schedule_on(catalog: Catalog, on: date | None) -> FeeSchedule | None:
     schedule = catalog.fee_schedule()
+    return schedule if schedule is not None and schedule.in_force_on(on) else None
+
+
+def fees_hook(catalog: Catalog, session: Session | None, profile: str,
+              on: date | None = None) -> SchedulePracticeExpense | None:
+    """The rules' ``fees`` hook (the MPPR rule names the full-price unit with it)."""
+    schedule = _schedule_on(catalog, on)
     locality = locality_for(session, profile) if session is not None else None
     found = schedule.locality(locality) if schedule is not None and locality else None
     return SchedulePracticeExpense(schedule, found) if schedule and found else None

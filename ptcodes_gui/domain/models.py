@@ -233,6 +233,7 @@ class TelehealthList:
     audio_only: frozenset[str]
     source: str  # e.g. "CMS list of Medicare telehealth services, CY2026 (imported ...)"
     confidence: str = "H"
+    effective: str | None = None  # ISO: the list applies to dates of service from then
 
 
 def fact_json(fact: Fact) -> dict[str, Any]:

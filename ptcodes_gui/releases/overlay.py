@@ -67,6 +67,7 @@ class ImportOverlay:
                 codes=frozenset(str(c) for c, _ in rows),
                 audio_only=frozenset(str(c) for c, a in rows if a),
                 source=f"{tele.label} (imported {tele.imported_at[:10]})",
+                effective=tele.effective,
             )
 
     def _release(self, source: str) -> ReleaseInfo | None:

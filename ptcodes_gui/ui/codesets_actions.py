@@ -141,14 +141,19 @@ class CodesetActions:
 
     # ------------------------------------------------------------- estimate
 
-    def fees(self, profile: PayerProfile) -> FeeLookup | None:
+    def fees(self, profile: PayerProfile, on: date | None = None) -> FeeLookup | None:
         schedule = self.catalog.fee_schedule()
+        if schedule is not None and not schedule.in_force_on(on):
+            return None  # dated after the visit: it does not price it
         locality = fee_localities.locality_for(self.store, profile.name)
         found = schedule.locality(locality) if schedule is not None and locality else None
         return SchedulePracticeExpense(schedule, found) if schedule and found else None
 
-    def estimate(self, result: VisitResult, profile: PayerProfile) -> VisitEstimate | None:
+    def estimate(self, result: VisitResult, profile: PayerProfile,
+                 on: date | None = None) -> VisitEstimate | None:
         schedule = self.catalog.fee_schedule()
+        if schedule is not None and not schedule.in_force_on(on):
+            return None
         locality = fee_localities.locality_for(self.store, profile.name)
         if schedule is None or locality is None or schedule.locality(locality) is None:
             return None

@@ -483,9 +483,14 @@ def test_imported_telehealth_list_replaces_the_shipped_one_in_visits(
     assert cli.main(["--data-dir", str(data), "import", "telehealth", str(listed),
                      "--apply"]) == 0
     capsys.readouterr()
-    cli.main(visit)
+    cli.main([*visit, "--date", "2027-01-04"])
     err = capsys.readouterr().err
     assert "97530 is not on the Medicare telehealth list" in err
+    # the CY2027 list takes effect on 2027-01-01: a visit before it keeps the CY2026 one
+    cli.main([*visit, "--date", "2026-12-06"])
+    err = capsys.readouterr().err
+    assert "97530 is not on the Medicare telehealth list" not in err
+    assert "takes effect on 2027-01-01: it is not applied to a visit on 2026-12-06" in err
 
 
 def test_limits_fit_a_full_release_and_refuse_absurd_input(tmp_path: Path) -> None:
