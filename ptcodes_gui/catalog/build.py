@@ -302,7 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         info = build_catalog(args.out, resource_dir=args.resources, include_icd=not args.no_icd)
-    except ResourceError as exc:
+    except (ResourceError, icd_validity.ValidityError) as exc:
         print(f"catalog build failed: {exc}", file=sys.stderr)
         return 1
     print(json.dumps(info, indent=2))
