@@ -234,13 +234,19 @@ class Catalog(SearchMixin):
             icd_billable=self._icd_billable,
         )
 
+    def icd_validity(self) -> dict[str, Any]:
+        """What the shipped catalog knows of ICD-10-CM codes by date (CMS MS-DRG tables, see
+        catalog/icd_dated.py): source, fiscal_year, added, ended, changes; {} if nothing."""
+        try:
+            found = json.loads(self._meta.get("icd_validity", "{}"))
+        except ValueError:
+            return {}
+        return found if isinstance(found, dict) else {}
+
     def icd_dates_through(self) -> int | None:
         """The last fiscal year whose added and ended codes the shipped catalog knows by
-        date (CMS MS-DRG tables, see catalog/icd_dated.py); None for an older build."""
-        try:
-            found = json.loads(self._meta.get("icd_validity", "{}")).get("fiscal_year")
-        except (ValueError, AttributeError):
-            return None
+        date; None for an older build."""
+        found = self.icd_validity().get("fiscal_year")
         return int(found) if isinstance(found, int) else None
 
     def close(self) -> None:

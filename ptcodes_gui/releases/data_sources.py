@@ -112,6 +112,7 @@ def data_sources(
             note=notice if active is None else "", cadence=ICD_CADENCE,
             fix=_icd_fix(shipped.fiscal_year + 1),
         ))
+    rows += _validity_rows(catalog, in_use=active is None)
     for path, release in ir.imported_releases(data_dir):
         in_use = path == active
         rows.append(DataSource(
@@ -124,6 +125,25 @@ def data_sources(
         ))
     rows += [_imported_row(r) for r in imported]
     return rows
+
+
+def _validity_rows(catalog: Catalog, *, in_use: bool) -> list[DataSource]:
+    """The ICD-10-CM dates the shipped catalog took from CMS's MS-DRG tables (FY2027)."""
+    known = catalog.icd_validity()
+    year = known.get("fiscal_year")
+    if not isinstance(year, int):
+        return []
+    changes = [str(c) for c in known.get("changes", [])]
+    return [DataSource(
+        key="", name="ICD-10-CM validity dates (shipped)" + ("" if in_use else ", not in use"),
+        version=f"CMS MS-DRG v{year - 1983} tables, through FY{year}: "
+                f"{known.get('added', 0)} codes added, {known.get('ended', 0)} ended",
+        effective=f"{year - 1}-10-01", superseded=f"{year}-10-01",
+        rows=int(known.get("added", 0)) + int(known.get("ended", 0)),
+        cadence=ICD_CADENCE, fix=_icd_fix(year + 1),
+        note=f"Dates of the codes FY{year} added and ended ({', '.join(changes)}); their "
+             "official titles come with the CDC release import." if changes else "",
+    )]
 
 
 def _icd_fix(fiscal_year: int) -> str:
