@@ -109,3 +109,14 @@ def test_fy2027_in_the_window_without_an_import(win: MainWindow, qtbot: QtBot) -
     panel.payer.date_chosen.emit(date(2026, 9, 15))
     assert not [w for w in panel.editor.result().warnings if w.code == "diagnosis-not-in-force"]
     assert "superseded" not in panel.date_edit.statusTip()
+
+
+def test_a_new_fy2027_code_is_found_and_accepted_in_the_window(win: MainWindow) -> None:
+    panel = _panel(win)
+    assert "M72.21" in [h.code for h in win.catalog.search("plantar fascial fibromatosis")]
+    panel.add_entry("97110=30")
+    panel.payer.date_chosen.emit(date(2026, 12, 6))
+    assert panel.add_diagnosis("M72.21")
+    result = panel.editor.result()
+    assert result.diagnoses[0].billable
+    assert not [w for w in result.warnings if w.severity == "error"]
