@@ -107,8 +107,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    help="your own modifier(s) on a line, e.g. 97530:XU or L1832:RT "
                    "(repeat the option; several as 97530:59,XU)")
     p.add_argument("--format", choices=FORMATS, default="text")
-    p.add_argument("--date", type=_date_arg, default=None, metavar="YYYY-MM-DD",
-                   help="date of service: NCCI dates and the ICD-10-CM release in force then")
+    p.add_argument("--dos", "--date", dest="date", type=_date_arg, default=None,
+                   metavar="YYYY-MM-DD",
+                   help="date of service (default today): codes valid then (effective and "
+                   "deletion dates), NCCI dates and the ICD-10-CM release in force then")
     p.add_argument("items", nargs="+", type=_line_arg, metavar="CODE[=MINUTES]")
     p.set_defaults(func=_cmd_visit)
 
@@ -144,8 +146,10 @@ def _refusal_text(warnings: Sequence[Warning]) -> str:
     )
 
 
-def _procedure(code: str, minutes: int | None, catalog: Catalog, provider: Provider) -> VisitLine:
-    refused = validate_new_line(code, catalog)
+def _procedure(
+    code: str, minutes: int | None, catalog: Catalog, provider: Provider, on: date | None
+) -> VisitLine:
+    refused = validate_new_line(code, catalog, on or date.today())
     if refused:
         raise _RefusedError(_refusal_text(refused))
     return VisitLine(code, minutes, provider=provider)
@@ -168,6 +172,7 @@ def build_visit(
     kx: bool = False,
     telehealth: Telehealth | None = None,
     diagnoses_in_items: bool = True,
+    on: date | None = None,
 ) -> Visit:
     """The visit the window would hold after adding ``diagnoses`` and ``items`` in order.
 
@@ -186,7 +191,7 @@ def build_visit(
                     raise ValueError(f"{code} is a diagnosis: it takes no minutes")
                 dx_codes.append(code)
                 continue
-            lines.append(_procedure(code, minutes, catalog, provider))
+            lines.append(_procedure(code, minutes, catalog, provider, on))
         except _RefusedError as exc:
             problems.append(str(exc))
     for dx in dx_codes:
@@ -370,6 +375,7 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
             provider=args.provider,
             kx=args.kx,
             telehealth=args.telehealth,
+            on=getattr(args, "date", None),
         )
         visit = with_modifiers(visit, args.modifier)
     except ValueError as exc:

@@ -18,12 +18,17 @@ from ptcodes_gui.domain.visit_input import DISTINCT_MODIFIERS
 
 _PTP = "ncci-ptp-practitioner"
 #: Pairs billers report but no public table confirms: shown as "verify"
-#: when the catalog has no pair for them, never as an error.
+#: when the catalog has no pair for them, never as an error. (97530/97116 is a published
+#: edit, a real pair in the catalog since 2026-12-06.)
 VERIFY_PAIRS: Final[tuple[tuple[str, str], ...]] = (
     ("97161", "97750"),
     ("97162", "97750"),
     ("97163", "97750"),
-    ("97530", "97116"),
+    ("97124", "97140"),
+    ("97150", "97140"),
+    ("97150", "97530"),
+    ("97150", "97535"),
+    ("97150", "97542"),
 )
 
 
@@ -135,7 +140,8 @@ def ncci_pair(ctx: RuleContext) -> Iterator[Finding]:
             )
             yield _finding(
                 pair,
-                f"{pair.column1} and {pair.column2} are an NCCI pair: {fix} {pair.column2}.",
+                f"{pair.column1} and {pair.column2} are an NCCI pair: {fix} {pair.column2} "
+                "(the column-2 code takes the modifier).",
                 r.index,
                 offer=True,
             )
@@ -143,7 +149,7 @@ def ncci_pair(ctx: RuleContext) -> Iterator[Finding]:
 
 @rule(id="ncci-verify", severity="info", sources=(_PTP,), confidence="L")
 def ncci_verify(ctx: RuleContext) -> Iterator[Finding]:
-    """A reported but unverified NCCI pair (97161-97163 with 97750, 97530 with 97116, ...).
+    """A reported but unverified NCCI pair (97161-97163 with 97750, 97124 with 97140, ...).
 
     What it checks:
         Pairs whose confidence is low (L): the catalog's, and the pairs billers report that
