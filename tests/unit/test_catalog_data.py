@@ -120,6 +120,7 @@ SECTION_9 = [
 SECTION_11 = [
     "92526", "96125", "90901", "90911", "G0539", "G0540", "G0541", "G0542", "G0543",
     "98960", "98961", "98962", "E0730", "A4595", "98016", "20552", "20553",
+    "99453", "99454", "99457",  # RPM, context for the RTM/RPM rule
 ]
 SECTION_9_MODIFIERS = ["GA", "GX", "GY", "GZ", "77", "FQ", "FR", "GT", "RT", "LT"]
 # PT codes on the CY2026 Medicare telehealth list (section 9): only these PT codes may list 95/93
