@@ -208,7 +208,8 @@ class Code:
             if self.use_before:
                 out.append(f"Before then: {', '.join(self.use_before)}.")
             if self.before_note:
-                out.append(self.before_note.rstrip(".") + ".")
+                note = self.before_note.rstrip(".")
+                out.append(f"{note[:1].upper()}{note[1:]}.")
         if self.deleted:
             after = f", replaced by {', '.join(self.replaced_by)}" if self.replaced_by else ""
             out.append(f"Deleted {self.deleted}{after}.")

@@ -16,6 +16,7 @@ from ptcodes_gui.domain.rules.registry import Finding, rule
 
 _DISCIPLINE_NAMES: Final = {
     "OT": "an OT", "SLP": "an SLP", "AT": "an athletic trainer", "physician": "a physician's",
+    "acupuncture": "an acupuncture",
 }
 
 
@@ -69,18 +70,14 @@ def _deleted(text: str, found: Code, lookup: CodeLookup) -> Finding:
 
 def _not_yet(text: str, found: Code, lookup: CodeLookup, day: str) -> Finding:
     earlier = tuple(c for c in found.use_before if _valid(lookup.get(c), day))
-    fix = (
-        f"use {join_or([title(lookup, c) for c in earlier])}"
-        if earlier
-        else "no code of its own existed then"
-    )
-    note = f" ({found.before_note.rstrip('.')})" if found.before_note else ""
-    return Finding(
-        f"{text} is effective {found.effective}; on a {day[:4]} date of service ({day}) "
-        f"{fix}{note}.",
-        (text, *earlier),
-        suggestions=earlier,
-    )
+    note = found.before_note.rstrip(".")
+    head = f"{text} is effective {found.effective}; on a {day[:4]} date of service ({day})"
+    if earlier:
+        said = f"{head} use {join_or([title(lookup, c) for c in earlier])}"
+        message = f"{said}: {note}." if note else f"{said}."
+    else:
+        message = f"{head} it cannot be billed" + (f": {note}." if note else ".")
+    return Finding(message, (text, *earlier), suggestions=earlier)
 
 
 def _valid(code: Code | None, day: str) -> bool:

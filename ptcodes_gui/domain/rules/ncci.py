@@ -32,6 +32,14 @@ VERIFY_PAIRS: Final[tuple[tuple[str, str], ...]] = (
 )
 
 
+#: Indicator-0 pairs of one service in two sizes: the fix is the one code that fits, not
+#: "keep column 1".
+ONE_CODE_OF: Final[dict[tuple[str, str], str]] = {
+    ("20561", "20560"): "Bill one code by the number of muscles needled in the session: "
+    "20560 for 1-2 muscles, 20561 for 3 or more",
+}
+
+
 def _sources(pair: NcciPair) -> tuple[str, ...]:
     """The pair's own source (a known id or an imported release), else the PTP table."""
     own = pair.source.strip()
@@ -85,11 +93,14 @@ def ncci_indicator_0(ctx: RuleContext) -> Iterator[Finding]:
         if pair.indicator != 0 or _verify(pair):
             continue
         col2 = ctx.billed_lines_of(pair.column2)
+        fix = ONE_CODE_OF.get(
+            (pair.column1, pair.column2),
+            f"Remove {pair.column2}; only {pair.column1} is paid",
+        )
         yield _finding(
             pair,
             f"{pair.column1} and {pair.column2} are never paid together on one day and no "
-            f"modifier bypasses that (NCCI indicator 0). Remove {pair.column2}; only "
-            f"{pair.column1} is paid.",
+            f"modifier bypasses that (NCCI indicator 0). {fix}.",
             col2[0].index if col2 else None,
         )
 

@@ -14,7 +14,7 @@ LOOKUP = MappingLookup(
         *(c for c in CODES if c.code not in ("98985", "90912")),
         untimed("98985", "RTM device supply, musculoskeletal, 2-15 days",
                 effective="2026-01-01",
-                before_note="Before 2026 only 98977 existed, for 16 or more days of readings"),
+                before_note="2-15 days of readings could not be billed before 2026"),
         untimed("90911", "Biofeedback, pelvic floor (deleted 2024)", status="deleted",
                 deleted="2024-01-01", replaced_by=("90912", "90913")),
         timed("90912", "Pelvic floor biofeedback, first 15 minutes", effective="2024-01-01",
@@ -29,9 +29,9 @@ def test_a_new_code_is_refused_the_day_before_its_effective_date() -> None:
     before = evaluate(visit(L("98985")), LOOKUP, on=date(2025, 12, 31))
     error = only(before, "code-not-yet-effective")
     assert error.severity == "error" and before.lines[0].units == 0
-    assert error.message.startswith(
-        "98985 is effective 2026-01-01; on a 2025 date of service (2025-12-31) no code of its "
-        "own existed then (Before 2026 only 98977 existed")
+    assert error.message == (
+        "98985 is effective 2026-01-01; on a 2025 date of service (2025-12-31) it cannot be "
+        "billed: 2-15 days of readings could not be billed before 2026.")
     on_the_day = evaluate(visit(L("98985")), LOOKUP, on=date(2026, 1, 1))
     assert "code-not-yet-effective" not in ids(on_the_day) and on_the_day.lines[0].units == 1
 
