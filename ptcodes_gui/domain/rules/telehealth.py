@@ -25,15 +25,17 @@ _PT_CODES: Final = frozenset(
         # SLP and other therapy codes, self-management education
         "92507", "92521", "92522", "92523", "92524", "92526", "96125",
         "98960", "98961", "98962",
+        # telephone assessment by a non-physician professional (audio by nature)
+        "98966", "98967", "98968",
     }
 )
-#: Codes that are remote by definition (RTM, virtual check-ins, e-visits, telephone
-#: assessment): not telehealth versions of in-person services, so 95/93 never go on them.
+#: Codes that are remote by definition (RTM, virtual check-ins, e-visits): not telehealth
+#: versions of in-person services, so 95/93 never go on them. (Telephone assessment
+#: 98966-98968 is on the telehealth list itself.)
 REMOTE_BY_DEFINITION: Final = frozenset(
     {
         "98975", "98976", "98977", "98978", "98979", "98980", "98981", "98984", "98985",
-        "98986", "G2250", "G2251", "98016", "98966", "98967", "98968", "98970", "98971",
-        "98972",
+        "98986", "G2250", "G2251", "98016", "98970", "98971", "98972",
     }
 )
 #: Since CY2025 an interactive telecommunications system includes audio only for a patient
@@ -73,7 +75,7 @@ def telehealth_not_on_list(ctx: RuleContext) -> Iterator[Finding]:
         Medicare telehealth services: for PTs 97110, 97112, 97116, 97150, 97161-97164,
         97530, 97535, 97542, 97750, 97755, 97760, 97761 and 97763; caregiver training
         97550-97552 and G0541-G0543, 97129/97130, the SLP codes 92507, 92521-92524 and
-        92526, 96125 and 98960-98962 (CY2026).
+        92526, 96125, 98960-98962 and telephone assessment 98966-98968 (CY2026).
     Why it is denied:
         Medicare pays as telehealth only the services on its list; hands-on services such as
         97140, modalities (97010-97036, G0283), dry needling and strapping are not on it, so
@@ -109,8 +111,7 @@ def telehealth_remote_code(ctx: RuleContext) -> Iterator[Finding]:
 
     What it checks:
         Lines of remote therapeutic monitoring (98975-98986), virtual check-ins (G2250,
-        G2251, 98016), e-visits (98970-98972) and telephone assessment (98966-98968) carry
-        no telehealth modifier.
+        G2251, 98016) and e-visits (98970-98972) carry no telehealth modifier.
     Why it is denied:
         These services are furnished remotely by their definition; they are not
         telehealth versions of an in-person service, so 95/93 does not belong on them and
