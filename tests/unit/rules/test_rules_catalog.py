@@ -168,3 +168,11 @@ def test_show_gives_a_codes_history(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Deleted 2024-01-01, replaced by 90912, 90913." in data["history"]
     assert main(["show", "98985"]) == 0
     assert "history: Effective 2026-01-01." in capsys.readouterr().out
+
+
+def test_rtm_is_sometimes_therapy_with_cq_and_kx(capsys: pytest.CaptureFixture[str]) -> None:
+    data = _visit(capsys, "--provider", "pta", "--kx", "98977", "98980")
+    assert [line["modifiers"] for line in data["lines"]] == [["GP", "CQ", "KX"]] * 2
+    data = _visit(capsys, "97110=30", "97810=15", "97169")
+    [mppr] = _warnings(data, "mppr-reduction")
+    assert mppr["codes"] == ["97110"]  # acupuncture and the AT evaluation take no MPPR
