@@ -17,9 +17,11 @@
     unit-by-unit method gives the assistant, and the line is copied as two claim lines when
     only some of its units carry CQ. ``--provider pta`` is the simple case (every minute).
 
-Exit status: 0 ok; 1 a code is not found or refused (deleted, a header diagnosis, ...: the
-message on stderr names the nearest codes or the replacements); 2 bad usage (``97110=abc``,
-negative minutes, ``/pta50`` over the line's minutes, ``/ptax``, an unknown profile).
+Exit status: 0 ok; 1 a code is not found or refused (deleted, not yet in force on the date
+of service, a header diagnosis, ...: the message on stderr names the nearest codes or the
+replacements; with ``--format json`` stdout also holds ``{"version": 1, "refused": MESSAGE}``);
+2 bad usage (``97110=abc``, negative minutes, ``/pta50`` over the line's minutes, ``/ptax``,
+an unknown profile).
 
 No Qt here: the window and this module share the domain and the catalog only.
 """
@@ -426,6 +428,8 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
         return EXIT_USAGE
     except _RefusedError as exc:
         sys.stderr.write(f"{exc}\n")
+        if args.format == "json":  # a script reading stdout learns why, not just "no output"
+            sys.stdout.write(json.dumps({"version": 1, "refused": str(exc)}, indent=2) + "\n")
         return EXIT_REFUSED
     fees = cli_codesets.fees_hook(catalog, getattr(args, "session", None), profile.name)
     result = evaluate(visit, catalog, fees=fees, on=getattr(args, "date", None))
