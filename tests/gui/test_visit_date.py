@@ -120,3 +120,18 @@ def test_a_new_fy2027_code_is_found_and_accepted_in_the_window(win: MainWindow) 
     result = panel.editor.result()
     assert result.diagnoses[0].billable
     assert not [w for w in result.warnings if w.severity == "error"]
+
+
+def test_a_code_is_checked_against_the_date_of_service(win: MainWindow, qtbot: QtBot) -> None:
+    panel = _panel(win)
+    panel.add_entry("98985")  # a 2026 code, added on today's date
+    _type_date(qtbot, panel, date(2025, 12, 31))
+    errors = [w for w in panel.editor.result().warnings if w.code == "code-not-yet-effective"]
+    assert errors and errors[0].message.startswith("98985 is effective 2026-01-01")
+    assert "use 98977" in errors[0].message
+    assert panel.editor.result().lines[0].units == 0
+    panel.date_edit.setDate(QDate(2026, 1, 1))
+    qtbot.waitUntil(lambda: panel.editor.service_date() == date(2026, 1, 1))
+    assert not [w for w in panel.editor.result().warnings
+                if w.code == "code-not-yet-effective"]
+    assert panel.editor.result().lines[0].units == 1
