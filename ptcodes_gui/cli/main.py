@@ -104,8 +104,6 @@ def code_json(code: Code, release: str = "") -> dict[str, Any]:
         out["release"] = release
         out["valid_from"], out["valid_to"] = code.valid_from, code.valid_to
         out["title_is_official"] = not code.provisional
-        if code.replaced_by:
-            out["replaced_by"] = list(code.replaced_by)
         out["notes"] = [f"{k}: {t}" for k, texts in by_kind.items() for t in texts]
         out["timed"] = False
     return out
