@@ -110,3 +110,14 @@ def test_an_ncci_pair_of_an_untimed_and_a_timed_code_asks_for_distinct_services(
     timed = only(ev(visit(L("97140", 15), L("97530", 15)),
                     MappingLookup(CODES, (pair("97140", "97530"),))), "ncci-pair")
     assert "bill both only for separate time blocks and add 59 or XU to 97530" in timed.message
+
+
+def test_work_hardening_after_a_bundled_code_is_still_not_paid_by_medicare() -> None:
+    # invented code (the rule is generic): BUND1 is status B (bundled) on the fee schedule
+    from ptcodes_gui.domain.models import Code
+
+    lookup = MappingLookup((*CODES, Code(code="BUND1", system="hcpcs", title="bundled",
+                                         medicare_status="B")))
+    result = ev(visit(L("BUND1"), L("97545", 120)), lookup)
+    warning = only(result, "medicare-not-paid")
+    assert warning.codes == ("97545",) and warning.line == 1
