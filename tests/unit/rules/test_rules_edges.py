@@ -121,3 +121,11 @@ def test_work_hardening_after_a_bundled_code_is_still_not_paid_by_medicare() -> 
     result = ev(visit(L("BUND1"), L("97545", 120)), lookup)
     warning = only(result, "medicare-not-paid")
     assert warning.codes == ("97545",) and warning.line == 1
+
+
+def test_g0281_with_a_pointer_past_the_diagnoses_judges_the_valid_ones() -> None:
+    line = L("G0281", dx_pointers=("A", "D"))
+    result = ev(visit(line, diagnoses=("L89.153", "M79.604")))
+    assert "g0281-ulcer-type" not in ids(result)  # A is a covered ulcer
+    assert "points to D but the visit has diagnoses A-B" in only(
+        result, "dx-pointer-invalid").message
