@@ -47,3 +47,22 @@ def test_an_undated_or_malformed_date_never_hides_a_pair() -> None:
     lookup = MappingLookup(CODES, (undated,))
     result = evaluate(visit(L("97140", 15), L("97530", 15)), lookup, on=date(2026, 6, 1))
     assert "ncci-pair" in ids(result)
+
+
+def _dx_result(on: date) -> list[str]:
+    from ptcodes_gui.domain.models import Code
+
+    ended = Code(code="M72.2", system="icd10cm", title="Plantar fascial fibromatosis",
+                 category="diagnosis", valid_to="2026-09-30", replaced_by=("M72.20",))
+    new = Code(code="M72.20", system="icd10cm", title="Plantar fasciitis, unspecified",
+               category="diagnosis", valid_from="2026-10-01")
+    lookup = MappingLookup((*CODES, ended, new))
+    result = evaluate(visit(L("97110", 15), diagnoses=("M72.2",)), lookup, on=on)
+    return [w.message for w in result.warnings_with("diagnosis-not-in-force")]
+
+
+def test_a_diagnosis_is_valid_through_its_last_day_not_the_next() -> None:
+    assert _dx_result(date(2026, 9, 30)) == []  # the last day of FY2026
+    (message,) = _dx_result(date(2026, 10, 1))  # the first day of FY2027
+    assert message.startswith("Diagnosis A: M72.2 is not valid for dates of service after "
+                              "2026-09-30 (ICD-10-CM FY2027 ended it): use M72.20")
