@@ -129,3 +129,9 @@ def test_g0281_with_a_pointer_past_the_diagnoses_judges_the_valid_ones() -> None
     assert "g0281-ulcer-type" not in ids(result)  # A is a covered ulcer
     assert "points to D but the visit has diagnoses A-B" in only(
         result, "dx-pointer-invalid").message
+
+
+def test_a_line_all_by_the_pt_has_no_pta_units_and_no_cq() -> None:
+    (line,) = ev(visit(L("97110", 30))).lines
+    assert (line.pta_units, line.units) == (0, 2)
+    assert "CQ" not in line.modifiers
