@@ -66,3 +66,19 @@ def test_a_diagnosis_is_valid_through_its_last_day_not_the_next() -> None:
     (message,) = _dx_result(date(2026, 10, 1))  # the first day of FY2027
     assert message.startswith("Diagnosis A: M72.2 is not valid for dates of service after "
                               "2026-09-30 (ICD-10-CM FY2027 ended it): use M72.20")
+
+
+def test_the_fiscal_year_named_is_the_one_the_date_of_service_falls_in() -> None:
+    from ptcodes_gui.domain.models import Code
+
+    ended = Code(code="M72.2", system="icd10cm", title="Plantar fascial fibromatosis",
+                 category="diagnosis", valid_to="2027-09-30")
+    lookup = MappingLookup((*CODES, ended))
+
+    def said(on: date) -> str:
+        result = evaluate(visit(L("97110", 15), diagnoses=("M72.2",)), lookup, on=on)
+        return " ".join(w.message for w in result.warnings_with("diagnosis-not-in-force"))
+
+    assert "(ICD-10-CM FY2028 ended it)" in said(date(2027, 10, 1))  # FY2028 from 1 October
+    assert "(ICD-10-CM FY2028 ended it)" in said(date(2028, 9, 30))
+    assert "(ICD-10-CM FY2029 ended it)" in said(date(2028, 10, 1))

@@ -66,7 +66,8 @@ def test_an_add_on_counted_on_its_own_says_beyond_which_minutes() -> None:
     notes = ev(visit(L("97545", 120), L("97546", 60))).warnings_with("separate-unit-length")
     (note,) = [n for n in notes if n.line == 1]
     assert note.codes == ("97546", "97545")
-    assert "enter only the time beyond 97545's first 120 minutes (one unit per 60" in note.message
+    assert ("enter only the time beyond 97545's first 120 minutes (one unit per 60 minutes, "
+            "the first from 31).") in note.message
 
 
 def test_units_set_by_hand_say_the_minutes_each_line_needs() -> None:
@@ -135,3 +136,36 @@ def test_a_line_all_by_the_pt_has_no_pta_units_and_no_cq() -> None:
     (line,) = ev(visit(L("97110", 30))).lines
     assert (line.pta_units, line.units) == (0, 2)
     assert "CQ" not in line.modifiers
+
+
+def test_a_per_day_code_on_two_lines_counts_both_units() -> None:
+    warning = only(ev(visit(L("97610"), L("97610"))), "per-day-code")
+    assert warning.line == 0
+    assert warning.message.endswith("bill 1 unit for the day (it has 2).")
+    assert "per-day-code" not in ids(ev(visit(L("97610"))))
+
+
+def test_an_indicator_1_pair_is_not_a_never_together_error() -> None:
+    from rulekit import pair
+
+    result = ev(visit(L("97140", 15), L("97530", 15)),
+                MappingLookup(CODES, (pair("97140", "97530", indicator=1),)))
+    assert "ncci-indicator-0" not in ids(result) and "ncci-pair" in ids(result)
+    never = ev(visit(L("97140", 15), L("97530", 15)),
+               MappingLookup(CODES, (pair("97140", "97530", indicator=0),)))
+    assert "ncci-indicator-0" in ids(never) and "ncci-pair" not in ids(never)
+
+
+def test_eight_minutes_in_all_earn_one_unit_the_other_line_ran_out() -> None:
+    result = ev(visit(L("97110", 5), L("97140", 3)))
+    assert [line.units for line in result.lines] == [1, 0]
+    lost = only(result, "zero-units")
+    assert lost.codes == ("97140",)
+    assert "the 8 timed minutes earn 1 unit and they ran out" in lost.message
+
+
+def test_hand_set_units_past_the_day_total_name_the_codes_that_have_units() -> None:
+    result = ev(visit(L("97110", 20, units_override=2), L("97140", 2)))
+    total = [w for w in result.warnings_with("units-need-more-minutes") if w.line is None]
+    assert len(total) == 1 and total[0].codes == ("97110",)
+    assert "2 timed units need at least 23 timed minutes in total" in total[0].message
