@@ -169,3 +169,22 @@ def test_hand_set_units_past_the_day_total_name_the_codes_that_have_units() -> N
     total = [w for w in result.warnings_with("units-need-more-minutes") if w.line is None]
     assert len(total) == 1 and total[0].codes == ("97110",)
     assert "2 timed units need at least 23 timed minutes in total" in total[0].message
+
+
+def test_the_cq_note_says_which_units_carry_cq_and_why() -> None:
+    shared = only(ev(visit(L("97110", 45, pta_minutes=15))), "assistant-units")
+    assert shared.message == (
+        "97110 (45 min, 15 by the PTA): 3 units, 1 with CQ (a full 15 minutes by the PTA) and "
+        "2 without CQ (2 full 15 minutes by the PT): bill 97110 ×2 without CQ and 97110 CQ ×1.")
+    pt_only = only(ev(visit(L("97110", 8, pta_minutes=1))), "assistant-units")
+    assert "1 unit, 1 without CQ (" in pt_only.message and " with CQ (a full" not in (
+        pt_only.message)
+    assert pt_only.message.endswith(": no unit with CQ.")
+
+
+def test_an_untimed_code_says_whether_the_pta_part_passes_10_percent() -> None:
+    over = only(ev(visit(L("G0283", 30, pta_minutes=4))), "assistant-units")
+    assert over.message == ("G0283 (30 min, 4 by the PTA): the PTA's part is more than 10% of "
+                            "the service (de minimis): CQ on the line (paid at 85%).")
+    under = only(ev(visit(L("G0283", 30, pta_minutes=3))), "assistant-units")
+    assert under.message.endswith("is not more than 10% of the service (de minimis): no CQ.")
