@@ -67,7 +67,9 @@ SCOPE: tuple[Group, ...] = (
     Group(
         "units",
         ("ptcodes_gui/domain/units.py",),
-        ("tests/unit/test_units*.py", "tests/unit/rules/test_rules_units.py"),
+        # the assistant (CQ) split of a line is unit arithmetic too
+        ("tests/unit/test_units*.py", "tests/unit/rules/test_rules_units.py",
+         "tests/unit/rules/test_rules_cq_units.py"),
     ),
     Group("fees", ("ptcodes_gui/domain/fees.py",), ("tests/unit/test_fees*.py",)),
     Group("formatting", ("ptcodes_gui/domain/formatting.py",), ("tests/unit/test_formatting*.py",)),
