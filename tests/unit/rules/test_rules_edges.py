@@ -45,6 +45,7 @@ def test_audio_only_is_checked_on_every_listed_line_after_an_unlisted_one() -> N
     assert [w.codes for w in refused] == [("97110", "93")]
     assert refused[0].line == 2 and refused[0].suggestions == ("95",)
     assert "does not allow 97110 audio only: bill it with video (95)" in refused[0].message
+    assert "95" in result.lines[2].suggested_modifiers  # offered on the line, one click away
 
 
 def test_a_tie_warning_sits_on_the_first_tied_line() -> None:
