@@ -189,3 +189,9 @@ def test_an_untimed_code_says_whether_the_pta_part_passes_10_percent() -> None:
                             "the service (de minimis): CQ on the line (paid at 85%).")
     under = only(ev(visit(L("G0283", 30, pta_minutes=3))), "assistant-units")
     assert under.message.endswith("is not more than 10% of the service (de minimis): no CQ.")
+
+
+def test_work_hardening_after_a_bundled_code_on_medicare_is_still_flagged() -> None:
+    result = ev(visit(L("97010"), L("97545", 120)))  # 97010: bundled on Medicare
+    warning = only(result, "medicare-not-paid")
+    assert warning.codes == ("97545",) and warning.line == 1
