@@ -112,6 +112,28 @@ _ALL: Final[tuple[Source, ...]] = (
         "FY2027",
     ),
     Source(
+        "icd10cm-guidelines-i-a-12", "ICD-10-CM Guidelines I.A.12.a",
+        "CDC/NCHS and CMS, ICD-10-CM Official Guidelines for Coding and Reporting FY2026 and "
+        "FY2027, section I.A.12.a Excludes1 (\"NOT CODED HERE\": never with the code above the "
+        "note; exception: two conditions unrelated to each other)",
+        "https://www.cms.gov/medicare/coding-billing/icd-10-codes",
+    ),
+    Source(
+        "icd10cm-guidelines-i-c-19-a", "ICD-10-CM Guidelines I.C.19.a",
+        "CDC/NCHS and CMS, ICD-10-CM Official Guidelines for Coding and Reporting FY2026 and "
+        "FY2027, section I.C.19.a Application of 7th characters in chapter 19 (A: active "
+        "treatment; D: routine care in the healing or recovery phase; S: sequela; aftercare "
+        "of an injury is the injury code with D, not a Z code)",
+        "https://www.cms.gov/medicare/coding-billing/icd-10-codes",
+    ),
+    Source(
+        "icd10cm-guidelines-i-b-13", "ICD-10-CM Guidelines I.B.13",
+        "CDC/NCHS and CMS, ICD-10-CM Official Guidelines for Coding and Reporting FY2026 and "
+        "FY2027, section I.B.13 Laterality (right, left, bilateral; the unspecified-side code "
+        "is for a record that does not identify the side)",
+        "https://www.cms.gov/medicare/coding-billing/icd-10-codes",
+    ),
+    Source(
         "icd10cm-fy2026", "ICD-10-CM FY2026 (Apr 2026)",
         "CDC/NCHS, ICD-10-CM tabular list and index, April 1, 2026 release (FY2026)",
     ),

@@ -21,6 +21,7 @@ from ptcodes_gui.domain.rules import (  # noqa: F401 - importing registers the r
     coverage,
     diagnoses,
     evaluations,
+    icd_conventions,
     modifiers,
     mppr,
     mue,

@@ -115,6 +115,13 @@ class RuleContext:
         }
         return sorted(found, key=lambda p: (codes.index(p.column1), codes.index(p.column2)))
 
+    @cached_property
+    def diagnosis_codes(self) -> list[tuple[int, Code]]:
+        """(index, catalog entry) of each diagnosis that is a known ICD-10-CM code, looked
+        up once for every rule that reads the notes or the titles."""
+        found = [(i, self.lookup.get(text)) for i, text in enumerate(self.visit.diagnoses)]
+        return [(i, c) for i, c in found if c is not None and c.is_diagnosis]
+
     def billed_lines_of(self, code: str) -> list[ResolvedLine]:
         return [r for r in self.billed if r.line.code == code]
 

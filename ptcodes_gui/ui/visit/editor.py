@@ -43,6 +43,9 @@ from ptcodes_gui.ui.visit.offers import MAX_OFFERED, Choice, Offer
 from ptcodes_gui.ui.visit_model import COLUMN_NAMES, MINUTES
 
 _AUTOMATIC_MODIFIERS = frozenset(THERAPY_MODIFIERS.values())
+#: Warnings whose offered codes replace the diagnosis they are about.
+_REPLACES_DIAGNOSIS = frozenset(
+    {"header_diagnosis", "initial_encounter_in_rehab", "unspecified_laterality"})
 
 #: What to do when a code already on the visit is added again with minutes: add them to
 #: its minutes, replace them, or leave the line alone (None).
@@ -581,7 +584,7 @@ class VisitEditor(QObject):
                 f"Replace {line.code} with {suggestion}",
                 partial(self.replace_code, row, suggestion),
             )
-        if kind == "header_diagnosis" and warning.codes:
+        if kind in _REPLACES_DIAGNOSIS and warning.codes:
             return Choice(
                 f"Use {suggestion} for {warning.codes[0]}",
                 partial(self.replace_diagnosis, warning.codes[0], suggestion),
