@@ -113,7 +113,7 @@ class SearchMixin(IcdSearchMixin):
             return SearchResult([])
         text = text if isinstance(text, str) else str(text)
         ask = _Ask(limit, system, category, common_only)
-        words = q.tokens(text)
+        words = v.joined(q.tokens(text))
         if not words:
             return SearchResult(self._browse(limit, system, category, common_only))
         codes = self._codes_in_query(text, words, ask)
@@ -362,7 +362,9 @@ class SearchMixin(IcdSearchMixin):
                 # the budget bounds the large sets; the two longest single words always get
                 # a turn, so a long query with two words no title holds is never empty
                 tries = min(tries, MAX_PARTIAL_TRIES - SINGLE_WORD_TRIES)
-            sets = sorted(combinations(pool, size), key=lambda c: -sum(map(len, c)))
+            # the words that say what the condition is before "left" or "bilateral"
+            sets = sorted(combinations(pool, size),
+                          key=lambda c: -sum(len(w) if self._real(w) else 1 for w in c))
             found: dict[str, Hit] = {}
             found_by: dict[str, set[str]] = {}  # the words whose search found a code
             matched: list[str] = []
@@ -394,7 +396,7 @@ class SearchMixin(IcdSearchMixin):
         weights = {w: (len(w) if self._real(w) else 1) for w in words}
 
         def score(h: Hit) -> int:
-            lowered = h.title.lower()
+            lowered = v.fold_title(h.title)
             by = found_by.get(h.code, set())
             return sum(n for w, n in weights.items()
                        if w in by or has_word(lowered, w, whole=False))

@@ -147,7 +147,50 @@ PATHOLOGY_WORDS = frozenset({
     "osteoporotic", "osteoporosis", "pathological", "pathologic", "path", "stress",
     "fatigue", "insufficiency", "neoplastic", "disease", "fragility", "nontraumatic",
     "atraumatic", "malunion", "nonunion", "periprosthetic", "chronic", "spontaneous",
+    "arthritis", "osteoarthritis", "arthropathy",
 })
+
+
+#: Qualifiers that titles write as two words ("left non-dominant side") and clinicians as one:
+#: the query word also matches the two words, and "dominant" alone does not match them.
+SPLIT_WORDS: dict[str, tuple[str, ...]] = {"nondominant": ("non", "dominant")}
+#: How a title is read for the qualifiers: "non-dominant" is "nondominant" (so "dominant" does
+#: not match it) and "not specified as traumatic" (M75.1) is "nontraumatic" (so "traumatic"
+#: does not match it).
+TITLE_FOLDS: tuple[tuple[str, str], ...] = (
+    ("non-dominant", "nondominant"),
+    ("not specified as traumatic", "nontraumatic"),
+)
+
+
+def fold_title(title: str) -> str:
+    """``title`` lower-cased as the ranking compares it with query words (``TITLE_FOLDS``)."""
+    lowered = title.lower()
+    for old, new in TITLE_FOLDS:
+        if old in lowered:
+            lowered = lowered.replace(old, new)
+    return lowered
+
+
+def joined(words: list[str]) -> list[str]:
+    """Query words with the two words of a ``SPLIT_WORDS`` qualifier made one again
+    ("non-dominant" is tokenised "non", "dominant")."""
+    if "non" not in words:
+        return words
+    out: list[str] = []
+    for w in words:
+        if out and out[-1] == "non" and SPLIT_WORDS.get("non" + w) == ("non", w):
+            out[-1] = "non" + w
+        else:
+            out.append(w)
+    return out
+
+
+def traumatic(words: list[str]) -> bool:
+    """The query says the condition came from an injury ("traumatic rotator cuff tear"), not
+    "post traumatic" arthritis."""
+    return any(w in ("traumatic", "trauma") and (i == 0 or words[i - 1] != "post")
+               for i, w in enumerate(words))
 
 
 def loosened(word: str, *, known: bool = False) -> list[str]:
