@@ -129,6 +129,7 @@ GENERIC = frozenset({
 PROCEDURE_WORDS = frozenset({
     "treatment", "treatments", "therapy", "tx", "rx", "session", "sessions", "technique",
     "techniques", "procedure", "service", "services", "intervention", "interventions",
+    "rehab", "rehabilitation", "program", "programs",
 })
 
 #: Phrases PT titles abbreviate: "physical therapy re-evaluation" is "PT re-evaluation".
