@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from rulekit import CODES, L, ev, ids, only, visit
 
-from ptcodes_gui.catalog import icd_release as rel
 from ptcodes_gui.catalog.repository import open_catalog
 from ptcodes_gui.catalog.schema import packaged_catalog_path
-from ptcodes_gui.cli import main
+from ptcodes_gui.cli.main import main
 from ptcodes_gui.domain.models import Code, IcdNote
 from ptcodes_gui.domain.rules.icd_conventions import CodeRef, note_refs
 from ptcodes_gui.domain.visit import MappingLookup, Visit, VisitLine, evaluate
+from ptcodes_gui.releases import icd_build as rel
 
 RULES = ("excludes1-pair", "initial-encounter-in-rehab", "unspecified-laterality")
 SEVENTH = tuple(
