@@ -36,6 +36,9 @@ from ptcodes_gui.domain.models import (
     TelehealthList,
 )
 
+#: Diagnoses kept after a look-up (the cache is dropped when full, and with the release).
+ICD_CODE_CACHE = 512
+
 
 class CatalogError(Exception):
     """The catalog file is missing, unreadable or of an unknown version."""
@@ -164,6 +167,9 @@ class Catalog(SearchMixin):
         self._icd_vocab: frozenset[str] | None = None
         self._icd_terms: tuple[str, ...] | None = None  # sorted FTS5 vocabulary
         self._hit_cache: dict[str, Hit] = {}
+        # diagnoses read with their ancestors' notes (~8 queries): the visit's rules ask for
+        # the same few several times per evaluation
+        self._icd_codes: dict[str, Code | None] = {}
         self._injury_rows: tuple[int, int] | None = None
         self._icd_count = self._icd_billable = 0
         self._attach_icd(self._db, meta)
@@ -181,6 +187,7 @@ class Catalog(SearchMixin):
         if "icd_terms" in meta:  # stored by newer builds; older ones: see _icd_term_list
             self._icd_terms = tuple(sorted(meta["icd_terms"].split()))
         self._hit_cache = {}
+        self._icd_codes = {}
         self._injury_rows = None
         if "icd_count" in meta and "icd_billable" in meta:
             self._icd_count = int(meta["icd_count"])
@@ -285,7 +292,11 @@ class Catalog(SearchMixin):
         clinic = self._overlay.clinic_code(code.strip().upper())
         if clinic is not None:
             return replace(clinic, ncci=tuple(self.pairs_for(clinic.code)))
-        return self._get_icd(key)
+        if key not in self._icd_codes:
+            if len(self._icd_codes) >= ICD_CODE_CACHE:
+                self._icd_codes.clear()
+            self._icd_codes[key] = self._get_icd(key)
+        return self._icd_codes[key]
 
     def _with_termination(self, code: Code) -> Code:
         """An imported HCPCS file's TERM DT: deleted from that date, said in a note."""
