@@ -162,6 +162,7 @@ class IcdSearchMixin:
                 if not codes:
                     continue
                 rest = words[:i] + words[i + size :]
+                fold = v.folds(words)
                 rows: list[Row] = []
                 for code in codes:
                     key = q.code_key(code)
@@ -170,7 +171,7 @@ class IcdSearchMixin:
                         "ORDER BY ucode LIMIT ?", (key, next_key(key), ALIAS_ROWS)))
                 scored = []
                 for pos, (c, t, b) in enumerate(rows):
-                    lowered = v.fold_title(t)
+                    lowered = v.fold_title(t, fold)
                     # every word counts, so "tear" still tells M75.1 from S46.0 when it
                     # is part of the shorthand ("rotator cuff tear right"); at least one
                     # word outside the shorthand must match
@@ -213,9 +214,10 @@ class IcdSearchMixin:
             return [(c, t, b) for c, t, b, *_ in rows[:limit]]
         # A repeated word scores n times (sums of halves are exact, so order is irrelevant).
         counted = Counter(words).items()
+        fold = v.folds(words)
         scored = []
         for code, title, billable, pt, ord_, _terms in rows:
-            lowered = v.fold_title(title)
+            lowered = v.fold_title(title, fold)
             score = 0.0
             for w, n in counted:
                 if not has_word(lowered, w, whole=False):

@@ -129,7 +129,7 @@ class SearchMixin(IcdSearchMixin):
             return SearchResult(hits)
         if hits and not only_weak:
             if inside:
-                title = v.fold_title(hits[0].title)
+                title = v.fold_title(hits[0].title, v.folds(words))
                 left_out = [w for w in words
                             if w not in inside and not has_word(title, w, whole=False)]
                 out = f" ({quoted(left_out)} left out)" if left_out else ""
@@ -413,9 +413,10 @@ class SearchMixin(IcdSearchMixin):
         (found by their search, or in the title) first; a long word says more than "left".
         Ties keep their order."""
         weights = {w: (len(w) if self._real(w) else 1) for w in words}
+        fold = v.folds(words)
 
         def score(h: Hit) -> int:
-            lowered = v.fold_title(h.title)
+            lowered = v.fold_title(h.title, fold)
             by = found_by.get(h.code, set())
             return sum(n for w, n in weights.items()
                        if w in by or has_word(lowered, w, whole=False))

@@ -164,9 +164,21 @@ TITLE_FOLDS: tuple[tuple[str, str], ...] = (
 )
 
 
-def fold_title(title: str) -> str:
-    """``title`` lower-cased as the ranking compares it with query words (``TITLE_FOLDS``)."""
+#: Query words the folds matter to; other queries compare plain lower-cased titles.
+FOLDED_WORDS = frozenset({"dominant", "nondominant", "traumatic", "nontraumatic"})
+
+
+def folds(words: list[str]) -> bool:
+    """Whether ``TITLE_FOLDS`` can change how ``words`` match a title."""
+    return not FOLDED_WORDS.isdisjoint(words)
+
+
+def fold_title(title: str, fold: bool = True) -> str:
+    """``title`` lower-cased as the ranking compares it with query words (``TITLE_FOLDS``;
+    ``fold`` False: only lower-cased, for a query without a folded word)."""
     lowered = title.lower()
+    if not fold:
+        return lowered
     for old, new in TITLE_FOLDS:
         if old in lowered:
             lowered = lowered.replace(old, new)
