@@ -129,13 +129,7 @@ class SearchMixin(IcdSearchMixin):
             return SearchResult(hits)
         if hits and not only_weak:
             if inside:
-                title = v.fold_title(hits[0].title, v.folds(words))
-                left_out = [w for w in words
-                            if w not in inside and not has_word(title, w, whole=False)]
-                out = f" ({quoted(left_out)} left out)" if left_out else ""
-                return SearchResult(
-                    hits, f"No code matches every word; showing the codes '{' '.join(inside)}' "
-                    f"names{out}.", ("partial",))
+                return self._with_the_rest(hits, words, inside, ask)
             return SearchResult(hits)
         relaxed = self._relaxed(words, ask)
         if not relaxed.hits:
@@ -144,6 +138,26 @@ class SearchMixin(IcdSearchMixin):
         seen = {h.code for h in relaxed.hits}
         more = [h for h in hits if h.code not in seen]
         return replace(relaxed, hits=(relaxed.hits + more)[: ask.limit])
+
+    def _with_the_rest(
+        self, hits: list[Hit], words: list[str], inside: tuple[str, ...], ask: _Ask
+    ) -> SearchResult:
+        """The codes of a hint inside the query, then what the other words find on their
+        own ("orthotic for plantar fasciitis": 97760, then M72.2), with the note."""
+        named = f"No code matches every word; showing the codes '{' '.join(inside)}' names"
+        title = v.fold_title(hits[0].title, v.folds(words))
+        rest = [w for w in without_filler(words)
+                if w not in inside and not has_word(title, w, whole=False)]
+        # only when the other words name something on their own ("ankle fracture crutches")
+        more = (self._search_words(" ".join(rest), rest, ask)
+                if any(self._real(w) for w in rest) else [])
+        seen = {h.code for h in hits}
+        more = [h for h in more if h.code not in seen]
+        if more:
+            note = f"{named}, then results for '{' '.join(rest)}'."
+        else:
+            note = f"{named} ({quoted(rest)} left out)." if rest else f"{named}."
+        return SearchResult((hits + more)[: ask.limit], note, ("partial",))
 
     @staticmethod
     def _code_shaped(text: str) -> bool:
@@ -189,11 +203,14 @@ class SearchMixin(IcdSearchMixin):
         dx_shorthand = bool(icd) and not phrase and bool(
             self._aliases.get(" ".join(words)) or self._loose_aliases.get(v.loose_key(words)))
         only_weak = bool(pt_weak) and not pt_strong and not icd
-        if code_query or dx_shorthand:
+        # diagnoses that match every word come before the codes of a hint inside the query
+        spanned = bool(inside) and bool(pt_strong)
+        inside = inside if spanned and not icd else ()
+        if code_query or dx_shorthand or (spanned and icd):
             ordered = icd + pt_strong + pt_weak
         else:
             ordered = pt_strong + icd + pt_weak
-        return ordered[: ask.limit], only_weak, inside if pt_strong else ()
+        return ordered[: ask.limit], only_weak, inside
 
     def _with_clinic(self, strong: list[Hit], text: str, words: list[str], limit: int,
                      category: str | None) -> list[Hit]:

@@ -57,6 +57,16 @@ def test_a_hint_inside_a_longer_query_says_what_it_left_out(catalog: Catalog) ->
     assert result.relaxed == ("partial",)
 
 
+def test_the_other_words_of_a_hinted_query_still_find_their_diagnosis(
+    catalog: Catalog,
+) -> None:
+    result = catalog.search_explained("orthotic for plantar fasciitis")
+    assert [h.code for h in result.hits[:3]] == ["97760", "97763", "M72.2"]
+    assert result.note.endswith("then results for 'plantar fasciitis'.")
+    fracture = [h.code for h in catalog.search("ankle fracture crutches", limit=10)]
+    assert fracture[0] == "97116" and any(c.startswith("S82") for c in fracture)
+
+
 def test_a_query_of_general_words_still_answers(catalog: Catalog) -> None:
     result = catalog.search_explained("chronic pain left")
     assert result.hits and result.hits[0].code.startswith("G89.")
