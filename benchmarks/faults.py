@@ -105,10 +105,10 @@ def child_cycle(data: str, prefix: str) -> None:
         for _ in range(3):
             n += 1
             code = f"{prefix}{n:05d}"
-            _retry(lambda c=code: store.add_favorite(c))
+            _retry(lambda c=code, s=store: s.add_favorite(c))
             _ack("fav", code)
         name = f"T{prefix}{n:05d}"
-        _retry(lambda nm=name: store.save_template(nm, _lines()))
+        _retry(lambda nm=name, s=store: s.save_template(nm, _lines()))
         _ack("tpl", name)
         store.close()
 
@@ -470,19 +470,21 @@ def case_queued_close(tmp: Path, quick: bool) -> list[Row]:
     row = Row("favorites queued behind a lock, then close", "7")
     data = tmp / "queued"
     run("favs", str(data), "Q", "1")
-    proc = subprocess.Popen([sys.executable, "-c",
-                             "import sys,time,sqlite3\n"
-                             "from ptcodes_gui.userdata.store import UserStore\n"
-                             "from pathlib import Path\n"
-                             "s,_=UserStore.open(Path(sys.argv[1]))\n"
-                             "import subprocess\n"
-                             f"h=subprocess.Popen({_cmd('hold', str(data / 'user.sqlite'), '10')!r},"
-                             "stdout=subprocess.PIPE)\n"
-                             "h.stdout.readline()\n"
-                             "for i in range(10):\n"
-                             "    s.add_favorite(f'L{i:04d}'); print('ACK fav', f'L{i:04d}', flush=True)\n"
-                             "s.close()\nprint('CLOSED', flush=True)\n"
-                             "h.wait()\n", str(data)],
+    hold = _cmd("hold", str(data / "user.sqlite"), "10")
+    script = "\n".join([
+        "import subprocess, sys",
+        "from pathlib import Path",
+        "from ptcodes_gui.userdata.store import UserStore",
+        "s, _ = UserStore.open(Path(sys.argv[1]))  # a window already running",
+        f"h = subprocess.Popen({hold!r}, stdout=subprocess.PIPE)",
+        "h.stdout.readline()  # another copy now holds the lock for 10 s",
+        "for i in range(10):",
+        "    s.add_favorite(f'L{i:04d}')",
+        "    print('ACK fav', f'L{i:04d}', flush=True)",
+        "s.close()",
+        "h.wait()",
+    ])
+    proc = subprocess.Popen([sys.executable, "-c", script, str(data)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(), cwd=ROOT)
     out, err = proc.communicate(timeout=120)
     acked = Run(proc.returncode, out.decode(), "", 0).acked

@@ -57,7 +57,7 @@ def backups_digest(data_dir: Path) -> dict[str, str]:
     return {
         p.name: hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.iterdir())
-        if p.is_file()
+        if p.is_file() and p.name.startswith("user-2")  # the backups, not the second copy
     } if folder.exists() else {}
 
 
