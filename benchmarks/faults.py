@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import random
@@ -37,7 +38,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 HANG_SECONDS = 15.0
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,11 +47,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _cli_main() -> Callable[[list[str]], int]:
+    import importlib
+
     try:
-        from ptcodes_gui.cli.main import main  # after the Layout change
+        module = importlib.import_module("ptcodes_gui.cli.main")  # after the Layout change
     except ImportError:
-        from ptcodes_gui.cli import main  # type: ignore[no-redef,attr-defined]
-    return main  # type: ignore[no-any-return]
+        module = importlib.import_module("ptcodes_gui.cli")
+    return cast(Callable[[list[str]], int], module.main)
 
 
 def _store(data: str) -> Any:
@@ -105,10 +108,10 @@ def child_cycle(data: str, prefix: str) -> None:
         for _ in range(3):
             n += 1
             code = f"{prefix}{n:05d}"
-            _retry(lambda c=code, s=store: s.add_favorite(c))
+            _retry(functools.partial(store.add_favorite, code))
             _ack("fav", code)
         name = f"T{prefix}{n:05d}"
-        _retry(lambda nm=name, s=store: s.save_template(nm, _lines()))
+        _retry(functools.partial(store.save_template, name, _lines()))
         _ack("tpl", name)
         store.close()
 
@@ -126,7 +129,7 @@ def child_templates(data: str, prefix: str, count: str) -> None:
     store, _ = _store(data)
     for i in range(int(count)):
         name = f"T{prefix}{i:05d}"
-        _retry(lambda nm=name: store.save_template(nm, _lines()))
+        _retry(functools.partial(store.save_template, name, _lines()))
         _ack("tpl", name)
     store.close()
 
@@ -515,13 +518,27 @@ def _cli_row(row: Row, result: Run, ok: Callable[[Run], bool], said: str = "") -
     return row
 
 
+def _shown(row: Row, reader: Path, env: dict[str, str]) -> Row:
+    """``show`` did not hang or fail: the message is what ``clinic status`` says."""
+    if row.hung or row.failed:
+        return row
+    status = _cli(reader, "clinic", "status", env=env)
+    lines = [ln for ln in (status.err + status.out).strip().splitlines() if ln.strip()]
+    if status.code is None:
+        row.hung += 1
+        row.message = "clinic status hung"
+    elif lines:
+        row.message = " ".join(lines)
+    return row
+
+
 def _publish(data: Path, clinic: Path) -> Run:
     return _cli(data, "clinic", "publish", str(clinic))
 
 
 def _release_dir(clinic: Path) -> Path:
     pointer = json.loads((clinic / "ptcodes-clinic.json").read_text())
-    return clinic / pointer["current"]
+    return clinic / str(pointer["current"])
 
 
 def _rewrite_manifest(release: Path) -> None:
@@ -579,10 +596,12 @@ def case_clinic(tmp: Path, quick: bool) -> list[Row]:
     _rewrite_manifest(release)
     henv = {"PTCODES_CLINIC_DIR": str(hostile)}
     r4 = tmp / "reader4"
-    rows.append(_cli_row(Row("clinic imports.sqlite: endless recursive view", "4"),
-                         _cli(r4, "show", "97110", env=henv), lambda r: r.code == 0))
-    rows.append(_cli_row(Row("  same, after the share is fixed", "4"),
-                         _cli(r4, "show", "97110", env=env), lambda r: r.code == 0))
+    rows.append(_shown(_cli_row(Row("clinic imports.sqlite: endless recursive view", "4"),
+                                _cli(r4, "show", "97110", env=henv), lambda r: r.code == 0),
+                       r4, henv))
+    rows.append(_shown(_cli_row(Row("  same, after the share is fixed", "4"),
+                                _cli(r4, "show", "97110", env=env), lambda r: r.code == 0),
+                       r4, env))
     # item 6: nested JSON in the pointer and in the manifest
     for what in ("pointer", "manifest"):
         nested = tmp / f"nested-{what}"
@@ -590,18 +609,19 @@ def case_clinic(tmp: Path, quick: bool) -> list[Row]:
         target = (nested / "ptcodes-clinic.json" if what == "pointer"
                   else _release_dir(nested) / "manifest.json")
         target.write_text("[" * 100_000 + "]" * 100_000)
-        rows.append(_cli_row(Row(f"clinic {what}: 100,000 nested brackets", "6"),
-                             _cli(tmp / f"r6{what}", "show", "97110",
-                                  env={"PTCODES_CLINIC_DIR": str(nested)}),
-                             lambda r: r.code == 0))
+        nenv = {"PTCODES_CLINIC_DIR": str(nested)}
+        rows.append(_shown(_cli_row(Row(f"clinic {what}: 100,000 nested brackets", "6"),
+                                    _cli(tmp / f"r6{what}", "show", "97110", env=nenv),
+                                    lambda r: r.code == 0), tmp / f"r6{what}", nenv))
     # item 9: a FIFO as the clinic pointer; /dev/zero as a release file
     fifo = tmp / "fifo-clinic"
     shutil.copytree(clinic, fifo)
     (fifo / "ptcodes-clinic.json").unlink()
     os.mkfifo(fifo / "ptcodes-clinic.json")
-    rows.append(_cli_row(Row("clinic pointer is a FIFO", "9"),
-                         _cli(tmp / "r9", "show", "97110",
-                              env={"PTCODES_CLINIC_DIR": str(fifo)}), lambda r: r.code == 0))
+    fenv = {"PTCODES_CLINIC_DIR": str(fifo)}
+    rows.append(_shown(_cli_row(Row("clinic pointer is a FIFO", "9"),
+                                _cli(tmp / "r9", "show", "97110", env=fenv),
+                                lambda r: r.code == 0), tmp / "r9", fenv))
     zero = tmp / "zero-clinic"
     shutil.copytree(clinic, zero)
     zrel = _release_dir(zero)
@@ -611,9 +631,9 @@ def case_clinic(tmp: Path, quick: bool) -> list[Row]:
     result = _cli(zr, "show", "97110", env={"PTCODES_CLINIC_DIR": str(zero)})
     written = sum(p.stat().st_size for p in (zr / "clinic-cache").rglob("*") if p.is_file()) \
         if (zr / "clinic-cache").exists() else 0
-    row = _cli_row(Row("release file is a link to /dev/zero", "9"), result,
-                   lambda r: r.code == 0)
-    row.message = f"{result.seconds:.1f} s; {row.message[:90]}"
+    row = _shown(_cli_row(Row("release file is a link to /dev/zero", "9"), result,
+                          lambda r: r.code == 0), zr, {"PTCODES_CLINIC_DIR": str(zero)})
+    row.message = f"{result.seconds:.1f} s; {row.message[:120]}"
     row.extra["cache_bytes_left"] = written
     rows.append(row)
     outside = tmp / "outside-clinic"
@@ -674,6 +694,50 @@ def case_cli(tmp: Path, quick: bool) -> list[Row]:
     return rows
 
 
+def case_leftovers(tmp: Path, quick: bool) -> list[Row]:
+    """Item 10: what killed fetches and imports leave behind is cleaned at the next start;
+    a duplicate code in an ICD-10-CM order file is refused with a sentence."""
+    pub, clinic, reader = tmp / "pub", tmp / "clinic", tmp / "reader"
+    run("favs", str(pub), "P", "1")
+    codes = tmp / "codes.csv"
+    codes.write_text("code,title\nZCL01,Clinic code one\n")
+    _cli(pub, "import", "codes", str(codes), "--apply")
+    _publish(pub, clinic)
+    env = {"PTCODES_CLINIC_DIR": str(clinic)}
+    _cli(reader, "show", "97110", env=env)
+    _cli(pub, "import", "codes", str(codes), "--apply")
+    _publish(pub, clinic)  # a second release: the reader's first copy is not needed
+    old = time.time() - 3600
+    fetch = reader / "clinic-cache" / ".fetch-killed"
+    fetch.mkdir(parents=True)
+    (fetch / "imports.sqlite").write_bytes(b"x" * 1000)
+    icd = reader / "icd10cm"
+    icd.mkdir(exist_ok=True)
+    temp = icd / ".icd-release-killed.sqlite"
+    temp.write_bytes(b"x" * 1000)
+    for path in (fetch, temp):
+        os.utime(path, (old, old))
+    result = _cli(reader, "show", "97110", env=env)
+    left = [p.name for p in (fetch, temp) if p.exists()]
+    cached = [p.name for p in (reader / "clinic-cache").iterdir()
+              if p.is_dir() and not p.name.startswith(".")]
+    row = _cli_row(Row("leftovers of killed fetches/imports, old cached release", "10"),
+                   result, lambda r: not left and len(cached) == 1,
+                   f"left: {', '.join(left) or 'none'}; cached releases: {len(cached)}")
+    rows = [row]
+    order = tmp / "icd10cm_order_2027.txt"
+    line = "{:05d} {:<7} {} {:<60} {}\n"
+    order.write_text(line.format(1, "M545", 0, "Low back pain", "Low back pain")
+                     + line.format(2, "M5450", 1, "Low back pain, unsp", "Low back pain, unsp")
+                     + line.format(3, "M5450", 1, "Low back pain, unsp", "Low back pain, unsp"))
+    result = _cli(tmp / "icd", "import", "icd10cm", str(order), "--apply")
+    said = [ln for ln in (result.err + result.out).splitlines()
+            if "UNIQUE" in ln or "Nothing" in ln or "Traceback" in ln]
+    rows.append(_cli_row(Row("ICD-10-CM order file with a code twice", "10"), result,
+                         lambda r: "UNIQUE" not in r.err + r.out, said[0] if said else ""))
+    return rows
+
+
 def _xlsx_bomb(path: Path, mib: int) -> None:
     row = "<row>" + "<c t=\"inlineStr\"><is><t>AAAAAAAAAAAAAAAAAAAA</t></is></c>" * 40 + "</row>"
     chunk = (row * 200).encode()
@@ -731,7 +795,8 @@ def table(rows: Sequence[Row]) -> str:
     return head + "\n".join(body)
 
 
-CASES = ("strace", "kill", "concurrent", "damage", "queued", "clinic", "cli", "imports")
+CASES = ("strace", "kill", "concurrent", "damage", "queued", "clinic", "leftovers", "cli",
+         "imports")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -763,6 +828,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 rows += case_queued_close(tmp, opts.quick)
             elif name == "clinic":
                 rows += case_clinic(tmp, opts.quick)
+            elif name == "leftovers":
+                rows += case_leftovers(tmp, opts.quick)
             elif name == "cli":
                 rows += case_cli(tmp, opts.quick)
             elif name == "imports":

@@ -49,6 +49,8 @@ class ImportLimits:
     max_file_bytes: int = 400 * MIB  # one text file or zip member, uncompressed
     max_total_bytes: int = 1024 * MIB  # everything one import reads, uncompressed
     max_xlsx_bytes: int = 150 * MIB  # a workbook file (compressed; calamine holds a sheet)
+    #: what a workbook's parts unpack to, together (checked before calamine inflates any)
+    max_xlsx_unpacked: int = 400 * MIB
     max_rows: int = 6_000_000  # data rows of one import, all files together
     max_line_chars: int = 20_000
     max_field_chars: int = 2_000
@@ -403,6 +405,7 @@ def xlsx_rows(
             data = io.BytesIO(handle.read())
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise _broken_zip(file.path.name) from exc
+    check_workbook(data, file.display)
     try:
         book = CalamineWorkbook.from_filelike(data)
         sheets = [book.get_sheet_by_name(n) for n in book.sheet_names]
@@ -423,6 +426,32 @@ def xlsx_rows(
         cells = [_cell_text(v).strip() if not isinstance(v, str) else v for v in values]
         if any(c.strip() for c in cells):
             yield offset + index + 1, cells
+
+
+class WorkbookBombError(ImportFileError):
+    """A workbook that would unpack to far more than a spreadsheet does."""
+
+
+def check_workbook(data: IO[bytes], display: str, limits: ImportLimits = DEFAULT_LIMITS) -> None:
+    """Refuse a workbook whose parts would unpack to more than ``max_xlsx_unpacked``, or
+    unpack far more than any spreadsheet does (a zip bomb): only the zip's directory is
+    read, so a 6 MB bomb that inflates to gigabytes is refused in milliseconds."""
+    try:
+        with zipfile.ZipFile(data) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise _broken_zip(display) from exc
+    finally:
+        data.seek(0)
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos)
+    bomb = any(i.file_size > MIB and i.file_size / max(i.compress_size, 1) > limits.max_zip_ratio
+               for i in infos)
+    if len(infos) > limits.max_zip_members or total > limits.max_xlsx_unpacked or bomb:
+        raise WorkbookBombError(
+            f"{display} would unpack to {human_size(total)} (from {human_size(packed)}); that "
+            "is not a CMS workbook, so it was not opened."
+        )
 
 
 def rows_of(
@@ -448,6 +477,8 @@ def head_rows(file: InputFile, count: int = 12, delimiter: str | None = None
     if file.format == "xlsx":
         try:
             return list(xlsx_rows(file, head_only=count))
+        except WorkbookBombError:
+            raise  # said as it is, never as "not that table's header"
         except ImportFileError:
             return []
     text = file.head_text()
