@@ -91,6 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     QTimer.singleShot(0, _report_startup)
     code = app.exec()
     session.close()
+    note = session.store.close_note
+    if note is not None and "could not be saved" in note:  # kept changes are said at start
+        QMessageBox.warning(None, APP_NAME, note)
     return int(code)
 
 

@@ -146,7 +146,8 @@ def read_only(path: Path | None, reason: str, clock: Clock, steps: Steps,
 
 
 def sweep(
-    conn: sqlite3.Connection, clock: Clock, where: str, *, strict: bool = False
+    conn: sqlite3.Connection, clock: Clock, where: str, *, strict: bool = False,
+    copy_intact: Callable[[int], bool] | None = None,
 ) -> StartupMessage | None:
     """Set aside the rows that cannot be loaded; the one sentence saying so, or None.
     ``strict``: damage of the file itself raises ``_DamagedError`` (it is repaired).
@@ -163,6 +164,12 @@ def sweep(
         return None
     try:
         bad, note = _find_bad(conn, clock, strict)
+        lost = [b for b in bad if b.repair is None]
+        if lost and copy_intact is not None and copy_intact(
+                Db(conn, clock=clock, read_only_reason=None).write_seq()):
+            # damage quick_check does not see (bytes of a row changed): the copy kept with
+            # every change holds these rows intact, so the file is repaired from it
+            raise _DamagedError(f"{len(lost)} saved item(s) cannot be read")
         if bad and has_table(conn, "quarantine"):
             quarantine.set_aside(conn, bad, clock().isoformat(timespec="seconds"))
         conn.execute("COMMIT")
@@ -320,6 +327,10 @@ def open_store(
         backup.remove_stale_temps(data_dir, f".restore-{USER_DB_NAME}.")
         opening.recover_journal(db)
     found = opening.assess(db, steps)
+    if found.state == "unreadable" and reason is None and _busy(found.detail):
+        # another copy holds the file (a long write, a checkpoint): in use is not damaged;
+        # the writable open below waits for it like any write
+        found = opening.Assessment("ok")
     early: Opened | None = None
     if found.state in ("missing", "empty"):
         early = _restore_missing(db, found.state, reason, clock, steps, messages)
@@ -338,6 +349,10 @@ def open_store(
         # damage only a writing connection notices (a CHECK naming a lost column, ...)
         early = _repair_damaged(db, str(exc), None, clock, steps, messages)
         return early or _open_writable(db, clock, steps, messages, retry=False)
+
+
+def _busy(detail: str) -> bool:
+    return "locked" in detail or "busy" in detail
 
 
 class _DamagedError(Exception):
@@ -425,10 +440,32 @@ def _backed_up(
     return True
 
 
+def _copy_intact(db: Path, clock: Clock) -> Callable[[int], bool]:
+    """Whether the second copy is at least as new as ``seq`` and every row of it loads."""
+    def check(seq: int) -> bool:
+        copy = shadow.shadow_path(db.parent)
+        try:
+            if (not copy.is_file() or backup.read_seq(copy) < seq
+                    or not backup.check_file(copy).ok):
+                return False
+            mem = memory_copy(copy)
+        except (OSError, sqlite3.Error):
+            return False
+        try:
+            bad, note = _find_bad(mem, clock, strict=False)
+        except sqlite3.Error:
+            return False
+        finally:
+            mem.close()
+        return note is None and all(b.repair is not None for b in bad)
+    return check
+
+
 def _sweep_writable(
     conn: sqlite3.Connection, db: Path, clock: Clock, messages: list[StartupMessage],
     strict: bool,
 ) -> None:
-    note = sweep(conn, clock, f"the quarantine table of {db}", strict=strict)
+    note = sweep(conn, clock, f"the quarantine table of {db}", strict=strict,
+                 copy_intact=_copy_intact(db, clock) if strict else None)
     if note is not None:
         messages.append(note)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ptcodes_gui.userdata import db as db_module
-from ptcodes_gui.userdata import pending, startup
+from ptcodes_gui.userdata import pending, shadow, startup
 from ptcodes_gui.userdata.store import UserStore
 from ptcodes_gui.userdata.templates import TemplateLine
 
@@ -249,3 +249,52 @@ def test_sweep_skips_when_another_copy_writes(tmp_path: Path) -> None:
     other.execute("ROLLBACK")
     other.close()
     conn.close()
+
+
+def test_a_row_damaged_past_quick_check_comes_back_from_the_second_copy(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    codes = _filled(data, 8)
+    db = data / "user.sqlite"
+    raw = db.read_bytes()
+    assert b"X0003" in raw
+    db.write_bytes(raw.replace(b"X0003", b"X#003"))  # same length: quick_check passes
+    store, text = _reopen(data)
+    assert "copy kept with every change" in text and "set aside" not in text
+    assert store.favorites() == codes
+    assert store.quarantined() == 0
+    store.close()
+
+
+def test_rows_a_newer_version_wrote_are_set_aside_not_restored(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    _filled(data, 2)
+    # a newer version saved a template line with its wider limits, through its own store:
+    # the counter bumped and the second copy written with the change
+    conn = sqlite3.connect(data / "user.sqlite", isolation_level=None)
+    conn.execute("UPDATE template_lines SET minutes = 5000")
+    conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'write_seq'")
+    shadow.write_shadow(conn, data)
+    conn.close()
+    store, text = _reopen(data)
+    assert "set aside 1 saved item" in text and "damaged" not in text
+    assert store.quarantined() == 1
+    assert store.favorites() == ["X0000", "X0001"]
+    store.close()
+
+
+def test_a_file_busy_with_another_copy_is_not_called_unreadable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ptcodes_gui.userdata import backup
+
+    data = tmp_path / "data"
+    codes = _filled(data, 3)
+    real = backup.check_file
+    monkeypatch.setattr(backup, "check_file", lambda p: backup.FileCheck(
+        "unreadable", "database is locked") if p.name == "user.sqlite" else real(p))
+    store, text = _reopen(data)
+    assert not store.read_only, text
+    assert store.favorites() == codes
+    store.close()
