@@ -602,6 +602,31 @@ def case_clinic(tmp: Path, quick: bool) -> list[Row]:
     rows.append(_shown(_cli_row(Row("  same, after the share is fixed", "4"),
                                 _cli(r4, "show", "97110", env=env), lambda r: r.code == 0),
                        r4, env))
+    # hostile values inside a well-formed database, a damaged one, nested settings.json
+    for what in ("values", "pages", "settings"):
+        bad = tmp / f"bad-{what}"
+        shutil.copytree(clinic, bad)
+        rel = _release_dir(bad)
+        if what == "values":
+            conn = sqlite3.connect(rel / "imports.sqlite", isolation_level=None)
+            conn.execute("UPDATE releases SET files = ?, parts = ?, details = ?, rows = 'many', "
+                         "effective = 20270101", ("[" * 100_000, "[" * 50_000 + "]" * 50_000,
+                                                  "{" * 3000))
+            conn.close()
+        elif what == "pages":
+            with (rel / "imports.sqlite").open("r+b") as f:
+                f.seek(4096)
+                f.write(b"\xff" * 8192)
+        else:
+            (rel / "settings.json").write_text("[" * 100_000 + "]" * 100_000)
+        _rewrite_manifest(rel)
+        benv = {"PTCODES_CLINIC_DIR": str(bad)}
+        label = {"values": "clinic imports.sqlite: nested JSON, text for numbers in records",
+                 "pages": "clinic imports.sqlite: damaged pages",
+                 "settings": "clinic settings.json: 100,000 nested brackets"}[what]
+        rows.append(_shown(_cli_row(Row(label, "4,6"),
+                                    _cli(tmp / f"rb{what}", "show", "97110", env=benv),
+                                    lambda r: r.code == 0), tmp / f"rb{what}", benv))
     # item 6: nested JSON in the pointer and in the manifest
     for what in ("pointer", "manifest"):
         nested = tmp / f"nested-{what}"

@@ -446,7 +446,8 @@ def _fetch(clinic_dir: Path, release: Release, cache_root: Path) -> None:
                     f"{source / name} does not match its manifest (changed or damaged "
                     "while being published?); keeping the previous clinic data."
                 )
-            problem = untrusted.schema_problem(tmp / name) if name.endswith(".sqlite") else None
+            problem = (untrusted.schema_problem(tmp / name, check=True)
+                       if name.endswith(".sqlite") else None)
             if problem is not None:
                 raise ClinicFolderError(
                     f"{source / name} is not used: {problem}. Keeping the previous clinic "

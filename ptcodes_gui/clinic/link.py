@@ -224,8 +224,8 @@ def _read_localities(status: cf.ClinicStatus) -> dict[str, str]:
     """The shared profiles' localities; anything malformed is left out, never fatal."""
     path = status.file("settings.json")
     try:
-        data = json.loads(path.read_text(encoding="utf-8")) if path is not None else {}
-    except (OSError, ValueError):
+        data = untrusted.read_json(path) if path is not None else {}
+    except (OSError, ValueError):  # bounded: no RecursionError from nested brackets
         return {}
     raw = data.get("fee_localities") if isinstance(data, dict) else None
     out: dict[str, str] = {}

@@ -31,6 +31,8 @@ MAX_JSON_BYTES = 1024 * 1024
 MAX_JSON_DEPTH = 32
 #: the longest one statement on a clinic database may run
 QUERY_SECONDS = 5.0
+#: the longest the integrity check of a fetched release may run
+CHECK_SECONDS = 120.0
 _STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
@@ -126,26 +128,31 @@ def guard(conn: sqlite3.Connection, seconds: float = QUERY_SECONDS) -> None:
     conn.set_progress_handler(too_long, 20_000)
 
 
-def connect(path: Path) -> sqlite3.Connection:
+def connect(path: Path, seconds: float = QUERY_SECONDS) -> sqlite3.Connection:
     """A guarded read-only connection on a clinic database."""
     conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True,
                            isolation_level=None, check_same_thread=False)
-    guard(conn)
+    guard(conn, seconds)
     return conn
 
 
-def schema_problem(path: Path) -> str | None:
+def schema_problem(path: Path, *, check: bool = False) -> str | None:
     """None when the SQLite file at ``path`` holds only tables, indexes and FTS5 tables;
-    else what it holds that PT Codes never writes (a view, a trigger, another module)."""
-    try:
-        conn = connect(path)
+    else what it holds that PT Codes never writes (a view, a trigger, another module).
+    ``check`` (once, when a release is fetched): ``quick_check`` must pass too."""
+    try:  # the check reads every page of a file up to 2 GB: a longer bound
+        conn = connect(path, CHECK_SECONDS if check else QUERY_SECONDS)
     except sqlite3.Error as exc:
         return f"it cannot be opened ({exc})"
     try:
         conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
         rows = conn.execute("SELECT type, name, sql FROM sqlite_schema").fetchall()
+        if check:
+            found = [str(r[0]) for r in conn.execute("PRAGMA quick_check(3)")]
+            if found != ["ok"]:
+                return f"it is damaged ({'; '.join(found)[:120]})"
     except sqlite3.Error as exc:
-        return f"its schema cannot be read ({exc})"
+        return f"it cannot be read ({exc})"
     finally:
         conn.close()
     for kind, name, sql in rows:

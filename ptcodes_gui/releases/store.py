@@ -319,15 +319,27 @@ def read_releases(conn: sqlite3.Connection) -> list[ReleaseInfo]:
 
 
 def _release_from_row(r: Sequence[Any]) -> ReleaseInfo:
+    """A release record; what does not read (a clinic folder's copy is untrusted: nested
+    or huge JSON, text where a number goes) falls back to empty, never raises."""
     def load(text: object, default: Any) -> Any:
-        try:
-            return json.loads(str(text)) if text else default
-        except ValueError:
+        if not text or len(str(text)) > 200_000:
             return default
+        try:
+            value = json.loads(str(text))
+        except (ValueError, RecursionError):
+            return default
+        return value if isinstance(value, type(default)) else default
 
+    def text(value: object, default: str = "") -> str:
+        return value if isinstance(value, str) else default
+
+    rows = r[6] if isinstance(r[6], int) and not isinstance(r[6], bool) else 0
+    source = text(r[0], "?")
     return ReleaseInfo(
-        source=r[0], title=r[1] or r[0], version=r[2] or "", label=r[3] or r[0],
-        effective=r[4], files=tuple(load(r[5], [])), rows=int(r[6] or 0),
-        imported_at=r[7] or "", parts=tuple(load(r[8], [])), order=tuple(load(r[9], [])),
+        source=source, title=text(r[1]) or source, version=text(r[2]),
+        label=text(r[3]) or source, effective=r[4] if isinstance(r[4], str) else None,
+        files=tuple(str(f) for f in load(r[5], [])), rows=rows, imported_at=text(r[7]),
+        parts=tuple(str(p) for p in load(r[8], [])),
+        order=tuple(n for n in load(r[9], []) if isinstance(n, int)),
         details=load(r[10], {}),
     )

@@ -196,3 +196,48 @@ def test_leftovers_of_a_killed_fetch_and_an_old_copy_are_cleaned(tmp_path: Path)
     cf.sync(clinic, tmp_path / "pc")
     names = sorted(p.name for p in cache.iterdir() if p.is_dir())
     assert names == [_release_dir(clinic).name]
+
+
+def test_a_damaged_published_database_is_not_cached(tmp_path: Path) -> None:
+    clinic = tmp_path / "share"
+    src = tmp_path / "src"
+    src.mkdir()
+    big = sqlite3.connect(src / "imports.sqlite")
+    big.execute("CREATE TABLE t (v TEXT)")
+    big.executemany("INSERT INTO t VALUES (?)", [("x" * 500,)] * 200)
+    big.commit()
+    big.close()
+    (src / "defaults.json").write_text("{}")
+    cf.publish(clinic, {"imports.sqlite": src / "imports.sqlite",
+                        "defaults.json": src / "defaults.json"}, app_version="t")
+    release = _release_dir(clinic)
+    with (release / "imports.sqlite").open("r+b") as handle:
+        handle.seek(4096)
+        handle.write(b"\xff" * 8192)
+    _reseal(release)
+    status = cf.sync(clinic, tmp_path / "pc")
+    assert status.file("imports.sqlite") is None
+    assert "is not used" in status.message
+
+
+def test_hostile_values_in_release_records_read_as_empty() -> None:
+    from ptcodes_gui.releases.store import _release_from_row
+
+    info = _release_from_row(("ncci", None, 7, b"x", 20270101, "[" * 100_000, "many",
+                              None, "[" * 10 + "]" * 10, '"x"', "{" * 3000))
+    assert info.source == "ncci" and info.title == "ncci" and info.version == ""
+    assert info.files == () and info.rows == 0 and info.effective is None
+    assert info.order == () and info.details == {}
+
+
+def test_nested_clinic_settings_are_ignored_not_fatal(tmp_path: Path) -> None:
+    from ptcodes_gui.clinic.link import _read_localities
+
+    clinic = tmp_path / "share"
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "settings.json").write_text("[" * 100_000 + "]" * 100_000)
+    cf.publish(clinic, {"settings.json": src / "settings.json"}, app_version="t")
+    status = cf.sync(clinic, tmp_path / "pc")
+    assert status.file("settings.json") is not None
+    assert _read_localities(status) == {}
