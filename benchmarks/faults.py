@@ -604,9 +604,9 @@ def case_clinic(tmp: Path, quick: bool) -> list[Row]:
                        r4, env))
     # hostile values inside a well-formed database, a damaged one, nested settings.json
     for what in ("values", "pages", "settings"):
-        bad = tmp / f"bad-{what}"
-        shutil.copytree(clinic, bad)
-        rel = _release_dir(bad)
+        hostile_copy = tmp / f"bad-{what}"
+        shutil.copytree(clinic, hostile_copy)
+        rel = _release_dir(hostile_copy)
         if what == "values":
             conn = sqlite3.connect(rel / "imports.sqlite", isolation_level=None)
             conn.execute("UPDATE releases SET files = ?, parts = ?, details = ?, rows = 'many', "
@@ -620,7 +620,7 @@ def case_clinic(tmp: Path, quick: bool) -> list[Row]:
         else:
             (rel / "settings.json").write_text("[" * 100_000 + "]" * 100_000)
         _rewrite_manifest(rel)
-        benv = {"PTCODES_CLINIC_DIR": str(bad)}
+        benv = {"PTCODES_CLINIC_DIR": str(hostile_copy)}
         label = {"values": "clinic imports.sqlite: nested JSON, text for numbers in records",
                  "pages": "clinic imports.sqlite: damaged pages",
                  "settings": "clinic settings.json: 100,000 nested brackets"}[what]
