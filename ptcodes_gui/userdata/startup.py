@@ -34,9 +34,14 @@ def fmt_when(moment: datetime) -> str:
     return f"{moment:%B} {moment.day}, {moment.year} at {moment:%H:%M}"
 
 
+#: how long opening waits for another copy's lock; the sweep of a start waits less
+OPEN_WAIT_MS = 5000
+SWEEP_WAIT_MS = 500
+
+
 def _connect_file(path: Path) -> sqlite3.Connection:
     """Open for writing; nothing is written yet (the version is checked before WAL)."""
-    conn = sqlite3.connect(path, timeout=5.0, isolation_level=None)
+    conn = sqlite3.connect(path, timeout=OPEN_WAIT_MS / 1000, isolation_level=None)
     try:
         conn.execute("PRAGMA foreign_keys = ON")
     except BaseException:
@@ -157,11 +162,16 @@ def sweep(
     orphaned). When another copy holds the lock the sweep is skipped (reads leave out what
     they cannot load; the next start sweeps)."""
     try:
+        # a start waits half a second at most for another copy's write, then sweeps later
+        conn.execute(f"PRAGMA busy_timeout = {SWEEP_WAIT_MS}")
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.Error as exc:
         if strict and _is_damage(exc):
             raise _DamagedError(str(exc)) from exc
         return None
+    finally:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute(f"PRAGMA busy_timeout = {OPEN_WAIT_MS}")
     try:
         bad, note = _find_bad(conn, clock, strict)
         lost = [b for b in bad if b.repair is None]

@@ -144,7 +144,7 @@ def probe_writable(data_dir: Path) -> str | None:
     except OSError as exc:
         return describe_os_error(exc, data_dir)
     db = data_dir / USER_DB_NAME
-    if db.exists():
+    if db.is_file():  # a folder or a FIFO in its place is judged (never opened) later
         try:
             with open(db, "r+b"):
                 pass
