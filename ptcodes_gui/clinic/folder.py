@@ -226,6 +226,8 @@ def _lock_is_stale(lock: Path) -> bool:
     once), or any lock older than ``STALE_LOCK`` (another PC's publisher that died)."""
     if time.time() - lock.stat().st_mtime > STALE_LOCK:
         return True
+    if os.name != "posix":  # os.kill(pid, 0) would end the process on Windows
+        return False
     words = lock.read_text(encoding="utf-8", errors="replace").split()
     if len(words) < 2 or words[0] != _host() or not words[1].isdigit():
         return False
