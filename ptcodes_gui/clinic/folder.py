@@ -228,7 +228,11 @@ def _lock_is_stale(lock: Path) -> bool:
         return True
     if os.name != "posix":  # os.kill(pid, 0) would end the process on Windows
         return False
-    words = lock.read_text(encoding="utf-8", errors="replace").split()
+    try:
+        with os.fdopen(untrusted.open_regular(lock), "rb") as handle:  # no FIFO, no link
+            words = handle.read(300).decode("utf-8", "replace").split()
+    except ValueError:
+        return False
     if len(words) < 2 or words[0] != _host() or not words[1].isdigit():
         return False
     try:
