@@ -432,6 +432,20 @@ class WorkbookBombError(ImportFileError):
     """A workbook that would unpack to far more than a spreadsheet does."""
 
 
+def _unpacks_as_stated(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
+                       display: str) -> None:
+    """Sizes that lie: reading stops at the stated size, and the CRC then fails."""
+    for info in infos:
+        try:
+            with archive.open(info) as part:
+                while part.read(MIB):
+                    pass
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise WorkbookBombError(
+                f"{display} does not unpack to what its directory says (a damaged file, or "
+                "a zip bomb); it was not opened.") from exc
+
+
 def check_workbook(data: IO[bytes], display: str, limits: ImportLimits = DEFAULT_LIMITS) -> None:
     """Refuse a workbook whose parts would unpack to more than ``max_xlsx_unpacked``, or
     unpack far more than any spreadsheet does (a zip bomb): only the zip's directory is
@@ -439,19 +453,19 @@ def check_workbook(data: IO[bytes], display: str, limits: ImportLimits = DEFAULT
     try:
         with zipfile.ZipFile(data) as archive:
             infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            total = sum(i.file_size for i in infos)
+            packed = sum(i.compress_size for i in infos)
+            bomb = any(i.file_size > MIB and i.file_size / max(i.compress_size, 1)
+                       > limits.max_zip_ratio for i in infos)
+            if len(infos) > limits.max_zip_members or total > limits.max_xlsx_unpacked or bomb:
+                raise WorkbookBombError(
+                    f"{display} would unpack to {human_size(total)} (from "
+                    f"{human_size(packed)}); that is not a CMS workbook, so it was not opened.")
+            _unpacks_as_stated(archive, infos, display)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
         raise _broken_zip(display) from exc
     finally:
         data.seek(0)
-    total = sum(i.file_size for i in infos)
-    packed = sum(i.compress_size for i in infos)
-    bomb = any(i.file_size > MIB and i.file_size / max(i.compress_size, 1) > limits.max_zip_ratio
-               for i in infos)
-    if len(infos) > limits.max_zip_members or total > limits.max_xlsx_unpacked or bomb:
-        raise WorkbookBombError(
-            f"{display} would unpack to {human_size(total)} (from {human_size(packed)}); that "
-            "is not a CMS workbook, so it was not opened."
-        )
 
 
 def rows_of(

@@ -127,3 +127,15 @@ def test_a_killed_icd_imports_temp_file_is_removed_at_start(tmp_path: Path) -> N
     finally:
         catalog.close()
     assert not old_temp.exists() and new_temp.exists()
+
+
+def test_a_workbook_whose_sizes_lie_is_refused() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"<row/>" * 1_000_000)
+    raw = bytearray(buf.getvalue())
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = raw.index(signature) + offset
+        raw[at:at + 4] = (1000).to_bytes(4, "little")  # "unpacks to 1,000 bytes"
+    with pytest.raises(files.WorkbookBombError, match="does not unpack to what"):
+        files.check_workbook(io.BytesIO(bytes(raw)), "x.xlsx")
