@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from ptcodes_gui.clinic import untrusted
+from ptcodes_gui.domain.text import clean_text
 
 FORMAT = "ptcodes-clinic"
 FORMAT_VERSION = 1
@@ -355,10 +356,16 @@ def _read_manifest(release_dir: Path) -> Release:
     if not isinstance(seq, int):
         raise ClinicFolderError(f"{release_dir / MANIFEST_NAME} has no release number.")
     return Release(
-        seq=seq, folder=release_dir.name, published_at=str(data.get("published_at", "")),
-        publisher=str(data.get("publisher", "")), app_version=str(data.get("app_version", "")),
+        seq=seq, folder=release_dir.name, published_at=_shown(data.get("published_at")),
+        publisher=_shown(data.get("publisher")), app_version=_shown(data.get("app_version")),
         format_version=int(data.get("format_version", 1) or 1), files=files,
     )
+
+
+def _shown(value: object) -> str:
+    """A manifest's text as it may be shown (a terminal, the status bar): no control or
+    escape characters, at most 80 characters."""
+    return clean_text(value)[:80] if isinstance(value, str) else ""
 
 
 def _valid_entry(entry: Mapping[str, object]) -> bool:
@@ -421,8 +428,8 @@ def _read_cache(cache_root: Path) -> tuple[Release | None, str | None]:
         raw = data["release"]
         release = Release(
             seq=int(raw["seq"]), folder=str(raw["folder"]),
-            published_at=str(raw.get("published_at", "")),
-            publisher=str(raw.get("publisher", "")), app_version=str(raw.get("app_version", "")),
+            published_at=_shown(raw.get("published_at")),
+            publisher=_shown(raw.get("publisher")), app_version=_shown(raw.get("app_version")),
             format_version=int(raw.get("format_version", 1)),
             files={k: v for k, v in dict(raw.get("files", {})).items() if k in KNOWN_FILES},
         )

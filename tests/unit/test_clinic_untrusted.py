@@ -241,3 +241,15 @@ def test_nested_clinic_settings_are_ignored_not_fatal(tmp_path: Path) -> None:
     status = cf.sync(clinic, tmp_path / "pc")
     assert status.file("settings.json") is not None
     assert _read_localities(status) == {}
+
+
+def test_a_manifests_text_is_shown_without_terminal_escapes(tmp_path: Path) -> None:
+    clinic = tmp_path / "share"
+    _publish(clinic, tmp_path)
+    release = _release_dir(clinic)
+    manifest = json.loads((release / cf.MANIFEST_NAME).read_text())
+    manifest["publisher"] = "\x1b]0;owned\x07\x1b[2JFRONT" + "x" * 500
+    (release / cf.MANIFEST_NAME).write_text(json.dumps(manifest))
+    status = cf.sync(clinic, tmp_path / "pc")
+    assert status.release is not None
+    assert "\x1b" not in status.release.publisher and len(status.release.publisher) <= 80
