@@ -465,6 +465,15 @@ def case_damage(tmp: Path, quick: bool, rng: random.Random) -> list[Row]:
         if sweep.failed > before:
             sweep.extra.setdefault("failed_messages", []).append(sweep.message)
     rows.append(sweep)
+    copies = Row(f"random damage of the newest backup/copy (x{4 if quick else 20})", "3")
+    for k in range(4 if quick else 20):
+        data = tmp / f"c{k}"
+        shutil.copytree(base, data)
+        newest = max((p for p in (data / "backups").iterdir() if p.suffix == ".sqlite"),
+                     key=lambda p: p.stat().st_mtime)
+        _damage_random(newest, rng)
+        restart(copies, data, acked)
+    rows.append(copies)
     return rows
 
 
