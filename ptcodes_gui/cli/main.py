@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any, TextIO
 
 from ptcodes_gui.catalog import Catalog, CatalogError
 from ptcodes_gui.cli import codesets as cli_codesets
+from ptcodes_gui.domain.formatting import validity_text
 from ptcodes_gui.domain.models import (
     ATTENDANCE,
     CATEGORIES,
@@ -30,6 +32,7 @@ from ptcodes_gui.domain.sources import source_json
 from ptcodes_gui.domain.text import clean_text
 
 EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE = 0, 1, 2
+EXIT_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command cut off by a closed pipe
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
@@ -62,6 +65,11 @@ def code_json(code: Code, release: str = "") -> dict[str, Any]:
         "not_pt": code.discipline not in ("PT", "any"),
         "status": code.status,
         "replaced_by": list(code.replaced_by),
+        "effective": code.effective,
+        "deleted": code.deleted,
+        "use_before": list(code.use_before),
+        "history": list(code.history) if code.system in (System.CPT, System.HCPCS) else [],
+        "sometimes_therapy": code.sometimes_therapy,
         "addon_to": list(code.addon_to),
         "addons": list(code.addons),
         "notes": notes,
@@ -96,6 +104,8 @@ def code_json(code: Code, release: str = "") -> dict[str, Any]:
         out["children"] = [{"code": c, "title": t} for c, t in code.children]
         out["notes_by_kind"] = by_kind
         out["release"] = release
+        out["valid_from"], out["valid_to"] = code.valid_from, code.valid_to
+        out["title_is_official"] = not code.provisional
         out["notes"] = [f"{k}: {t}" for k, texts in by_kind.items() for t in texts]
         out["timed"] = False
     return out
@@ -133,13 +143,17 @@ def _print_code(code: Code, catalog: Catalog, out: TextIO) -> None:
     system = system_label(code.system)
     out.write(f"{code.code}  ({system})  {code.title}\n")
     if code.is_deleted:
-        out.write(f"  DELETED{f' in {code.deleted_year}' if code.deleted_year else ''}; "
+        when = f" on {code.deleted}" if code.deleted else (
+            f" in {code.deleted_year}" if code.deleted_year else "")
+        out.write(f"  DELETED{when}; "
                   + (f"use {', '.join(code.replaced_by)}\n" if code.replaced_by
                      else "no replacement code\n"))
     if code.system == System.ICD10CM:
         out.write("  billable: " + ("yes" if code.billable else "NO (a header: pick a code below)")
                   + "\n")
         out.write(f"  release: {catalog.info().icd_release}\n")
+        if code.valid_from or code.valid_to:
+            out.write(f"  valid: {validity_text(code)}\n")
         if code.parents:
             out.write("  under: " + " > ".join(f"{c} {t}" for c, t in code.parents) + "\n")
         for icd_note in code.icd_notes:
@@ -153,6 +167,8 @@ def _print_code(code: Code, catalog: Catalog, out: TextIO) -> None:
     if code.description:
         out.write(f"\n  {code.description}\n\n")
     out.write(f"  category: {CATEGORIES.get(code.category, code.category)}\n")
+    if code.system in (System.CPT, System.HCPCS):
+        out.write(f"  history: {' '.join(code.history)}\n")
     if code.system != System.MODIFIER:
         out.write(f"  {code.timed_label}; {ATTENDANCE.get(code.attendance, code.attendance)}\n")
     if code.addon_to:
@@ -280,6 +296,7 @@ def _cmd_import(args: argparse.Namespace, catalog: Catalog) -> int:
         ImportContext,
         ImportFileError,
         apply_import,
+        nothing_imported,
         preview_import,
         preview_text,
         reader,
@@ -327,7 +344,7 @@ def _cmd_import(args: argparse.Namespace, catalog: Catalog) -> int:
         session.reload_imports()
         return cli_codesets.after_import(args, session) or EXIT_OK
     except (ImportFileError, UserDataError, OSError) as exc:
-        sys.stderr.write(f"Nothing was imported: {exc}\n")
+        sys.stderr.write(nothing_imported(exc) + "\n")
         return EXIT_NOT_FOUND
 
 
@@ -351,11 +368,13 @@ def build_parser() -> argparse.ArgumentParser:
     from ptcodes_gui.releases import all_readers
 
     sources = all_readers()
+    titles = {"icd10cm": "ICD-10-CM release (CDC/CMS order file, tabular and index XML)",
+              **{n: r.title for n, r in sources.items()}}
     p = sub.add_parser(
         "import",
-        help="preview (and with --apply, import) a CMS file or a clinic list: "
-        + ", ".join(sources),
-        description="Sources: " + "; ".join(f"{n}: {r.title}" for n, r in sources.items()),
+        help="preview (and with --apply, import) a CDC/CMS file or a clinic list: "
+        + ", ".join(titles),
+        description="Sources: " + "; ".join(f"{n}: {t}" for n, t in titles.items()),
     )
     p.add_argument("source", choices=(*sources, "icd10cm"))
     p.add_argument("files", nargs="*", metavar="FILE",
@@ -402,7 +421,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.session = session
     try:
         result: int = args.func(args, session.catalog)
+        sys.stdout.flush()
         return result
+    except BrokenPipeError:
+        # the reader went away (``ptcodes show X --json | head -1``): stop quietly, and keep
+        # the interpreter's final flush from raising again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PIPE
     finally:
         session.close()
 

@@ -17,9 +17,11 @@
     unit-by-unit method gives the assistant, and the line is copied as two claim lines when
     only some of its units carry CQ. ``--provider pta`` is the simple case (every minute).
 
-Exit status: 0 ok; 1 a code is not found or refused (deleted, a header diagnosis, ...: the
-message on stderr names the nearest codes or the replacements); 2 bad usage (``97110=abc``,
-negative minutes, ``/pta50`` over the line's minutes, ``/ptax``, an unknown profile).
+Exit status: 0 ok; 1 a code is not found or refused (deleted, not yet in force on the date
+of service, a header diagnosis, ...: the message on stderr names the nearest codes or the
+replacements; with ``--format json`` stdout also holds ``{"version": 1, "refused": MESSAGE}``);
+2 bad usage (``97110=abc``, negative minutes, ``/pta50`` over the line's minutes, ``/ptax``,
+an unknown profile).
 
 No Qt here: the window and this module share the domain and the catalog only.
 """
@@ -138,8 +140,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    help="your own modifier(s) on a line, e.g. 97530:XU or L1832:RT "
                    "(repeat the option; several as 97530:59,XU)")
     p.add_argument("--format", choices=FORMATS, default="text")
-    p.add_argument("--date", type=_date_arg, default=None, metavar="YYYY-MM-DD",
-                   help="date of service: NCCI dates and the ICD-10-CM release in force then")
+    p.add_argument("--dos", "--date", dest="date", type=_date_arg, default=None,
+                   metavar="YYYY-MM-DD",
+                   help="date of service (default today): codes valid then (effective and "
+                   "deletion dates), NCCI dates and the ICD-10-CM release in force then")
     p.add_argument("items", nargs="+", type=_line_arg, metavar="CODE[=MINUTES[/ptaN]]",
                    help=_ITEMS_HELP)
     p.set_defaults(func=_cmd_visit)
@@ -179,9 +183,9 @@ def _refusal_text(warnings: Sequence[Warning]) -> str:
     )
 
 
-def _procedure(item: Item, catalog: Catalog, provider: Provider) -> VisitLine:
+def _procedure(item: Item, catalog: Catalog, provider: Provider, on: date | None) -> VisitLine:
     code, minutes, pta = item
-    refused = validate_new_line(code, catalog)
+    refused = validate_new_line(code, catalog, on or date.today())
     if refused:
         raise _RefusedError(_refusal_text(refused))
     if pta is not None and provider == "pta":
@@ -209,6 +213,7 @@ def build_visit(
     kx: bool = False,
     telehealth: Telehealth | None = None,
     diagnoses_in_items: bool = True,
+    on: date | None = None,
 ) -> Visit:
     """The visit the window would hold after adding ``diagnoses`` and ``items`` in order.
 
@@ -228,7 +233,7 @@ def build_visit(
                     raise ValueError(f"{code} is a diagnosis: it takes no minutes")
                 dx_codes.append(code)
                 continue
-            lines.append(_procedure(item, catalog, provider))
+            lines.append(_procedure(item, catalog, provider, on))
         except _RefusedError as exc:
             problems.append(str(exc))
     for dx in dx_codes:
@@ -425,6 +430,7 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
             provider=args.provider,
             kx=args.kx,
             telehealth=args.telehealth,
+            on=getattr(args, "date", None),
         )
         visit = with_modifiers(visit, args.modifier)
     except ValueError as exc:
@@ -432,10 +438,15 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
         return EXIT_USAGE
     except _RefusedError as exc:
         sys.stderr.write(f"{exc}\n")
+        if args.format == "json":  # a script reading stdout learns why, not just "no output"
+            sys.stdout.write(json.dumps({"version": 1, "refused": str(exc)}, indent=2) + "\n")
         return EXIT_REFUSED
-    fees = cli_codesets.fees_hook(catalog, getattr(args, "session", None), profile.name)
-    result = evaluate(visit, catalog, fees=fees, on=getattr(args, "date", None))
-    text = format_visit(result, args.format, _estimate(result, catalog, args, profile.name))
+    on = getattr(args, "date", None) or date.today()
+    fees = cli_codesets.fees_hook(catalog, getattr(args, "session", None), profile.name, on)
+    result = evaluate(visit, catalog, fees=fees, on=on)
+    notices = cli_codesets.source_warnings(getattr(args, "session", None), catalog, on)
+    result = replace(result, warnings=(*result.warnings, *notices))
+    text = format_visit(result, args.format, _estimate(result, catalog, args, profile.name, on))
     if text:
         sys.stdout.write(text + "\n")
     if args.format != "json":
@@ -445,11 +456,12 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
 
 
 def _estimate(
-    result: VisitResult, catalog: Catalog, args: argparse.Namespace, profile: str
+    result: VisitResult, catalog: Catalog, args: argparse.Namespace, profile: str,
+    on: date | None = None,
 ) -> VisitEstimate | None:
     """The Medicare estimate when a fee schedule is imported and the profile has a locality
     (cli_codesets); ``format_visit`` puts it in text and json."""
     from ptcodes_gui.cli import codesets as cli_codesets
 
     return cli_codesets.visit_estimate(
-        result.claim_lines, catalog, getattr(args, "session", None), profile)
+        result.claim_lines, catalog, getattr(args, "session", None), profile, on)

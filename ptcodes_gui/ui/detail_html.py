@@ -11,6 +11,7 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import quote
 
+from ptcodes_gui.domain.formatting import validity_text
 from ptcodes_gui.domain.models import (
     ATTENDANCE,
     CATEGORIES,
@@ -188,7 +189,8 @@ def _heading_html(code: Code, favorite: bool, muted: str) -> list[str]:
         + "</div>"
     ]
     if code.is_deleted:
-        year = f" in {code.deleted_year}" if code.deleted_year else ""
+        year = f" on {code.deleted}" if code.deleted else (
+            f" in {code.deleted_year}" if code.deleted_year else "")
         instead = (
             f"Use {_links(code.replaced_by)} instead."
             if code.replaced_by
@@ -217,6 +219,8 @@ def _facts_html(code: Code, descriptor: tuple[str, str] | None, muted: str) -> l
         parts.append("<p>" + " · ".join(facts) + core + "</p>")
     elif core:
         parts.append(f"<p>{core.strip()}</p>")
+    if code.system in (System.CPT, System.HCPCS):
+        parts.append(f"<p><b>History:</b> {escape(' '.join(code.history))}</p>")
     if code.addon_to:
         parts.append(f"<p>Add-on code: bill only together with {_links(code.addon_to)}.</p>")
     if code.addons:
@@ -286,6 +290,8 @@ def _render_icd(code: Code) -> str:
             "<p><b>Header — not billable.</b> Pick one of the codes under it"
             + (":" if code.children else ".") + "</p>"
         )
+    if code.valid_from or code.valid_to:
+        parts.append(f"<p><small>Valid {escape(validity_text(code))}.</small></p>")
     if code.parents:
         chain = " › ".join(link(c, f"{c} {t}") for c, t in reversed(code.parents))
         parts.append(f"<p><small>{chain}</small></p>")

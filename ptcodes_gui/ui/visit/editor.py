@@ -128,7 +128,7 @@ class VisitEditor(QObject):
         self.catalog = catalog
         self.ask_readd: AskReadd = _add_minutes
         #: the rules' fee-schedule hook for a profile (MPPR names the full-price unit)
-        self.fees: Callable[[PayerProfile], FeeLookup | None] | None = None
+        self.fees: Callable[[PayerProfile, date], FeeLookup | None] | None = None
         #: the catalog whose diagnoses are the ICD-10-CM release in force on a date (None:
         #: this one) and a sentence saying so; the composition sets it (icd_releases)
         self.dated: Callable[[date], tuple[Catalog | None, str]] | None = None
@@ -169,7 +169,7 @@ class VisitEditor(QObject):
     def show(self, visit: Visit) -> None:
         """Evaluate ``visit`` and tell everyone (undo, redo and every change land here)."""
         self._visit = visit
-        fees = self.fees(visit.profile) if self.fees is not None else None
+        fees = self.fees(visit.profile, self._on) if self.fees is not None else None
         self._result = evaluate(visit, self.lookup(), fees=fees, on=self._on)
         self.changed.emit()
         self.offer_changed.emit()
@@ -276,7 +276,7 @@ class VisitEditor(QObject):
         for row, line in enumerate(self._visit.lines):
             if line.code == found.code:
                 return self._readd(row, line, minutes)
-        refused = validate_new_line(found.code, self.lookup())
+        refused = validate_new_line(found.code, self.lookup(), self._on)
         if refused:
             problem = refused[0]
             self.refuse(problem.message, self.code_choices(problem.suggestions, "Add"))
@@ -383,7 +383,7 @@ class VisitEditor(QObject):
         return True
 
     def replace_code(self, row: int, code: str) -> bool:
-        refused = validate_new_line(code, self.lookup())
+        refused = validate_new_line(code, self.lookup(), self._on)
         if refused or not 0 <= row < len(self._visit.lines):
             if refused:
                 self.refuse(refused[0].message, ())
