@@ -226,12 +226,17 @@ def _restore_missing(
     good = opening.best_backup(db.parent, db.parent / BACKUP_DIR_NAME, now, steps)
     what = "missing" if state == "missing" else "empty"
     if good is None:
-        damaged = opening.damaged_backups(db.parent / BACKUP_DIR_NAME)
+        folder = db.parent / BACKUP_DIR_NAME
+        damaged = opening.damaged_backups(folder)
         if damaged:  # not a first start: say why the data is not there
             messages.append(StartupMessage(
                 "error", f"Your saved data file {db} is {what}, and none of the {damaged} "
-                f"backup(s) in {db.parent / BACKUP_DIR_NAME} could be read (they were left as "
-                "they are). PT Codes started with empty saved data."))
+                f"backup(s) in {folder} could be read (they were left as they are). PT Codes "
+                "started with empty saved data."))
+        elif folder.is_dir():  # not a first start (which has no backups folder)
+            messages.append(StartupMessage(
+                "error", f"Your saved data file {db} is {what}, and there is no backup of it "
+                f"in {folder}. PT Codes started with empty saved data."))
         return None
     when = source_of(good)
     if reason is not None:

@@ -298,3 +298,15 @@ def test_a_file_busy_with_another_copy_is_not_called_unreadable(
     assert not store.read_only, text
     assert store.favorites() == codes
     store.close()
+
+
+def test_a_missing_file_without_any_backup_left_says_why(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    _filled(data)
+    (data / "user.sqlite").unlink()
+    for path in (data / "backups").iterdir():
+        path.unlink()
+    store, text = _reopen(data)
+    assert store.favorites() == []
+    assert "is missing, and there is no backup" in text and "empty" in text
+    store.close()
