@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
+    from ptcodes_gui.session import Session
+
 _T0 = time.perf_counter()
 
 
@@ -90,8 +92,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_after_first_paint(window.results_view.viewport())
     QTimer.singleShot(0, _report_startup)
     code = app.exec()
-    session.close()
+    _close(session)
     return int(code)
+
+
+def _close(session: Session) -> None:
+    """Close the session; say so when changes queued behind another copy's lock could not
+    even be kept for the next start (kept ones are said at that start)."""
+    session.close()
+    note = session.store.close_note
+    if note is not None and "could not be saved" in note:
+        from PySide6.QtWidgets import QMessageBox
+
+        from ptcodes_gui import APP_NAME
+
+        QMessageBox.warning(None, APP_NAME, note)
 
 
 def _process_age() -> float:

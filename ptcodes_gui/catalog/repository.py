@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -202,15 +202,19 @@ class Catalog(SearchMixin):
                 "SELECT count(*) FROM icd WHERE billable"
             ).fetchone()[0]
 
-    def use_icd_release(self, path: Path | None) -> None:
+    def use_icd_release(self, path: Path | None,
+                        guard: Callable[[sqlite3.Connection], None] | None = None) -> None:
         """Read diagnoses from an imported ICD-10-CM release database (releases/icd_build.py
-        writes it), or again from the shipped catalog (None). The shipped file is untouched."""
+        writes it), or again from the shipped catalog (None). The shipped file is untouched.
+        ``guard`` bounds every query on an untrusted file (a clinic folder's copy)."""
         if path is None:
             db, meta = self._db, self._meta
         else:
             try:
                 uri = path.resolve().as_uri() + "?mode=ro&immutable=1"
                 db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                if guard is not None:
+                    guard(db)
                 meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
                 db.execute("SELECT 1 FROM icd_fts LIMIT 1").fetchall()
             except sqlite3.DatabaseError as exc:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -28,6 +29,7 @@ from ptcodes_gui.domain.models import (
     system_label,
 )
 from ptcodes_gui.domain.sources import source_json
+from ptcodes_gui.domain.text import clean_text
 
 EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE = 0, 1, 2
 EXIT_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command cut off by a closed pipe
@@ -219,7 +221,7 @@ def _cmd_show(args: argparse.Namespace, catalog: Catalog) -> int:
     code = catalog.get(args.code)
     if code is None:
         near = catalog.suggest(args.code)
-        msg = f"{args.code}: not found in the catalog."
+        msg = f"{clean_text(args.code)}: not found in the catalog."  # no terminal escapes
         if near:
             msg += " Nearest valid codes: " + ", ".join(f"{h.code} ({h.title})" for h in near)
         sys.stderr.write(msg + "\n")
@@ -403,6 +405,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    # What the store logs at start is printed below, once; without a handler Python's
+    # last-resort handler printed every start-up message a second time.
+    logging.getLogger("ptcodes_gui").addHandler(logging.NullHandler())
     if getattr(args, "limit", 1) is not None and getattr(args, "limit", 1) < 1:
         parser.error("--limit must be at least 1")
     try:

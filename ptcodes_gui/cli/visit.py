@@ -34,7 +34,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.domain.fees import VisitEstimate
@@ -58,6 +58,9 @@ from ptcodes_gui.domain.visit import (
     parse_line_entry,
     validate_new_line,
 )
+
+if TYPE_CHECKING:
+    from ptcodes_gui.userdata.store import UserStore
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -362,19 +365,25 @@ def _cmd_units(args: argparse.Namespace, catalog: Catalog) -> int:
 # --------------------------------------------------------------------------- visit
 
 
-def _user_profiles() -> list[PayerProfile]:
-    # Imported here so ``ptcodes search`` never opens (or creates) the user database.
-    from ptcodes_gui.userdata import UserStore, default_data_dir
-
-    store, _messages = UserStore.open(default_data_dir())
-    try:
+def _user_profiles(store: UserStore | None) -> list[PayerProfile]:
+    """The profiles of ``store`` (the session's: its ``--data-dir``, clinic profiles
+    included), else of the default data folder."""
+    if store is not None:
         return [PayerProfile.from_dict(dict(p)) for p in store.profiles()]
+    # Imported here so ``ptcodes search`` never opens (or creates) the user database.
+    from ptcodes_gui.userdata import default_data_dir
+    from ptcodes_gui.userdata.store import UserStore as Store
+
+    own, _messages = Store.open(default_data_dir())
+    try:
+        return [PayerProfile.from_dict(dict(p)) for p in own.profiles()]
     finally:
-        store.close()
+        own.close()
 
 
-def find_profile(name: str) -> PayerProfile:
-    """A built-in profile (full name or alias, any case) or one the user saved.
+def find_profile(name: str, store: UserStore | None = None) -> PayerProfile:
+    """A built-in profile (full name or alias, any case) or one saved in ``store`` (the
+    session's user data, clinic profiles included; the default data folder without one).
 
     Raises ValueError naming the profiles there are.
     """
@@ -385,7 +394,7 @@ def find_profile(name: str) -> PayerProfile:
         return BUILTIN_PROFILES[alias]
     if wanted in builtins:
         return builtins[wanted]
-    users = _user_profiles()
+    users = _user_profiles(store)
     for profile in users:
         if profile.name.casefold() == wanted:
             return profile
@@ -400,7 +409,8 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
         # diagnoses from the ICD-10-CM release in force on that day (cli_codesets)
         return cli_codesets.run_dated(args, catalog, _cmd_visit)
     try:
-        profile = find_profile(args.profile)
+        session = getattr(args, "session", None)
+        profile = find_profile(args.profile, session.store if session is not None else None)
     except ValueError as exc:
         sys.stderr.write(f"ptcodes visit: error: {exc}\n")
         return EXIT_USAGE
