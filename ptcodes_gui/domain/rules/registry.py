@@ -54,6 +54,8 @@ FAMILIES: Final[tuple[str, ...]] = (
     "plausibility",
     "mppr",
     "diagnoses",
+    "necessity",
+    "kx",
 )
 _ID_RE: Final = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _HEADING_RE: Final = re.compile(r"^(" + "|".join(HEADINGS) + r"):\s*$", re.MULTILINE)
