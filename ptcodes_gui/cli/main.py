@@ -25,6 +25,7 @@ from ptcodes_gui.domain.models import (
     fact_json,
     system_label,
 )
+from ptcodes_gui.domain.rules import RULES, Rule
 from ptcodes_gui.domain.sources import source_json
 
 EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE = 0, 1, 2
@@ -42,6 +43,11 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "common": hit.common,
         "replaced_by": list(hit.replaced_by),
     }
+
+
+def denial_rules(code: Code) -> list[Rule]:
+    """The rules of PT Codes that catch a denial code's cause before submission."""
+    return [RULES[r] for r in code.rules if r in RULES]
 
 
 def code_json(code: Code, release: str = "") -> dict[str, Any]:
@@ -82,6 +88,9 @@ def code_json(code: Code, release: str = "") -> dict[str, Any]:
         ],
         "mue": None,
     }
+    if code.system == System.DENIAL:
+        out["caught_by"] = [{"rule": r.id, "severity": r.severity, "summary": r.summary}
+                            for r in denial_rules(code)]
     if code.system == System.ICD10CM:
         by_kind: dict[str, list[str]] = {}
         for n in code.icd_notes:
@@ -151,7 +160,10 @@ def _print_code(code: Code, catalog: Catalog, out: TextIO) -> None:
     if code.description:
         out.write(f"\n  {code.description}\n\n")
     out.write(f"  category: {CATEGORIES.get(code.category, code.category)}\n")
-    if code.system != System.MODIFIER:
+    if code.system == System.DENIAL:
+        for r in denial_rules(code):
+            out.write(f"  caught before submission by: {r.id} ({r.summary})\n")
+    elif code.system != System.MODIFIER:
         out.write(f"  {code.timed_label}; {ATTENDANCE.get(code.attendance, code.attendance)}\n")
     if code.addon_to:
         out.write(f"  add-on code: bill only with {', '.join(code.addon_to)}\n")
@@ -306,7 +318,8 @@ def _cmd_import(args: argparse.Namespace, catalog: Catalog) -> int:
         if not args.files:
             sys.stderr.write("ptcodes import: FILE is required (or --remove)\n")
             return EXIT_USAGE
-        context = ImportContext.from_store(session.imports, catalog.all_codes())
+        context = ImportContext.from_store(session.imports, catalog.all_codes(),
+                                           diagnoses=catalog.billable_diagnoses)
         preview = preview_import([Path(f) for f in args.files], context, source=src.name,
                                  allow_older=args.allow_older)
         try:

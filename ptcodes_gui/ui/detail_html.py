@@ -20,6 +20,7 @@ from ptcodes_gui.domain.models import (
     System,
     system_label,
 )
+from ptcodes_gui.domain.rules import RULES
 from ptcodes_gui.domain.sources import SOURCES, resolve
 
 #: Grey for notes and subtitles on a white pane: 6.4:1, above WCAG AA's 4.5:1.
@@ -210,7 +211,9 @@ def _facts_html(code: Code, descriptor: tuple[str, str] | None, muted: str) -> l
     core = "".join(
         " " + _cite(s.source, s.confidence, muted=muted) for s in code.sources
     )
-    if code.system != System.MODIFIER:
+    if code.system == System.DENIAL:
+        parts.append(_caught_by_html(code) + (f"<p>{core.strip()}</p>" if core else ""))
+    elif code.system != System.MODIFIER:
         facts = [f"<b>{escape(code.timed_label)}</b>"]
         facts.append(escape(ATTENDANCE.get(code.attendance, code.attendance)))
         facts += _status_facts(code)
@@ -224,6 +227,15 @@ def _facts_html(code: Code, descriptor: tuple[str, str] | None, muted: str) -> l
     if code.verify:
         parts.append("<p><b>Verify:</b> low-confidence entry; check the payer's rules.</p>")
     return parts
+
+
+def _caught_by_html(code: Code) -> str:
+    """A denial code's rules: what PT Codes checks before the claim goes out."""
+    found = [RULES[r] for r in code.rules if r in RULES]
+    if not found:
+        return "<p><b>No check of PT Codes catches this before submission</b> (see the fix).</p>"
+    items = "".join(f"<li><b>{escape(r.id)}</b>: {escape(r.summary)}</li>" for r in found)
+    return f"<h3>Caught before submission by</h3><ul>{items}</ul>"
 
 
 def _notes_html(code: Code, muted: str) -> list[str]:
