@@ -4,12 +4,15 @@
     Units per line under one timed-unit rule, the totals, ties and warnings.
 
 ``ptcodes visit [--profile NAME] [--provider pt|pta] [--dx CODE] ... [--kx]
-[--telehealth 95|93] [--modifier CODE:MOD] ... CODE[=MINUTES] ... [--format text|tsv|codes|json]``
+[--telehealth 95|93] [--modifier CODE:MOD] ... [--mac NUMBER|NAME] [--ytd DOLLARS]
+CODE[=MINUTES] ... [--format text|tsv|codes|json]``
     Prints exactly what the visit builder would copy (``domain.formatting.format_visit`` on
     ``domain.visit.evaluate``); warnings go to stderr (they are inside the JSON already).
     ``--dx`` is repeatable (``--dx M25.561 --dx M54.50``, or ``--dx M25.561,M54.50``); an
     ICD-10-CM code among the procedure arguments is taken as a diagnosis, as the window does.
     Every procedure line points at diagnosis A (the window's default as well).
+    ``--mac`` picks the MAC whose imported coverage articles apply (else the profile's);
+    ``--ytd`` is the patient's PT+SLP allowed amount this year (for KX; never saved).
 
 Exit status: 0 ok; 1 a code is not found or refused (deleted, a header diagnosis, ...: the
 message on stderr names the nearest codes or the replacements); 2 bad usage (``97110=abc``,
@@ -26,13 +29,16 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Any, TextIO
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ptcodes_gui.catalog import Catalog
+from ptcodes_gui.domain.articles import normalize_mac
 from ptcodes_gui.domain.fees import VisitEstimate
 from ptcodes_gui.domain.formatting import FORMATS, format_visit, warning_json
 from ptcodes_gui.domain.models import Code
 from ptcodes_gui.domain.profiles import BUILTIN_PROFILES, UNIT_RULES, PayerProfile
+from ptcodes_gui.domain.thresholds import parse_ytd
 from ptcodes_gui.domain.visit import (
     MAX_DIAGNOSES,
     PROVIDERS,
@@ -50,6 +56,9 @@ from ptcodes_gui.domain.visit import (
     parse_line_spec,
     validate_new_line,
 )
+
+if TYPE_CHECKING:
+    from ptcodes_gui.session import Session
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -109,8 +118,38 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument("--date", type=_date_arg, default=None, metavar="YYYY-MM-DD",
                    help="date of service: NCCI dates and the ICD-10-CM release in force then")
+    p.add_argument("--mac", metavar="NUMBER|NAME",
+                   help="the Medicare contractor whose coverage articles apply (e.g. 13202, "
+                   "or a name of an imported MAC); default: the profile's, else the first "
+                   "five digits of its Medicare locality")
+    p.add_argument("--ytd", type=_ytd_arg, default=None, metavar="DOLLARS",
+                   help="the patient's PT+SLP allowed amount this year before this visit "
+                   "(never saved): says when this visit crosses the KX threshold")
     p.add_argument("items", nargs="+", type=_line_arg, metavar="CODE[=MINUTES]")
     p.set_defaults(func=_cmd_visit)
+
+
+def _ytd_arg(text: str) -> Decimal | None:
+    try:
+        return parse_ytd(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def choose_mac(text: str, session: Session | None) -> str:
+    """A MAC typed as its number, or as (part of) the name of an imported one."""
+    if text.strip().isdigit():
+        return normalize_mac(text)
+    articles = session.articles() if session is not None else None
+    macs = articles.macs() if articles is not None else []
+    wanted = text.casefold().strip()
+    found = [(n, name) for n, name in macs if wanted in name.casefold()]
+    if len(found) == 1:
+        return found[0][0]
+    listed = "; ".join(f"{n} {name}" for n, name in (found or macs)[:12]) or (
+        "none: import the MCD articles download first (ptcodes import mcd)")
+    raise ValueError(f"--mac {text!r} names {'several' if found else 'no'} imported MAC"
+                     f"{'s' if found else ''}; use a number: {listed}")
 
 
 def _date_arg(text: str) -> date:
@@ -378,8 +417,18 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
     except _RefusedError as exc:
         sys.stderr.write(f"{exc}\n")
         return EXIT_REFUSED
-    fees = cli_codesets.fees_hook(catalog, getattr(args, "session", None), profile.name)
-    result = evaluate(visit, catalog, fees=fees, on=getattr(args, "date", None))
+    session: Session | None = getattr(args, "session", None)
+    try:
+        if args.mac:
+            profile = replace(profile, mac=choose_mac(args.mac, session))
+    except ValueError as exc:
+        sys.stderr.write(f"ptcodes visit: error: {exc}\n")
+        return EXIT_USAGE
+    visit = replace(visit, profile=profile, ytd_allowed=args.ytd)
+    fees = cli_codesets.fees_hook(catalog, session, profile.name)
+    necessity = session.necessity(profile) if session is not None else None
+    result = evaluate(visit, catalog, fees=fees, on=getattr(args, "date", None),
+                      necessity=necessity)
     text = format_visit(result, args.format, _estimate(result, catalog, args, profile.name))
     if text:
         sys.stdout.write(text + "\n")
