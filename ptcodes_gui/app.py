@@ -75,6 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ptcodes_gui.ui.clinic_ui import install_clinic
 
     install_clinic(window, session)
+    from ptcodes_gui.ui.coverage_ui import install_coverage
+
+    install_coverage(window, session)
     window.show()
 
     if args.smoke_test:

@@ -21,11 +21,11 @@ from ptcodes_gui.clinic.link import ClinicLink, attach_clinic, clinic_dir_for, d
 from ptcodes_gui.domain.articles import Necessity, profile_mac
 from ptcodes_gui.domain.profiles import PayerProfile
 from ptcodes_gui.releases import ImportOverlay, ImportStore
-from ptcodes_gui.releases.articles import ImportedArticles
 from ptcodes_gui.releases import icd as icd_releases
+from ptcodes_gui.releases.articles import ImportedArticles
 from ptcodes_gui.releases.migrate import migrate_user_overlays
 from ptcodes_gui.releases.store import now
-from ptcodes_gui.userdata import fee_localities
+from ptcodes_gui.userdata import fee_localities, profile_macs
 from ptcodes_gui.userdata.paths import default_data_dir
 from ptcodes_gui.userdata.store import StartupMessage, UserStore
 
@@ -58,8 +58,10 @@ class Session:
             self.catalog.close()
 
     def mac(self, profile: PayerProfile) -> str | None:
-        """The profile's MAC: chosen by name, else its Medicare locality's first five digits."""
-        return profile_mac(profile.mac, fee_localities.locality_for(self.store, profile.name))
+        """The profile's MAC: chosen by name (for this run, else in the settings), else its
+        Medicare locality's first five digits."""
+        chosen = profile.mac or profile_macs.chosen_mac(self.store, profile.name)
+        return profile_mac(chosen, fee_localities.locality_for(self.store, profile.name))
 
     def articles(self) -> ImportedArticles | None:
         """The imported MCD articles: this workstation's import, else the clinic's."""
@@ -75,7 +77,8 @@ class Session:
     def necessity(self, profile: PayerProfile) -> Necessity | None:
         """What the medical-necessity rules check ``profile``'s visits against: None when
         the profile does not apply the articles, has no MAC, or none are imported."""
-        mac = self.mac(profile) if profile.uses_articles else None
+        uses = profile.uses_articles or profile_macs.applies_articles(self.store, profile.name)
+        mac = self.mac(profile) if uses else None
         articles = self.articles() if mac else None
         if mac is None or articles is None:
             return None

@@ -52,6 +52,16 @@ class CodeCoverage:
     noncovered_paragraph: str = ""
 
 
+@dataclass(frozen=True)
+class ArticleView:
+    """A detail pane's part: under the MAC, the articles listing a code (``coverage``), or
+    the codes a diagnosis supports (``supported``)."""
+
+    mac_label: str
+    coverage: tuple[CodeCoverage, ...]
+    supported: tuple[tuple[str, ArticleRef], ...]
+
+
 class ArticleLookup(Protocol):
     """What the necessity rules need from an imported MCD download."""
 
