@@ -166,13 +166,16 @@ def synthetic_mcd_download(directory: Path, codes: Sequence[str], diagnoses: Seq
     rng = random.Random(seed)
     pt_codes = [c for c in codes if c[:1].isdigit() and len(c) == 5] or ["97110"]
     other = [f"{n:05d}" for n in range(10000, 99999, 7)]
-    blob = "<p>" + ("Coverage guidance &amp; documentation requirements. " * 500) + "</p>"
+    words = ("coverage", "guidance", "&amp;", "documentation", "therapy", "plan", "care",
+             "skilled", "maintenance", "functional", "goals", "progress", "report", "LCD",
+             "L33631", "medically", "necessary", "<br/>", "<li>", "</li>", "modifier", "KX")
     numbers = [str(50000 + i) for i in range(articles)]
     pt_articles = set(numbers[:: max(1, articles // 40)])
     tables = {k: table_bytes(k, v) for k, v in base_tables().items()}
     tables["article.csv"] = table_bytes("article.csv", (
-        [n, "4", "1", f"Billing and Coding: Article {n} \u2013 synthetic", blob, STAMP,
-         "2026-10-01 00:00:00", "", "A", STAMP] for n in numbers))
+        [n, "4", "1", f"Billing and Coding: Article {n} \u2013 synthetic",
+         "<p>" + " ".join(rng.choice(words) + str(rng.randrange(100)) for _ in range(3000))
+         + "</p>", STAMP, "2026-10-01 00:00:00", "", "A", STAMP] for n in numbers))
     tables["article_x_contractor.csv"] = table_bytes("article_x_contractor.csv", (
         [n, "4", "1", MACS[i % len(MACS)][0], "1", "1", STAMP]
         for i, n in enumerate(numbers)))
