@@ -41,7 +41,7 @@ class Session:
     owns_catalog: bool = True
     #: what was taken from the clinic folder (``clinic.attach_clinic``), if one is set
     clinic: ClinicLink | None = None
-    _articles: dict[int, ImportedArticles] = field(default_factory=dict, repr=False)
+    _articles: dict[str, ImportedArticles] = field(default_factory=dict, repr=False)
 
     def close(self) -> None:
         for articles in self._articles.values():
@@ -67,11 +67,14 @@ class Session:
         """The imported MCD articles: this workstation's import, else the clinic's."""
         stores = [self.imports, *([self.clinic.store] if self.clinic and self.clinic.store
                                   else [])]
-        for store in stores:
+        live = {str(s.path) if s.path is not None else str(id(s)): s for s in stores}
+        for gone in [key for key in self._articles if key not in live]:
+            self._articles.pop(gone).close()  # a clinic release replaced by a newer one
+        for key, store in live.items():
             if any(r.source == "mcd" for r in store.releases()):
-                if id(store) not in self._articles:
-                    self._articles[id(store)] = ImportedArticles(store)
-                return self._articles[id(store)]
+                if key not in self._articles:
+                    self._articles[key] = ImportedArticles(store)
+                return self._articles[key]
         return None
 
     def necessity(self, profile: PayerProfile) -> Necessity | None:

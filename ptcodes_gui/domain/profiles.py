@@ -93,15 +93,19 @@ class PayerProfile:
         return UNIT_RULE_LABELS[self.unit_rule]
 
     def to_dict(self) -> dict[str, object]:
-        """Plain JSON-ready data; ``from_dict(p.to_dict()) == p``."""
-        return {
+        """Plain JSON-ready data; ``from_dict(p.to_dict()) == p``. ``mac``/``articles`` only
+        when set (the user store keeps them beside the profiles: ``userdata.profile_macs``)."""
+        out: dict[str, object] = {
             "name": self.name,
             "unit_rule": self.unit_rule,
             "daily_timed_unit_cap": self.daily_timed_unit_cap,
             "medicare": self.medicare,
-            "mac": self.mac,
-            "articles": self.articles,
         }
+        if self.mac is not None:
+            out["mac"] = self.mac
+        if self.articles:
+            out["articles"] = True
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> PayerProfile:
