@@ -115,3 +115,11 @@ def test_not_a_benefit_offers_gy_gx_with_one_sentence_each() -> None:
     assert "GY: Medicare never covers this" in w.details and "GX: with GY" in w.details
     done = evaluate(visit(L("97545", 120, extra_modifiers=("GY", "GX"))), LOOKUP, on=ON)
     assert only(done, "medicare-not-paid").severity == "info"
+
+
+def test_ga_with_gz_is_an_error() -> None:
+    e = only(evaluate(visit(L("97110", 30, extra_modifiers=("GA", "GZ"))), LOOKUP, on=ON),
+             "liability-modifier-conflict")
+    assert e.severity == "error" and "keep GA if the patient signed" in e.message
+    assert "liability-modifier-conflict" not in ids(
+        evaluate(visit(L("97110", 30, extra_modifiers=("GA",))), LOOKUP, on=ON))
