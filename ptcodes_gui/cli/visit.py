@@ -1,22 +1,27 @@
 """``ptcodes units`` and ``ptcodes visit``: the visit builder's rules, headless.
 
-``ptcodes units [--rule cms|midpoint] CODE=MINUTES ... [--json]``
-    Units per line under one timed-unit rule, the totals, ties and warnings.
+``ptcodes units [--rule cms|midpoint] CODE=MINUTES[/ptaN] ... [--json]``
+    Units per line under one timed-unit rule, the totals, ties and warnings; with
+    ``/ptaN`` (N of the minutes by the PT assistant) the units the PTA furnished (CQ under
+    Medicare), decided unit by unit as CMS does.
 
 ``ptcodes visit [--profile NAME] [--provider pt|pta] [--dx CODE] ... [--kx]
 [--telehealth 95|93] [--modifier CODE:MOD] ... [--mac NUMBER|NAME] [--ytd DOLLARS]
-CODE[=MINUTES] ... [--format text|tsv|codes|json]``
+CODE[=MINUTES[/ptaN]] ... [--format text|tsv|codes|json]``
     Prints exactly what the visit builder would copy (``domain.formatting.format_visit`` on
     ``domain.visit.evaluate``); warnings go to stderr (they are inside the JSON already).
     ``--dx`` is repeatable (``--dx M25.561 --dx M54.50``, or ``--dx M25.561,M54.50``); an
     ICD-10-CM code among the procedure arguments is taken as a diagnosis, as the window does.
     Every procedure line points at diagnosis A (the window's default as well).
+    ``97110=38/pta15``: 38 minutes, 15 of them by the PT assistant; CQ goes on the units CMS's
+    unit-by-unit method gives the assistant, and the line is copied as two claim lines when
+    only some of its units carry CQ. ``--provider pta`` is the simple case (every minute).
     ``--mac`` picks the MAC whose imported coverage articles apply (else the profile's);
     ``--ytd`` is the patient's PT+SLP allowed amount this year (for KX; never saved).
 
 Exit status: 0 ok; 1 a code is not found or refused (deleted, a header diagnosis, ...: the
 message on stderr names the nearest codes or the replacements); 2 bad usage (``97110=abc``,
-negative minutes, an unknown profile).
+negative minutes, ``/pta50`` over the line's minutes, ``/ptax``, an unknown profile).
 
 No Qt here: the window and this module share the domain and the catalog only.
 """
@@ -53,7 +58,7 @@ from ptcodes_gui.domain.visit import (
     evaluate,
     normalize_code,
     normalize_icd,
-    parse_line_spec,
+    parse_line_entry,
     validate_new_line,
 )
 
@@ -81,6 +86,22 @@ PROFILE_ALIASES: dict[str, str] = {
 _SHOWN_NEAREST = 6
 
 
+_ITEMS_HELP = (
+    "a code and its minutes, e.g. 97110=38; 97110=38/pta15: 38 minutes, 15 of them by the "
+    "PT assistant"
+)
+_PTA_EPILOG = """\
+PT and PTA on one line (CQ per unit, Medicare):
+  97110=38/pta15   38 minutes of 97110, 15 of them by the PT assistant.
+  CMS decides CQ unit by unit: each full 15 minutes by the PTA is a CQ unit, each full 15
+  by the PT is not; a last unit both worked on goes without CQ when the PT furnished 8 or
+  more of its minutes (enough to bill it alone), with CQ otherwise unless the PTA's part is
+  10% of a unit or less. An untimed code carries CQ when the PTA furnished more than 10%
+  of it. A line with only some units carrying CQ is printed as two claim lines.
+  --provider pta: every minute by the PTA.
+"""
+
+
 class _RefusedError(Exception):
     """A code cannot go on the visit; ``str()`` is the message for stderr."""
 
@@ -91,10 +112,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "units",
         help="timed units for CODE=MINUTES under the CMS 8-minute or the midpoint rule",
         description="Units per line, totals, ties and warnings for timed minutes.",
+        epilog=_PTA_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--rule", choices=UNIT_RULES, default="cms",
                    help="cms: 8-minute rule on the total (default); midpoint: each code alone")
-    p.add_argument("items", nargs="+", type=_line_arg, metavar="CODE=MINUTES")
+    p.add_argument("items", nargs="+", type=_line_arg, metavar="CODE=MINUTES[/ptaN]",
+                   help=_ITEMS_HELP)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_units)
 
@@ -102,11 +126,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "visit",
         help="print a visit exactly as the visit builder copies it",
         description="Build a visit and print what the window's Copy visit would copy.",
+        epilog=_PTA_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--profile", default="Medicare",
                    help="payer profile: Medicare (default), Commercial, or one you saved")
     p.add_argument("--provider", choices=PROVIDERS, default="pt",
-                   help="who treated: pt, or pta (adds CQ)")
+                   help="who treated every line: pt, or pta (CQ on every unit); for a line "
+                   "the PT and the PTA shared write CODE=MINUTES/ptaN")
     p.add_argument("--dx", action="append", default=[], metavar="CODE",
                    help="ICD-10-CM diagnosis, lettered A, B, ... in order (repeat the option)")
     p.add_argument("--kx", action="store_true", help="add KX (therapy threshold) to every line")
@@ -125,7 +152,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--ytd", type=_ytd_arg, default=None, metavar="DOLLARS",
                    help="the patient's PT+SLP allowed amount this year before this visit "
                    "(never saved): says when this visit crosses the KX threshold")
-    p.add_argument("items", nargs="+", type=_line_arg, metavar="CODE[=MINUTES]")
+    p.add_argument("items", nargs="+", type=_line_arg, metavar="CODE[=MINUTES[/ptaN]]",
+                   help=_ITEMS_HELP)
     p.set_defaults(func=_cmd_visit)
 
 
@@ -159,9 +187,12 @@ def _date_arg(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _line_arg(text: str) -> tuple[str, int | None]:
+Item = tuple[str, int | None, int | None]  # code, minutes, of them by the PTA
+
+
+def _line_arg(text: str) -> Item:
     try:
-        return parse_line_spec(text)
+        return parse_line_entry(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
@@ -183,11 +214,17 @@ def _refusal_text(warnings: Sequence[Warning]) -> str:
     )
 
 
-def _procedure(code: str, minutes: int | None, catalog: Catalog, provider: Provider) -> VisitLine:
+def _procedure(item: Item, catalog: Catalog, provider: Provider) -> VisitLine:
+    code, minutes, pta = item
     refused = validate_new_line(code, catalog)
     if refused:
         raise _RefusedError(_refusal_text(refused))
-    return VisitLine(code, minutes, provider=provider)
+    if pta is not None and provider == "pta":
+        raise ValueError(
+            f"{code}={minutes}/pta{pta}: --provider pta already says the PTA furnished every "
+            "minute; drop one of them"
+        )
+    return VisitLine(code, minutes, provider=provider, pta_minutes=pta)
 
 
 def _lookup(text: str, catalog: Catalog) -> Code:
@@ -199,7 +236,7 @@ def _lookup(text: str, catalog: Catalog) -> Code:
 
 def build_visit(
     catalog: Catalog,
-    items: Sequence[tuple[str, int | None]],
+    items: Sequence[Item],
     *,
     diagnoses: Sequence[str] = (),
     profile: PayerProfile,
@@ -217,7 +254,8 @@ def build_visit(
     problems: list[str] = []
     dx_codes = list(diagnoses)
     lines: list[VisitLine] = []
-    for code, minutes in items:
+    for item in items:
+        code, minutes, _pta = item
         try:
             found = _lookup(code, catalog)
             if found.is_diagnosis and diagnoses_in_items:
@@ -225,7 +263,7 @@ def build_visit(
                     raise ValueError(f"{code} is a diagnosis: it takes no minutes")
                 dx_codes.append(code)
                 continue
-            lines.append(_procedure(code, minutes, catalog, provider))
+            lines.append(_procedure(item, catalog, provider))
         except _RefusedError as exc:
             problems.append(str(exc))
     for dx in dx_codes:
@@ -285,6 +323,10 @@ def units_json(result: VisitResult) -> dict[str, Any]:
                 "timed": line.timed,
                 "counting": line.counting,
                 "by_default": line.by_default,
+                "pta_minutes": line.pta_minutes,
+                "pta_units": line.pta_units,
+                # the units CQ goes on where the payer takes CQ (Medicare): the PTA's
+                "cq_units": line.pta_units,
             }
             for line in result.lines
         ],
@@ -316,6 +358,8 @@ def _print_units(result: VisitResult, out: TextIO) -> None:
         kind = {"pool": "timed", "separate": "timed, counted on its own",
                 "untimed": "untimed", "refused": "refused"}[line.counting]
         mark = "  (tie: default pick)" if line.by_default else ""
+        if line.pta_minutes and line.provider == "pt":
+            mark += f"  ({line.pta_minutes} min by the PTA: {_plural(line.pta_units, 'unit')})"
         out.write(f"  {line.code:<7} {minutes:>8}  x{line.units:<3} {kind}{mark}\n")
     extra = (
         f" (+{result.separate_timed_minutes} minutes counted on their own)"
@@ -446,4 +490,4 @@ def _estimate(
     from ptcodes_gui.cli import codesets as cli_codesets
 
     return cli_codesets.visit_estimate(
-        result.billed_lines, catalog, getattr(args, "session", None), profile)
+        result.claim_lines, catalog, getattr(args, "session", None), profile)

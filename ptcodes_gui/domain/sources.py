@@ -139,6 +139,23 @@ _ALL: Final[tuple[Source, ...]] = (
         "at 85% from 2022; the 10% de minimis standard",
     ),
     Source(
+        "cms-cq-co-examples", "CMS CQ/CO billing examples",
+        "CMS, \"Billing Examples Using CQ/CO Modifiers for Services Furnished In Whole or In "
+        "Part by PTAs and OTAs\" (Medicare therapy services page, after the CY2022 PFS final "
+        "rule): CQ/CO decided per service and, for timed codes, unit by unit",
+        "https://www.cms.gov/medicare/coding-billing/therapy-services/"
+        "billing-examples-using-cq/co-modifiers-services-furnished-whole-or-part-ptas-and-otas",
+    ),
+    Source(
+        "aota-ota-modifier-2021", "AOTA: applying the OTA modifier",
+        "AOTA, \"Practice Resource for Coding & Billing: How to Apply the Medicare OTA "
+        "Modifier\" (2021, on the CY2022 PFS final rule; the PTA modifier follows the same "
+        "rules): no CO/CQ on a last unit the therapist furnished 8 or more minutes of; CO/CQ "
+        "when the assistant furnished a whole unit, 8 or more minutes of the last unit, or "
+        "more than 10% of a unit or of an untimed service",
+        "https://www.aota.org/advocacy/advocacy-news/2021/medicare-ota-modifier",
+    ),
+    Source(
         "pfs-2019-final", "CY2019 PFS final rule",
         "CMS, CY2019 Physician Fee Schedule final rule (CMS-1693-F): functional reporting "
         "with G-codes G8978-G8999 ended for services from January 1, 2019",

@@ -20,7 +20,14 @@ from ptcodes_gui.domain.articles import Necessity
 from ptcodes_gui.domain.lookup import CodeLookup
 from ptcodes_gui.domain.models import Code, NcciPair, System
 from ptcodes_gui.domain.profiles import PayerProfile
-from ptcodes_gui.domain.visit_input import THERAPY_MODIFIERS, Counting, Visit, VisitLine, dedupe
+from ptcodes_gui.domain.visit_input import (
+    ASSISTANT_MODIFIER,
+    THERAPY_MODIFIERS,
+    Counting,
+    Visit,
+    VisitLine,
+    dedupe,
+)
 from ptcodes_gui.domain.visit_result import VisitTie
 
 _ISO_DATE_RE: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -47,6 +54,9 @@ class ResolvedLine:
     computed: int = 0
     by_default: bool = False
     modifiers: tuple[str, ...] = ()
+    #: the PTA's share of the units (CMS's unit-by-unit method); None: no PTA minutes
+    split: unit_rules.AssistantSplit | None = None
+    cq_units: int = 0  # units that carry CQ on this claim (Medicare, GP lines)
 
     @property
     def final(self) -> int:
@@ -58,6 +68,14 @@ class ResolvedLine:
     @property
     def timed(self) -> bool:
         return self.counting in ("pool", "separate")
+
+    @property
+    def claim_modifiers(self) -> tuple[str, ...]:
+        """The most modifiers one claim line of it carries: CQ counts when some units
+        carry it although the line is split into a line with CQ and one without."""
+        if self.cq_units and ASSISTANT_MODIFIER not in self.modifiers:
+            return (*self.modifiers[:1], ASSISTANT_MODIFIER, *self.modifiers[1:])
+        return self.modifiers
 
     @property
     def text(self) -> str:

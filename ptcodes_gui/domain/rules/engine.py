@@ -110,14 +110,36 @@ def assign_units(lines: list[ResolvedLine], visit: Visit) -> list[VisitTie]:
     return ties
 
 
+def assistant_split(r: ResolvedLine) -> unit_rules.AssistantSplit | None:
+    """The PTA's share of the line's billed units (CMS's unit-by-unit method); None when no
+    PTA minutes were entered. Provider PTA: every unit is the assistant's."""
+    line = r.line
+    if r.counting == "refused" or r.code is None:
+        return None
+    minutes = line.minutes or 0
+    if line.provider == "pta":
+        return unit_rules.AssistantSplit(r.final, minutes, minutes, r.final, r.final)
+    if not line.assistant_minutes:
+        return None
+    length = unit_rules.UNIT_MINUTES
+    if r.counting == "separate":
+        length = r.code.first_unit_minutes or r.code.unit_minutes or length
+    return unit_rules.split_assistant_units(
+        r.final, minutes, line.assistant_minutes, timed=r.timed, unit_minutes=length
+    )
+
+
 def apply_modifiers(lines: list[ResolvedLine], visit: Visit) -> None:
     """Therapy (GP/GO/GN), CQ, KX, 95/93, then the user's own, without duplicates.
 
     CQ (the 85% payment for an assistant's service) and KX (the therapy threshold) are
     Medicare's: on another profile they are left off, as are the Medicare-only checks.
+    CQ is decided unit by unit (``assistant_split``): it is on the line when every unit
+    carries it; when only some do, ``cq_units`` says how many and the claim splits the line.
     """
     medicare = visit.profile.medicare
     for r in lines:
+        r.split = assistant_split(r)
         if r.counting == "refused" or r.code is None:
             r.modifiers = ()
             continue
@@ -125,8 +147,10 @@ def apply_modifiers(lines: list[ResolvedLine], visit: Visit) -> None:
         therapy = therapy_modifier(r.code)
         if therapy:
             mods.append(therapy)
-            if medicare and r.line.provider == "pta" and therapy == "GP":
-                mods.append(ASSISTANT_MODIFIER)
+            if medicare and therapy == "GP" and r.split is not None:
+                r.cq_units = r.split.assistant_units
+                if r.line.provider == "pta" or 0 < r.cq_units == r.final:
+                    mods.append(ASSISTANT_MODIFIER)
             if medicare and visit.kx:
                 mods.append("KX")
         telehealth = r.line.telehealth or visit.telehealth
@@ -190,4 +214,7 @@ def _line_result(r: ResolvedLine, offered: tuple[str, ...]) -> LineResult:
         dx_pointers=r.line.dx_pointers,
         provider=r.line.provider,
         by_default=r.by_default,
+        pta_minutes=r.line.assistant_minutes,
+        pta_units=r.split.assistant_units if r.split else 0,
+        cq_units=r.cq_units,
     )
