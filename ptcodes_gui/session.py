@@ -80,12 +80,12 @@ class Session:
     def necessity(self, profile: PayerProfile) -> Necessity | None:
         """What the medical-necessity rules check ``profile``'s visits against: None when
         the profile does not apply the articles, has no MAC, or none are imported."""
-        uses = profile.uses_articles or profile_macs.applies_articles(self.store, profile.name)
-        mac = self.mac(profile) if uses else None
+        opted_in = profile_macs.applies_articles(self.store, profile.name)
+        mac = self.mac(profile) if profile.uses_articles or opted_in else None
         articles = self.articles() if mac else None
         if mac is None or articles is None:
             return None
-        return Necessity(articles, mac, articles.contractor_name(mac) or "")
+        return Necessity(articles, mac, articles.contractor_name(mac) or "", opted_in)
 
     def reload_imports(self) -> None:
         """After an import was applied or removed (the overlay reads per request, so this

@@ -85,6 +85,8 @@ class Necessity:
     lookup: ArticleLookup
     mac: str
     name: str = ""
+    #: the clinic chose to check this (commercial) profile against the articles too
+    opted_in: bool = False
 
     @property
     def label(self) -> str:

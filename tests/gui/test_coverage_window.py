@@ -108,3 +108,23 @@ def test_denial_code_in_the_detail_pane(win: MainWindow) -> None:
     text = win.detail_pane.view.toPlainText()
     assert "Caught before submission by" in text and "ncci-pair" in text
     assert "Usual cause in a PT clinic" in text
+
+
+def test_commercial_profile_opts_in_by_choosing_a_mac(win: MainWindow,
+                                                     session: Session) -> None:
+    panel = win.visit_panel
+    assert panel is not None
+    commercial = panel.payer.profile("Commercial (midpoint rule)")
+    assert commercial is not None
+    panel.payer.choose(commercial)
+    combo = panel.payer.mac_combo
+    assert combo.currentText() == "No LCD check"  # the articles are Medicare's
+    assert panel.add_entry("Z00.00") and panel.add_entry("97110=30")
+    assert "lcd-noncovered-dx" not in [w.code for w in panel.result().warnings]
+    _choose_mac(win, "13202")
+    assert "lcd-noncovered-dx" in [w.code for w in panel.result().warnings]
+    assert session.store.get_setting("profile_macs")["Commercial (midpoint rule)"] == {
+        "mac": "13202", "articles": True}
+    combo.setCurrentIndex(0)
+    combo.activated.emit(0)
+    assert "lcd-noncovered-dx" not in [w.code for w in panel.result().warnings]

@@ -18,7 +18,7 @@ _PARAGRAPH_CHARS = 300
 
 def _coverage(ctx: RuleContext) -> Iterator[tuple[ResolvedLine, list[str], list[CodeCoverage]]]:
     """Billed lines whose code is in an article of the profile's MAC, with their diagnoses."""
-    if ctx.necessity is None or not ctx.profile.uses_articles:
+    if ctx.necessity is None or not (ctx.profile.uses_articles or ctx.necessity.opted_in):
         return
     for r in ctx.billed:
         found = ctx.necessity.lookup.code_coverage(r.text, ctx.necessity.mac)

@@ -14,7 +14,11 @@ from ptcodes_gui.domain.thresholds import parse_ytd
 
 
 class MacCombo(QComboBox):
-    """"MAC: from locality" or one of the imported MACs; stored per profile by the bar."""
+    """The profile's MAC: "MAC 13202 (locality)" (derived), or one of the imported MACs;
+    a commercial profile also has "No LCD check" (its default: the articles are Medicare's).
+    Item data: "off", "" (the locality's) or the MAC number."""
+
+    OFF = "off"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -25,28 +29,33 @@ class MacCombo(QComboBox):
         #: (number, name) of the MACs of the imported articles (the composition sets it)
         self.macs: Callable[[], list[tuple[str, str]]] = list
 
-    def show_choice(self, chosen: str | None, locality: str | None, uses: bool) -> None:
+    def show_choice(self, chosen: str | None, locality: str | None, *, medicare: bool,
+                    applies: bool) -> None:
         derived = mac_from_locality(locality)
+        macs = self.macs()
         with QSignalBlocker(self):
             self.clear()
-            self.addItem(f"MAC {derived} (locality)" if derived else "MAC…", None)
-            for number, name in self.macs():
+            if not medicare:
+                self.addItem("No LCD check", self.OFF)
+            self.addItem(f"MAC {derived} (locality)" if derived else "MAC…", "")
+            for number, name in macs:
                 self.addItem(f"{number} {name}", number)
                 self.setItemData(self.count() - 1, name, Qt.ItemDataRole.ToolTipRole)
-            at = self.findData(chosen) if chosen else 0
-            self.setCurrentIndex(max(at, 0))
-        known = self.count() > 1
-        self.setEnabled(known and uses)
+            wanted = self.OFF if not (medicare or applies) else (chosen or "")
+            self.setCurrentIndex(max(self.findData(wanted), 0))
+        self.setEnabled(bool(macs))
         self.setToolTip(
             "Medicare contractor whose coverage articles check the diagnoses: "
-            + ("import the MCD articles download first (File → Import)" if not known
-               else "from the Medicare locality, or choose one" if uses
-               else "this profile does not apply the articles")
+            + ("import the MCD articles download first (File → Import)" if not macs
+               else "from the Medicare locality, or choose one" if medicare
+               else "a commercial payer is checked only if you choose a MAC here")
         )
 
-    def chosen(self) -> str | None:
+    def choice(self) -> tuple[str | None, bool]:
+        """(the MAC chosen by name or None for the locality's, whether articles apply)."""
         value = self.currentData()
-        return value if isinstance(value, str) else None
+        text = value if isinstance(value, str) else ""
+        return (text if text not in ("", self.OFF) else None), text != self.OFF
 
 
 class YtdField(QLineEdit):

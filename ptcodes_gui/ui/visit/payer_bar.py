@@ -332,23 +332,26 @@ class PayerBar(QWidget):
                    f"(GPCI file of {self._schedule.release})")
         self.locality_combo.setEnabled(self._schedule is not None and medicare)
         self.locality_combo.setToolTip(tip)
-        uses = medicare or profile_macs.applies_articles(self._store, name)
-        self.mac_combo.show_choice(profile_macs.chosen_mac(self._store, name), stored, uses)
+        self.mac_combo.show_choice(
+            profile_macs.chosen_mac(self._store, name), stored, medicare=medicare,
+            applies=profile_macs.applies_articles(self._store, name))
 
     def _on_mac_activated(self, _index: int) -> None:
-        name, mac = self._profile.name, self.mac_combo.chosen()
+        name = self._profile.name
+        mac, applies = self.mac_combo.choice()
         try:
             if self._store.read_only:
                 raise UserDataError(self._store.read_only_reason or "read-only")
-            profile_macs.set_choice(self._store, name, mac=mac, articles=(
-                profile_macs.applies_articles(self._store, name)))
+            profile_macs.set_choice(self._store, name, mac=mac,
+                                    articles=applies and not self._profile.medicare)
         except (UserDataError, ValueError) as exc:
             self.message.emit(f"The MAC was not saved: {exc}")
             self._show_locality()
             return
-        self.message.emit(f"Coverage articles of {name!r}: "
+        self.message.emit(f"Coverage articles for {name!r}: "
                           + (f"MAC {self.mac_combo.currentText()}." if mac
-                             else "the MAC of its Medicare locality."))
+                             else "the MAC of its Medicare locality." if applies
+                             else "not checked."))
         self.locality_chosen.emit()
 
     def _on_locality_activated(self, index: int) -> None:

@@ -84,6 +84,9 @@ def test_other_mac_and_no_import_and_commercial_are_unaffected() -> None:
     assert "lcd-no-covered-dx" not in ids(run("M79.604", profile=COMMERCIAL_MIDPOINT))
     opted = replace(COMMERCIAL_MIDPOINT, name="BCBS", articles=True)
     assert "lcd-no-covered-dx" in ids(run("M79.604", profile=opted))
+    clinic_chose = replace(NGS, opted_in=True)  # the clinic's setting, as the session reads it
+    assert "lcd-no-covered-dx" in ids(run("M79.604", profile=COMMERCIAL_MIDPOINT,
+                                          necessity=clinic_chose))
 
 
 def test_mac_from_locality_and_choice() -> None:
