@@ -88,6 +88,8 @@ class _Read:
     relevant: set[str] = field(default_factory=set)
     macs: dict[str, tuple[str, set[str]]] = field(default_factory=dict)
     icd: Sequence[str] = ()
+    #: (article_id cell, article_version cell) -> the article id when current, else None
+    seen: dict[tuple[str, str], str | None] = field(default_factory=dict)
 
 
 def _article_id(raw: str) -> str:
@@ -230,13 +232,17 @@ def _read_articles(read: _Read) -> None:
 
 
 def _current(read: _Read, cols: dict[str, int], cells: list[str]) -> str | None:
-    """The article id of a row about the article's current version, else None."""
-    article_id = _article_id(_cell(cells, cols, "article_id"))
+    """The article id of a row about the article's current version, else None (cached per
+    cell pair: millions of diagnosis rows name a few thousand articles)."""
+    key = (_cell(cells, cols, "article_id"), _cell(cells, cols, "article_version"))
+    if key in read.seen:
+        return read.seen[key]
+    article_id = _article_id(key[0])
     known = read.versions.get(article_id)
-    raw = _cell(cells, cols, "article_version").strip()
-    if known is None or (raw.isdigit() and int(raw) != known[0]):
-        return None
-    return article_id
+    raw = key[1].strip()
+    found = None if known is None or (raw.isdigit() and int(raw) != known[0]) else article_id
+    read.seen[key] = found
+    return found
 
 
 def _read_contractors(read: _Read) -> None:
