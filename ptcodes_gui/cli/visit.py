@@ -19,9 +19,11 @@ CODE[=MINUTES[/ptaN]] ... [--format text|tsv|codes|json]``
     ``--mac`` picks the MAC whose imported coverage articles apply (else the profile's);
     ``--ytd`` is the patient's PT+SLP allowed amount this year (for KX; never saved).
 
-Exit status: 0 ok; 1 a code is not found or refused (deleted, a header diagnosis, ...: the
-message on stderr names the nearest codes or the replacements); 2 bad usage (``97110=abc``,
-negative minutes, ``/pta50`` over the line's minutes, ``/ptax``, an unknown profile).
+Exit status: 0 ok; 1 a code is not found or refused (deleted, not yet in force on the date
+of service, a header diagnosis, ...: the message on stderr names the nearest codes or the
+replacements; with ``--format json`` stdout also holds ``{"version": 1, "refused": MESSAGE}``);
+2 bad usage (``97110=abc``, negative minutes, ``/pta50`` over the line's minutes, ``/ptax``,
+an unknown profile).
 
 No Qt here: the window and this module share the domain and the catalog only.
 """
@@ -143,8 +145,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    help="your own modifier(s) on a line, e.g. 97530:XU or L1832:RT "
                    "(repeat the option; several as 97530:59,XU)")
     p.add_argument("--format", choices=FORMATS, default="text")
-    p.add_argument("--date", type=_date_arg, default=None, metavar="YYYY-MM-DD",
-                   help="date of service: NCCI dates and the ICD-10-CM release in force then")
+    p.add_argument("--dos", "--date", dest="date", type=_date_arg, default=None,
+                   metavar="YYYY-MM-DD",
+                   help="date of service (default today): codes valid then (effective and "
+                   "deletion dates), NCCI dates and the ICD-10-CM release in force then")
     p.add_argument("--mac", metavar="NUMBER|NAME",
                    help="the Medicare contractor whose coverage articles apply (e.g. 13202, "
                    "or a name of an imported MAC); default: the profile's, else the first "
@@ -214,9 +218,9 @@ def _refusal_text(warnings: Sequence[Warning]) -> str:
     )
 
 
-def _procedure(item: Item, catalog: Catalog, provider: Provider) -> VisitLine:
+def _procedure(item: Item, catalog: Catalog, provider: Provider, on: date | None) -> VisitLine:
     code, minutes, pta = item
-    refused = validate_new_line(code, catalog)
+    refused = validate_new_line(code, catalog, on or date.today())
     if refused:
         raise _RefusedError(_refusal_text(refused))
     if pta is not None and provider == "pta":
@@ -244,6 +248,7 @@ def build_visit(
     kx: bool = False,
     telehealth: Telehealth | None = None,
     diagnoses_in_items: bool = True,
+    on: date | None = None,
 ) -> Visit:
     """The visit the window would hold after adding ``diagnoses`` and ``items`` in order.
 
@@ -263,7 +268,7 @@ def build_visit(
                     raise ValueError(f"{code} is a diagnosis: it takes no minutes")
                 dx_codes.append(code)
                 continue
-            lines.append(_procedure(item, catalog, provider))
+            lines.append(_procedure(item, catalog, provider, on))
         except _RefusedError as exc:
             problems.append(str(exc))
     for dx in dx_codes:
@@ -453,6 +458,7 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
             provider=args.provider,
             kx=args.kx,
             telehealth=args.telehealth,
+            on=getattr(args, "date", None),
         )
         visit = with_modifiers(visit, args.modifier)
     except ValueError as exc:
@@ -460,6 +466,8 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
         return EXIT_USAGE
     except _RefusedError as exc:
         sys.stderr.write(f"{exc}\n")
+        if args.format == "json":  # a script reading stdout learns why, not just "no output"
+            sys.stdout.write(json.dumps({"version": 1, "refused": str(exc)}, indent=2) + "\n")
         return EXIT_REFUSED
     session: Session | None = getattr(args, "session", None)
     try:

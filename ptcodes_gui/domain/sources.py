@@ -239,6 +239,30 @@ _ALL: Final[tuple[Source, ...]] = (
         _MANUALS + "pim83c13.pdf",
     ),
     Source(
+        "apta-ncci-2020", "APTA NCCI announcement 2020-09-02",
+        "APTA News, \"NCCI coding announcement\" (2020-09-02): CMS reinstates on 2020-10-01 "
+        "the NCCI edits pairing the re-evaluation 97164 (column 2) with 97110, 97112, 97113, "
+        "97116, 97140, 97530 and 97150; AOTA, \"NCCI Quarterly Edits Posted\" (2020)",
+    ),
+    Source(
+        "apta-eval-2017", "APTA: evaluation codes (2017)",
+        "APTA, PT evaluation and re-evaluation codes 97161-97164 (PT in Motion, 2017-02): the "
+        "four components of each complexity level and the typical face-to-face minutes "
+        "published with CPT 2017",
+    ),
+    Source(
+        "mm14250", "CMS CR 14250 / MLN MM14250",
+        "CMS, Change Request 14250 / MLN Matters MM14250 (remote therapeutic monitoring, "
+        "2026): RTM as a \"sometimes therapy\" service under a therapy plan of care (GP/GO/GN, "
+        "CQ/CO, counted toward the KX threshold)",
+    ),
+    Source(
+        "cms-pfs-rvu-readme", "PFS RVU file: MULT PROC",
+        "CMS, National Physician Fee Schedule Relative Value File, record layout: the MULT "
+        "PROC indicator (5: subject to the 50% reduction of the practice expense for certain "
+        "therapy services, Pub. 100-04 ch. 5 §10.7)",
+    ),
+    Source(
         "apta-billing", "APTA coding guidance",
         "American Physical Therapy Association, coding and billing resources (secondary source)",
     ),

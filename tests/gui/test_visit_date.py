@@ -92,3 +92,18 @@ def test_a_visit_dated_before_the_release_in_use_takes_the_one_then_in_force(
     panel.clear_visit()  # today again: the release in use
     assert panel.date_edit.statusTip() == ""
     assert not panel.add_entry("M17.11")
+
+
+def test_a_code_is_checked_against_the_date_of_service(win: MainWindow, qtbot: QtBot) -> None:
+    panel = _panel(win)
+    panel.add_entry("98985")  # a 2026 code, added on today's date
+    _type_date(qtbot, panel, date(2025, 12, 31))
+    errors = [w for w in panel.editor.result().warnings if w.code == "code-not-yet-effective"]
+    assert errors and errors[0].message.startswith("98985 is effective 2026-01-01")
+    assert "use 98977" in errors[0].message
+    assert panel.editor.result().lines[0].units == 0
+    panel.date_edit.setDate(QDate(2026, 1, 1))
+    qtbot.waitUntil(lambda: panel.editor.service_date() == date(2026, 1, 1))
+    assert not [w for w in panel.editor.result().warnings
+                if w.code == "code-not-yet-effective"]
+    assert panel.editor.result().lines[0].units == 1

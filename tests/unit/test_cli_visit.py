@@ -234,6 +234,16 @@ def test_visit_refused_codes_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
     assert rc == 1 and "diagnosis" in err
 
 
+def test_visit_refusal_in_json_says_why_on_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    """A script reading --format json gets the reason too, not an empty stdout."""
+    rc, out, err = run(capsys, "visit", "98985=20", "--dos", "2025-06-01", "--format", "json")
+    assert rc == 1 and "98977" in err
+    data = json.loads(out)
+    assert data["version"] == 1 and "2026-01-01" in data["refused"]
+    rc, out, _ = run(capsys, "visit", "98985=20", "--dos", "2026-01-01", "--format", "json")
+    assert rc == 0 and "refused" not in json.loads(out)
+
+
 # --------------------------------------------------------------------------- domain additions
 
 

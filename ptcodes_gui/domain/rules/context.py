@@ -41,6 +41,11 @@ class FeeLookup(Protocol):
         """The code's practice-expense payment for one unit, None when unpriced."""
         ...
 
+    def therapy_mppr(self, code: str) -> bool | None:
+        """Whether the schedule marks ``code`` for the therapy MPPR (MULT PROC 5); None
+        when the schedule does not list the code."""
+        ...
+
 
 @dataclass
 class ResolvedLine:

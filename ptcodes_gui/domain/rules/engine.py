@@ -25,6 +25,7 @@ from ptcodes_gui.domain.rules.context import (
 )
 from ptcodes_gui.domain.rules.diagnoses import diagnosis_results
 from ptcodes_gui.domain.rules.registry import ordered_rules
+from ptcodes_gui.domain.rules.telehealth import REMOTE_BY_DEFINITION
 from ptcodes_gui.domain.visit_input import (
     ASSISTANT_MODIFIER,
     GROUP_CODES,
@@ -49,20 +50,22 @@ def evaluate(
     default); ``fees`` an optional fee schedule the payment rules (MPPR, KX) price with;
     ``necessity`` the profile's MAC and its imported coverage articles.
     """
-    lines = resolve(visit, lookup)
+    day = on or date.today()
+    lines = resolve(visit, lookup, day)
     ties = assign_units(lines, visit)
     apply_modifiers(lines, visit)
-    ctx = RuleContext(visit, lookup, lines, ties, on or date.today(), fees, necessity)
+    ctx = RuleContext(visit, lookup, lines, ties, day, fees, necessity)
     warnings, offers = run_rules(ctx)
     return build_result(ctx, warnings, offers)
 
 
-def resolve(visit: Visit, lookup: CodeLookup) -> list[ResolvedLine]:
-    """Each line with its catalog entry and how its minutes count; refused lines stay."""
+def resolve(visit: Visit, lookup: CodeLookup, on: date | None = None) -> list[ResolvedLine]:
+    """Each line with its catalog entry and how its minutes count on the date of service
+    ``on``; refused lines stay."""
     resolved: list[ResolvedLine] = []
     for index, line in enumerate(visit.lines):
         found = lookup.get(line.code)
-        if found is None or procedure_refusal(line.code, found, lookup) is not None:
+        if found is None or procedure_refusal(line.code, found, lookup, on) is not None:
             resolved.append(ResolvedLine(index, line, found, "refused"))
         elif not found.timed or found.code in GROUP_CODES:
             resolved.append(ResolvedLine(index, line, found, "untimed", computed=1))
@@ -153,7 +156,9 @@ def apply_modifiers(lines: list[ResolvedLine], visit: Visit) -> None:
                     mods.append(ASSISTANT_MODIFIER)
             if medicare and visit.kx:
                 mods.append("KX")
-        telehealth = r.line.telehealth or visit.telehealth
+        # a visit-wide 95/93 skips the codes that are remote by definition (RTM, ...)
+        remote = r.code.code in REMOTE_BY_DEFINITION
+        telehealth = r.line.telehealth or (None if remote else visit.telehealth)
         if telehealth and r.code.system in (System.CPT, System.HCPCS):
             mods.append(telehealth)
         mods.extend(r.line.extra_modifiers)
