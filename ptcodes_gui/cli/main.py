@@ -50,6 +50,13 @@ def denial_rules(code: Code) -> list[Rule]:
     return [RULES[r] for r in code.rules if r in RULES]
 
 
+def _denial_json(code: Code) -> dict[str, Any]:
+    if code.system != System.DENIAL:
+        return {}
+    return {"caught_by": [{"rule": r.id, "severity": r.severity, "summary": r.summary}
+                          for r in denial_rules(code)]}
+
+
 def code_json(code: Code, release: str = "") -> dict[str, Any]:
     notes = [_note_line(n.kind, n.payer, n.text, n.cited.label, n.confidence) for n in code.notes]
     out: dict[str, Any] = {
@@ -93,9 +100,7 @@ def code_json(code: Code, release: str = "") -> dict[str, Any]:
         ],
         "mue": None,
     }
-    if code.system == System.DENIAL:
-        out["caught_by"] = [{"rule": r.id, "severity": r.severity, "summary": r.summary}
-                            for r in denial_rules(code)]
+    out.update(_denial_json(code))
     if code.system == System.ICD10CM:
         by_kind: dict[str, list[str]] = {}
         for n in code.icd_notes:
@@ -169,10 +174,9 @@ def _print_code(code: Code, catalog: Catalog, out: TextIO) -> None:
     out.write(f"  category: {CATEGORIES.get(code.category, code.category)}\n")
     if code.system in (System.CPT, System.HCPCS):
         out.write(f"  history: {' '.join(code.history)}\n")
-    if code.system == System.DENIAL:
-        for r in denial_rules(code):
-            out.write(f"  caught before submission by: {r.id} ({r.summary})\n")
-    elif code.system != System.MODIFIER:
+    out.writelines(f"  caught before submission by: {r.id} ({r.summary})\n"
+                   for r in denial_rules(code))
+    if code.system not in (System.MODIFIER, System.DENIAL):
         out.write(f"  {code.timed_label}; {ATTENDANCE.get(code.attendance, code.attendance)}\n")
     if code.addon_to:
         out.write(f"  add-on code: bill only with {', '.join(code.addon_to)}\n")

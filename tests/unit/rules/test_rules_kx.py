@@ -24,6 +24,9 @@ class _Priced:
     def practice_expense(self, code: str) -> Decimal | None:
         return None
 
+    def therapy_mppr(self, code: str) -> bool | None:
+        return None
+
     def visit_total(self, lines: list[FeeLine]) -> Decimal:
         self.seen = lines
         return self.total
