@@ -471,17 +471,17 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
         return EXIT_REFUSED
     session: Session | None = getattr(args, "session", None)
     try:
-        if args.mac:
-            profile = replace(profile, mac=choose_mac(args.mac, session))
+        profile = replace(profile, mac=choose_mac(args.mac, session)) if args.mac else profile
     except ValueError as exc:
         sys.stderr.write(f"ptcodes visit: error: {exc}\n")
         return EXIT_USAGE
-    visit = replace(visit, profile=profile, ytd_allowed=args.ytd)
-    fees = cli_codesets.fees_hook(catalog, session, profile.name)
-    necessity = session.necessity(profile) if session is not None else None
-    result = evaluate(visit, catalog, fees=fees, on=getattr(args, "date", None),
-                      necessity=necessity)
-    text = format_visit(result, args.format, _estimate(result, catalog, args, profile.name))
+    on = getattr(args, "date", None) or date.today()
+    result = evaluate(replace(visit, profile=profile, ytd_allowed=args.ytd), catalog,
+                      fees=cli_codesets.fees_hook(catalog, session, profile.name, on), on=on,
+                      necessity=session.necessity(profile) if session is not None else None)
+    notices = cli_codesets.source_warnings(session, catalog, on)
+    result = replace(result, warnings=(*result.warnings, *notices))
+    text = format_visit(result, args.format, _estimate(result, catalog, args, profile.name, on))
     if text:
         sys.stdout.write(text + "\n")
     if args.format != "json":
@@ -491,11 +491,12 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
 
 
 def _estimate(
-    result: VisitResult, catalog: Catalog, args: argparse.Namespace, profile: str
+    result: VisitResult, catalog: Catalog, args: argparse.Namespace, profile: str,
+    on: date | None = None,
 ) -> VisitEstimate | None:
     """The Medicare estimate when a fee schedule is imported and the profile has a locality
     (cli_codesets); ``format_visit`` puts it in text and json."""
     from ptcodes_gui.cli import codesets as cli_codesets
 
     return cli_codesets.visit_estimate(
-        result.claim_lines, catalog, getattr(args, "session", None), profile)
+        result.claim_lines, catalog, getattr(args, "session", None), profile, on)

@@ -130,7 +130,7 @@ class VisitEditor(QObject):
         self.catalog = catalog
         self.ask_readd: AskReadd = _add_minutes
         #: the rules' fee-schedule hook for a profile (MPPR names the full-price unit)
-        self.fees: Callable[[PayerProfile], FeeLookup | None] | None = None
+        self.fees: Callable[[PayerProfile, date], FeeLookup | None] | None = None
         #: the catalog whose diagnoses are the ICD-10-CM release in force on a date (None:
         #: this one) and a sentence saying so; the composition sets it (icd_releases)
         self.dated: Callable[[date], tuple[Catalog | None, str]] | None = None
@@ -173,7 +173,7 @@ class VisitEditor(QObject):
     def show(self, visit: Visit) -> None:
         """Evaluate ``visit`` and tell everyone (undo, redo and every change land here)."""
         self._visit = visit
-        fees = self.fees(visit.profile) if self.fees is not None else None
+        fees = self.fees(visit.profile, self._on) if self.fees is not None else None
         lcd = self.necessity(visit.profile) if self.necessity is not None else None
         self._result = evaluate(visit, self.lookup(), fees=fees, on=self._on, necessity=lcd)
         self.changed.emit()
