@@ -53,6 +53,11 @@ def denial_rules(code: Code) -> list[Rule]:
     return [RULES[r] for r in code.rules if r in RULES]
 
 
+def _caught_by(code: Code) -> str:
+    return "".join(f"  caught before submission by: {r.id} ({r.summary})\n"
+                   for r in denial_rules(code))
+
+
 def _denial_json(code: Code) -> dict[str, Any]:
     if code.system != System.DENIAL:
         return {}
@@ -103,7 +108,6 @@ def code_json(code: Code, release: str = "") -> dict[str, Any]:
         ],
         "mue": None,
     }
-    out.update(_denial_json(code))
     if code.system == System.ICD10CM:
         by_kind: dict[str, list[str]] = {}
         for n in code.icd_notes:
@@ -120,7 +124,7 @@ def code_json(code: Code, release: str = "") -> dict[str, Any]:
         out["title_is_official"] = not code.provisional
         out["notes"] = [f"{k}: {t}" for k, texts in by_kind.items() for t in texts]
         out["timed"] = False
-    return out
+    return out | _denial_json(code)
 
 
 def _note_line(kind: str, payer: str | None, text: str, source: str, confidence: str) -> str:
@@ -178,11 +182,9 @@ def _print_code(code: Code, catalog: Catalog, out: TextIO) -> None:
         return
     if code.description:
         out.write(f"\n  {code.description}\n\n")
-    out.write(f"  category: {CATEGORIES.get(code.category, code.category)}\n")
+    out.write(f"  category: {CATEGORIES.get(code.category, code.category)}\n" + _caught_by(code))
     if code.system in (System.CPT, System.HCPCS):
         out.write(f"  history: {' '.join(code.history)}\n")
-    out.writelines(f"  caught before submission by: {r.id} ({r.summary})\n"
-                   for r in denial_rules(code))
     if code.system not in (System.MODIFIER, System.DENIAL):
         out.write(f"  {code.timed_label}; {ATTENDANCE.get(code.attendance, code.attendance)}\n")
     if code.addon_to:
