@@ -84,6 +84,8 @@ def run_with_progress(
             QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 30)
             thread.join(0.02)
     finally:
+        if cancellable and dialog.wasCanceled():  # Cancel as the work ended: still cancelled
+            cancel.set()
         dialog.close()
         dialog.deleteLater()
     if cancel.is_set():
