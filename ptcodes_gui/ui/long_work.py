@@ -87,8 +87,6 @@ def run_with_progress(
             # a Cancel pressed as the work ended still counts (its result is discarded)
             cancel.set()
     finally:
-        if cancellable and dialog.wasCanceled():  # Cancel as the work ended: still cancelled
-            cancel.set()
         dialog.close()
         dialog.deleteLater()
     if cancel.is_set():
