@@ -71,12 +71,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
     catalog, store, messages = session.catalog, session.store, session.messages
+    from ptcodes_gui.ui.clinic_ui import install_clinic
+    from ptcodes_gui.ui.coverage_ui import install_coverage
     from ptcodes_gui.ui.window_setup import build_main_window
 
     window = build_main_window(catalog, store, session.imports)
-    from ptcodes_gui.ui.clinic_ui import install_clinic
-
     install_clinic(window, session)
+    install_coverage(window, session)
     window.show()
 
     if args.smoke_test:

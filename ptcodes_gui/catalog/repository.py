@@ -65,7 +65,7 @@ def _fact(d: dict[str, Any]) -> Fact:
 def _code_from_json(data: dict[str, Any]) -> Code:
     tuples = (
         "replaced_by", "addon_to", "addons", "abbreviations", "synonyms", "related",
-        "modifiers", "use_before",
+        "modifiers", "use_before", "rules",
     )
     fields: dict[str, Any] = dict(data)
     for name in tuples:
@@ -85,7 +85,8 @@ def hit_for(code: Code) -> Hit:
         code=code.code,
         system=code.system,
         title=code.title,
-        timed=None if code.system in (System.MODIFIER, System.ICD10CM) else code.timed,
+        timed=None if code.system in (System.MODIFIER, System.ICD10CM, System.DENIAL)
+        else code.timed,
         status=code.status,
         category=code.category,
         billable=code.billable,
@@ -151,6 +152,10 @@ class Catalog(SearchMixin):
             code = _code_from_json(json.loads(data))
             self._pt[code.code.upper()] = self._entry(code)
         self._base_pt = dict(self._pt)
+        # "CO-97" is typed "co 97", "CO97": its look-up key has no dash
+        self._denial_keys = {
+            q.code_key(k): k for k, e in self._pt.items() if e.code.system == System.DENIAL
+        }
         self._pairs: list[NcciPair] = _read_pairs(self._db)
         self._builtin_pairs = list(self._pairs)
         self._descriptors: dict[str, tuple[str, str]] = {}
@@ -308,7 +313,7 @@ class Catalog(SearchMixin):
         key = q.code_key(code)
         if not key:
             return None
-        entry = self._pt.get(key)
+        entry = self._pt.get(key) or self._pt.get(self._denial_keys.get(key, ""))
         if entry is not None:
             return self._with_termination(
                 replace(entry.code, ncci=tuple(self.pairs_for(entry.code.code))))
@@ -349,6 +354,11 @@ class Catalog(SearchMixin):
             return True
         row = self._icd_db.execute("SELECT 1 FROM icd WHERE ucode = ?", (key,)).fetchone()
         return row is not None
+
+    def billable_diagnoses(self) -> list[str]:
+        """Every billable ICD-10-CM code in force (the release in use), undotted, sorted."""
+        return [str(c) for (c,) in self._icd_db.execute(
+            "SELECT ucode FROM icd WHERE billable ORDER BY ucode")]
 
     def all_codes(self) -> list[str]:
         """Every PT code and modifier (not diagnoses)."""

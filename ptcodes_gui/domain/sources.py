@@ -234,6 +234,38 @@ _ALL: Final[tuple[Source, ...]] = (
         "orthotics furnished by a PT are billed under a DMEPOS supplier number",
     ),
     Source(
+        "bba-2018-50202", "BBA 2018 §50202",
+        "Bipartisan Budget Act of 2018, §50202: the therapy caps repealed; the KX modifier "
+        "above the yearly threshold; targeted medical review above $3,000 a year (CMS, "
+        "Pub. 100-02 ch. 15 §220.3; CMS therapy services page)",
+    ),
+    Source(
+        "x12-carc-rarc", "X12 CARC/RARC lists",
+        "X12, Claim Adjustment Reason Code list (CARC) and Remittance Advice Remark Code list "
+        "(RARC) as published on x12.org (updated three times a year; checked against the "
+        "2026 lists, verify the current wording there); group codes CO, PR, OA, PI",
+        "https://x12.org/codes",
+    ),
+    Source(
+        "cms-100-04-ch22", "Pub. 100-04 ch. 22",
+        "CMS, Medicare Claims Processing Manual (Pub. 100-04), chapter 22 \"Remittance "
+        "Advice\" (group codes, reason and remark codes on the 835)",
+        _MANUALS + "clm104c22.pdf",
+    ),
+    Source(
+        "cms-mcd", "CMS Medicare Coverage Database",
+        "CMS, Medicare Coverage Database (MCD): Local Coverage Determinations and their "
+        "Billing and Coding Articles (covered and non-covered ICD-10-CM groups per "
+        "contractor), downloads page",
+        "https://www.cms.gov/medicare-coverage-database/downloads/downloads.aspx",
+    ),
+    Source(
+        "cms-100-08-ch13", "Pub. 100-08 ch. 13",
+        "CMS, Medicare Program Integrity Manual (Pub. 100-08), chapter 13 \"Local Coverage "
+        "Determinations\" (LCDs and their Billing and Coding Articles, per MAC jurisdiction)",
+        _MANUALS + "pim83c13.pdf",
+    ),
+    Source(
         "apta-ncci-2020", "APTA NCCI announcement 2020-09-02",
         "APTA News, \"NCCI coding announcement\" (2020-09-02): CMS reinstates on 2020-10-01 "
         "the NCCI edits pairing the re-evaluation 97164 (column 2) with 97110, 97112, 97113, "

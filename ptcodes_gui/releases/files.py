@@ -10,10 +10,14 @@ is inflated), line length, row counts (by the pipeline).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import csv
 import datetime as dt
+import functools
 import io
+import shutil
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -215,6 +219,34 @@ def _open_one(path: Path, limits: ImportLimits) -> list[InputFile]:
     return [InputFile(path, name, None, size, "text")]
 
 
+def _inner_zip(path: Path, info: zipfile.ZipInfo, limits: ImportLimits) -> list[InputFile]:
+    """The tables of a zip inside ``path`` (one level), copied once to a temporary folder
+    removed at exit: reading members of a compressed member in place would inflate it again
+    for every seek."""
+    base = info.filename.rsplit("/", 1)[-1]
+    if info.file_size > limits.max_total_bytes:
+        raise ImportFileError(
+            f"{base} in {path.name} would unpack to {human_size(info.file_size)}; that is "
+            "not a CMS download, so it was not unpacked."
+        )
+    target = _inner_dir() / f"{len(list(_inner_dir().iterdir()))}" / base
+    target.parent.mkdir(parents=True)
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(info) as src, open(
+                target, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise _broken_zip(path.name) from exc
+    return _zip_members(target, limits, nested=False)
+
+
+@functools.cache
+def _inner_dir() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="ptcodes-zip-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
 def _looks_binary(path: Path) -> bool:
     with open(path, "rb") as handle:
         head = handle.read(8192)
@@ -223,7 +255,7 @@ def _looks_binary(path: Path) -> bool:
     return b"\0" in head
 
 
-def _zip_members(path: Path, limits: ImportLimits) -> list[InputFile]:
+def _zip_members(path: Path, limits: ImportLimits, *, nested: bool = True) -> list[InputFile]:
     name = path.name
     try:
         with zipfile.ZipFile(path) as archive:
@@ -241,6 +273,9 @@ def _zip_members(path: Path, limits: ImportLimits) -> list[InputFile]:
         ):
             continue
         suffix = Path(base).suffix.lower()
+        if suffix == ".zip" and nested:
+            out.extend(_inner_zip(path, info, limits))  # CMS's MCD: a zip in the zip
+            continue
         if suffix not in TEXT_SUFFIXES + XLSX_SUFFIXES:
             continue  # read-me PDFs, Word notices: not tables
         if info.flag_bits & 0x1:

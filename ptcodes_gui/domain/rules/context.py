@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import Final, Protocol
 
 from ptcodes_gui.domain import units as unit_rules
+from ptcodes_gui.domain.articles import Necessity
 from ptcodes_gui.domain.lookup import CodeLookup
 from ptcodes_gui.domain.models import Code, NcciPair, System
 from ptcodes_gui.domain.profiles import PayerProfile
@@ -94,6 +95,7 @@ class RuleContext:
     ties: list[VisitTie]
     on: date
     fees: FeeLookup | None = None
+    necessity: Necessity | None = None  # the MAC's coverage articles, once imported
     _pairs: list[NcciPair] | None = field(default=None, repr=False)
 
     @property

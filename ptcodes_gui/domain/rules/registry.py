@@ -55,6 +55,8 @@ FAMILIES: Final[tuple[str, ...]] = (
     "mppr",
     "diagnoses",
     "icd_conventions",
+    "necessity",
+    "kx",
 )
 _ID_RE: Final = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _HEADING_RE: Final = re.compile(r"^(" + "|".join(HEADINGS) + r"):\s*$", re.MULTILINE)

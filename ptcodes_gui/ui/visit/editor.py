@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from functools import partial
 from typing import Literal, cast
 
@@ -17,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ptcodes_gui.catalog import Catalog
+from ptcodes_gui.domain.articles import Necessity
 from ptcodes_gui.domain.models import System
 from ptcodes_gui.domain.profiles import PayerProfile
 from ptcodes_gui.domain.rules.context import FeeLookup
@@ -39,7 +41,7 @@ from ptcodes_gui.domain.visit import (
     validate_new_line,
 )
 from ptcodes_gui.domain.visit import add_diagnosis as add_diagnosis_to
-from ptcodes_gui.ui.visit.offers import MAX_OFFERED, Choice, Offer
+from ptcodes_gui.ui.visit.offers import MAX_OFFERED, Choice, Offer, modifier_label
 from ptcodes_gui.ui.visit_model import COLUMN_NAMES, MINUTES
 
 _AUTOMATIC_MODIFIERS = frozenset(THERAPY_MODIFIERS.values())
@@ -135,6 +137,8 @@ class VisitEditor(QObject):
         #: the catalog whose diagnoses are the ICD-10-CM release in force on a date (None:
         #: this one) and a sentence saying so; the composition sets it (icd_releases)
         self.dated: Callable[[date], tuple[Catalog | None, str]] | None = None
+        #: the MAC and its coverage articles for a profile (None: not checked)
+        self.necessity: Callable[[PayerProfile], Necessity | None] | None = None
         self._on = date.today()  # the date of service, a per-visit setting
         self._dated: Catalog | None = None
         self._dated_note = ""
@@ -173,7 +177,8 @@ class VisitEditor(QObject):
         """Evaluate ``visit`` and tell everyone (undo, redo and every change land here)."""
         self._visit = visit
         fees = self.fees(visit.profile, self._on) if self.fees is not None else None
-        self._result = evaluate(visit, self.lookup(), fees=fees, on=self._on)
+        lcd = self.necessity(visit.profile) if self.necessity is not None else None
+        self._result = evaluate(visit, self.lookup(), fees=fees, on=self._on, necessity=lcd)
         self.changed.emit()
         self.offer_changed.emit()
 
@@ -487,6 +492,9 @@ class VisitEditor(QObject):
     def set_telehealth(self, value: Telehealth | None) -> None:
         self.apply(replace(self._visit, telehealth=value), "Telehealth")
 
+    def set_ytd(self, amount: Decimal | None) -> None:
+        self.apply(replace(self._visit, ytd_allowed=amount), "Year-to-date amount")
+
     def set_kx(self, on: bool) -> None:
         self.apply(replace(self._visit, kx=on), "KX on" if on else "KX off")
 
@@ -574,7 +582,7 @@ class VisitEditor(QObject):
         kind = warning.code.replace("-", "_")
         if line is not None and row is not None and (is_modifier or len(suggestion) == 2):
             return Choice(
-                f"Add {suggestion} to {line.code}",
+                modifier_label(suggestion, line.code),
                 partial(self.add_line_modifier, row, suggestion),
             )
         if line is not None and row is not None and (
