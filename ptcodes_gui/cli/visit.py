@@ -444,8 +444,8 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
     if getattr(args, "date", None) is not None and not getattr(args, "dated", False):
         # diagnoses from the ICD-10-CM release in force on that day (cli_codesets)
         return cli_codesets.run_dated(args, catalog, _cmd_visit)
+    session: Session | None = getattr(args, "session", None)
     try:
-        session = getattr(args, "session", None)
         profile = find_profile(args.profile, session.store if session is not None else None)
     except ValueError as exc:
         sys.stderr.write(f"ptcodes visit: error: {exc}\n")
@@ -477,7 +477,6 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
         if args.format == "json":  # a script reading stdout learns why, not just "no output"
             sys.stdout.write(json.dumps({"version": 1, "refused": str(exc)}, indent=2) + "\n")
         return EXIT_REFUSED
-    session: Session | None = getattr(args, "session", None)
     try:
         profile = replace(profile, mac=choose_mac(args.mac, session)) if args.mac else profile
     except ValueError as exc:

@@ -567,11 +567,8 @@ class VisitEditor(QObject):
             for suggestion in list(warning.suggestions)[:MAX_OFFERED]
         ]
         about = line.code if line is not None else (warning.codes[0] if warning.codes else "")
-        head = (
-            "NCCI pair: a distinct-service modifier on"
-            if warning.code.replace("-", "_") == "ncci_pair"
-            else "Suggested for"
-        )
+        head = ("NCCI pair: a distinct-service modifier on"
+                if warning.code.replace("-", "_") == "ncci_pair" else "Suggested for")
         return Offer(f"{head} {about}".strip(), tuple(choices), sticky=False)
 
     def _warning_choice(
