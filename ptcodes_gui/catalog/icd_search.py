@@ -12,6 +12,7 @@ import sqlite3
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from datetime import date
 
 from ptcodes_gui.catalog import query as q
 from ptcodes_gui.catalog import vocabulary as v
@@ -78,6 +79,8 @@ class IcdSearchMixin:
     _icd_terms: tuple[str, ...] | None
     _icd_vocab: frozenset[str] | None
     _hit_cache: dict[str, Hit]
+    #: code -> (last day valid, replacing codes), for the diagnoses that have an end date
+    _icd_ended: dict[str, tuple[str, tuple[str, ...]]]
     _aliases: dict[str, tuple[str, ...]]
     _loose_aliases: dict[str, tuple[str, ...]]
     _injury_rows: tuple[int, int] | None
@@ -87,13 +90,17 @@ class IcdSearchMixin:
         if hit is None:
             if len(self._hit_cache) >= HIT_CACHE_SIZE:
                 self._hit_cache.clear()
+            ended = self._icd_ended.get(code)
+            gone = ended is not None and ended[0] < date.today().isoformat()
             hit = self._hit_cache[code] = Hit(
                 code=code,
                 system=System.ICD10CM,
                 title=title,
                 timed=None,
                 category="diagnosis",
-                billable=bool(billable),
+                billable=bool(billable) and not gone,
+                status="deleted" if gone else "active",
+                replaced_by=ended[1] if ended is not None and gone else (),
             )
         return hit
 

@@ -191,6 +191,11 @@ class Catalog(SearchMixin):
         # (and releases imported then) lack them
         columns = {row[1] for row in db.execute("PRAGMA table_info(icd)")}
         self._icd_dated = "provisional" in columns
+        # the diagnoses with an end date (FY2027 ended 30): search marks those ended by today
+        self._icd_ended = {
+            code: (end, tuple((rep or "").split())) for code, end, rep in db.execute(
+                "SELECT code, valid_to, replaced_by FROM icd WHERE valid_to IS NOT NULL")
+        } if self._icd_dated else {}
         self._icd_vocab = None
         self._icd_terms = None
         if "icd_terms" in meta:  # stored by newer builds; older ones: see _icd_term_list

@@ -109,7 +109,21 @@ class SearchMixin(IcdSearchMixin):
         category: str | None = None,
         common_only: bool = False,
     ) -> SearchResult:
-        """``search``, with a note saying what was relaxed when not every word matched."""
+        """``search``, with a note saying what was relaxed when not every word matched.
+        Diagnoses that ended before today come after the codes in force (struck out, with
+        their replacements), unless the code itself was typed."""
+        return _ended_last(self._search_explained(
+            text, limit, system, category=category, common_only=common_only), text)
+
+    def _search_explained(
+        self,
+        text: str,
+        limit: int,
+        system: str | None,
+        *,
+        category: str | None,
+        common_only: bool,
+    ) -> SearchResult:
         if system is not None and system not in SYSTEM_FILTERS:
             raise ValueError(f"unknown system filter {system!r}; use one of {SYSTEM_FILTERS}")
         limit = max(0, min(int(limit), 1000))
@@ -569,3 +583,16 @@ class SearchMixin(IcdSearchMixin):
             return word
         fixed = q.correct(word, self._pt_prefixes)
         return fixed or word
+
+
+def _ended_last(result: SearchResult, text: str) -> SearchResult:
+    typed = str(text).strip().upper().replace(".", "")
+
+    def ended(hit: Hit) -> bool:
+        return (hit.status == "deleted" and hit.system == System.ICD10CM
+                and hit.code.replace(".", "") != typed)
+
+    if not any(ended(h) for h in result.hits):
+        return result
+    return replace(result, hits=[h for h in result.hits if not ended(h)]
+                   + [h for h in result.hits if ended(h)])
