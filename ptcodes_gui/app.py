@@ -91,6 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     QTimer.singleShot(0, _report_startup)
     code = app.exec()
     session.close()
+    from ptcodes_gui.ui.clipboard import keep
+
+    keep()  # X11 without a clipboard manager: the copied visit is pasted before we go
     return int(code)
 
 

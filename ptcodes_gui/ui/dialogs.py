@@ -203,7 +203,10 @@ def ask_unsaved_visit(parent: QWidget | None) -> Literal["copy", "discard"] | No
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle("Visit not copied")
     box.setText("The visit in progress has not been copied.")
-    box.setInformativeText("Copy it to the clipboard before quitting, or discard it?")
+    from ptcodes_gui.ui.clipboard import exit_note
+
+    box.setInformativeText(
+        f"Copy it to the clipboard before quitting, or discard it? {exit_note()}")
     copy = box.addButton("&Copy and quit", QMessageBox.ButtonRole.AcceptRole)
     discard = box.addButton(QMessageBox.StandardButton.Discard)
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)

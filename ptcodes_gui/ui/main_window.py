@@ -31,6 +31,7 @@ from ptcodes_gui.domain.formatting import sanitize_text
 from ptcodes_gui.domain.models import Code, Hit
 from ptcodes_gui.domain.provenance import DataSource
 from ptcodes_gui.ui import dialogs
+from ptcodes_gui.ui.clipboard import put_text
 from ptcodes_gui.ui.detail_pane import DetailPane
 from ptcodes_gui.ui.geometry import MINIMUM, keep_on_screen, place_first_run, scrolling_holder
 from ptcodes_gui.ui.results_model import ResultsModel
@@ -359,9 +360,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ copy, star
 
     def _clipboard_set(self, text: str) -> None:
-        from PySide6.QtWidgets import QApplication
-
-        QApplication.clipboard().setText(sanitize_text(text))
+        put_text(sanitize_text(text))
 
     def copy_code(self) -> None:
         self._flush_detail()

@@ -12,7 +12,6 @@ from typing import Final
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction, QFontDatabase, QKeySequence, QTextOption
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -27,6 +26,7 @@ from ptcodes_gui.domain.fees import VisitEstimate
 from ptcodes_gui.domain.formatting import FORMATS, format_visit
 from ptcodes_gui.domain.visit import Visit, VisitResult
 from ptcodes_gui.ui import dialogs
+from ptcodes_gui.ui.clipboard import put_text
 from ptcodes_gui.ui.visit.editor import plural
 from ptcodes_gui.ui.visit.style import error_style, ok_style, warning_style
 from ptcodes_gui.userdata.store import UserDataError, UserStore
@@ -177,7 +177,7 @@ class CopyArea(QWidget):
         if not text:
             self._confirm("Nothing to copy: no line has a unit to bill.", warning_style())
             return ""
-        QApplication.clipboard().setText(text)
+        put_text(text)
         lines = [line for line in text.splitlines() if line.strip()]
         if fmt == "codes":
             what = f"Copied {plural(len(result.billed_lines), 'code')}"
