@@ -75,6 +75,7 @@ class VisitPanel(QWidget):
         self.copy_area = CopyArea(store)
         self.templates = TemplatesBar(store, self.editor)
         self._return_focus: QLineEdit | None = None
+        self._code_origin: QLineEdit | None = None  # where the last code was typed
         self.editor.ask_readd = self._ask_readd
         self._name_parts()
         self._lay_out()
@@ -233,6 +234,7 @@ class VisitPanel(QWidget):
         self.lines.edit_ended.connect(editor.end_edit)
         self.lines.edit_left.connect(self._on_minutes_left)
         self.lines.edit_ended.connect(self._forget_return_focus)
+        self.lines.code_typed.connect(self._on_code_typed)
         self.lines.remove_requested.connect(editor.remove_line)
         self.lines.current_row_changed.connect(editor.set_current_row)
         self.tie.tie_chosen.connect(editor.choose_tie)
@@ -280,15 +282,32 @@ class VisitPanel(QWidget):
         self.undo_button.setEnabled(self.editor.undo_stack().canUndo())
 
     def _on_line_added(self, row: int) -> None:
-        """A new line without minutes: its Minutes cell takes the keystrokes; Enter goes
-        back to where the code was typed (search or entry field) for the next one."""
+        """A new timed line without minutes: its Minutes cell takes the keystrokes, and
+        Enter goes back to where the code was typed (search or entry field) for the next
+        one. An untimed code (an evaluation) or one with minutes: the focus stays there."""
         line = self.editor.visit().lines[row]
-        if line.minutes is not None:
+        results = self.editor.result().lines
+        timed = row < len(results) and results[row].timed
+        if line.minutes is not None or not timed:
             self.lines.select_row(row)
             return
         origin = QApplication.focusWidget()
         self._return_focus = origin if isinstance(origin, QLineEdit) else None
+        self._code_origin = self._return_focus
         self.lines.edit_minutes(row)
+
+    def _on_code_typed(self, text: str) -> None:
+        """A code typed in a Minutes cell is the next entry (back where codes are typed)."""
+        origin = self._code_origin if self._code_origin is not None else self.add_edit
+        if not origin.isVisible():
+            origin = self.add_edit
+        origin.setFocus(Qt.FocusReason.OtherFocusReason)
+        if self.add_entry(text):
+            if origin is self.add_edit:
+                self.entry.accepted()
+            return
+        self.add_edit.setText(text)  # refused: kept, selected, to retype
+        self.focus_entry()
 
     def _on_minutes_left(self) -> None:
         origin, self._return_focus = self._return_focus, None
@@ -374,6 +393,9 @@ class VisitPanel(QWidget):
         return self.copy_area.copy_visit()
 
     def clear_visit(self) -> None:
+        """New visit: a refused entry goes too (its refusal spoke of the last visit)."""
+        self.editor.clear_refusal()
+        self.entry.accepted()
         self.editor.clear_visit()
 
     def remove_line(self, row: int) -> bool:
