@@ -62,7 +62,7 @@ class MinutesSpin(QSpinBox):
             return ""
         return text
 
-    def validate(self, text: str, pos: int) -> object:
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         plain = text.strip()
         is_minutes = plain.isascii() and plain.isdigit() and int(plain) <= MAX_LINE_MINUTES
         if plain and not is_minutes and _CODE_LIKE.match(plain).hasMatch():
