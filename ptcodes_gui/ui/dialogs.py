@@ -152,15 +152,16 @@ def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
 
 
 def confirm_copy_with_errors(
-    parent: QWidget | None, errors: Sequence[str], left_out: Sequence[str]
+    parent: QWidget | None, errors: Sequence[str], left_out: Sequence[str], lines: int = 0
 ) -> bool:
-    """The visit has errors: copy the billable lines anyway?"""
+    """The visit has errors: copy the ``lines`` billable lines (those without an error)?"""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle("The visit has errors")
+    which = "the line" if lines == 1 else f"the {lines} lines"
     box.setText(
-        f"The visit has {len(errors)} error{'s' if len(errors) != 1 else ''}. Copy the "
-        "billable lines anyway?"
+        f"The visit has {len(errors)} error{'s' if len(errors) != 1 else ''}. Copy only "
+        f"{which} without errors?"
     )
     details = list(errors)
     if left_out:

@@ -169,10 +169,14 @@ class VisitEditor(QObject):
     def show(self, visit: Visit) -> None:
         """Evaluate ``visit`` and tell everyone (undo, redo and every change land here)."""
         self._visit = visit
-        fees = self.fees(visit.profile) if self.fees is not None else None
-        self._result = evaluate(visit, self.lookup(), fees=fees, on=self._on)
+        self._result = self.evaluate(visit)
         self.changed.emit()
         self.offer_changed.emit()
+
+    def evaluate(self, visit: Visit) -> VisitResult:
+        """``visit`` under this one's fees and date of service (e.g. its billable part)."""
+        fees = self.fees(visit.profile) if self.fees is not None else None
+        return evaluate(visit, self.lookup(), fees=fees, on=self._on)
 
     def refresh(self) -> None:
         self._use_release_on(self._on)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ptcodes_gui.catalog import Catalog
+from ptcodes_gui.domain.billable import without_error_lines
 from ptcodes_gui.domain.fees import VisitEstimate
 from ptcodes_gui.domain.profiles import PayerProfile
 from ptcodes_gui.domain.visit import Visit, VisitLine, VisitResult, parse_line_spec
@@ -276,7 +277,10 @@ class VisitPanel(QWidget):
         self.tie.show_tie(visit, self.editor.tie())
         self.diagnoses.show_result(result)
         self.warnings.show_result(result)
-        self.copy_area.show_result(visit, result, estimate)
+        billable = self.editor.evaluate(without_error_lines(visit, result)) if (
+            result.errors) else result
+        self.copy_area.show_result(visit, result, estimate, billable=(
+            billable, self.estimator(billable, visit.profile) if self.estimator else None))
         self.templates.show_visit(visit)
         self.remove_button.setEnabled(bool(visit.lines))
         self.undo_button.setEnabled(self.editor.undo_stack().canUndo())
