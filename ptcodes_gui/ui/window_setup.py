@@ -48,7 +48,8 @@ def build_main_window(catalog: Catalog, store: UserStore,
     window.data_actions = install_file_menu(
         window, catalog, store, imports=imports, on_overlays_changed=refresh
     )
-    install_bundle_menu(window, store, on_changed=refresh)  # the menu actions keep it alive
+    window.bundle_actions = install_bundle_menu(  # type: ignore[attr-defined]
+        window, store, on_changed=refresh)
     watch_pending_writes(window, store)  # parented to the window
     window.codeset_actions = install_codeset_actions(  # type: ignore[attr-defined]
         window, catalog, store, imports, panel, on_changed=refresh)

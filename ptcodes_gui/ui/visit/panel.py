@@ -378,8 +378,11 @@ class VisitPanel(QWidget):
         return self.editor.undo_stack()
 
     def refresh(self) -> None:
-        """Evaluate again (after the catalog's overlays or the locality changed)."""
+        """Evaluate again (after the catalog's overlays, the locality or the user's data
+        changed: an imported bundle's templates and profiles are listed at once)."""
         self.payer.set_fee_schedule(self.editor.catalog.fee_schedule())
+        self.payer.reload_profiles()
+        self.templates.reload()
         self.editor.refresh()
 
     def add_code(self, code: str) -> bool:

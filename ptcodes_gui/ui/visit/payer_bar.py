@@ -12,7 +12,6 @@ from PySide6.QtCore import QDate, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -24,6 +23,7 @@ from ptcodes_gui.domain.fees import FeeSchedule
 from ptcodes_gui.domain.profiles import BUILTIN_PROFILES, MEDICARE, PayerProfile
 from ptcodes_gui.domain.visit import Provider, Visit
 from ptcodes_gui.ui import dialogs
+from ptcodes_gui.ui.visit.date_edit import DateEdit
 from ptcodes_gui.userdata import fee_localities
 from ptcodes_gui.userdata.store import UserDataError, UserStore
 
@@ -126,7 +126,7 @@ class PayerBar(QWidget):
 
     def _build_date(self) -> None:
         self.date_label = QLabel("DO&S")  # date of service, as billers write it
-        self.date_edit = QDateEdit(QDate.currentDate())
+        self.date_edit = DateEdit(QDate.currentDate())
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
         self.date_edit.setAccessibleName("Date of service")
@@ -271,8 +271,10 @@ class PayerBar(QWidget):
     # ------------------------------------------------------------------ date of service
 
     def show_date(self, on: date, note: str = "") -> None:
-        with QSignalBlocker(self.date_edit):
-            self.date_edit.setDate(QDate(on.year, on.month, on.day))
+        shown = QDate(on.year, on.month, on.day)
+        if self.date_edit.date() != shown:  # never under the cursor of a date being typed
+            with QSignalBlocker(self.date_edit):
+                self.date_edit.setDate(shown)
         self.date_edit.setStatusTip(note)
 
     def _on_date_changed(self, value: QDate) -> None:
