@@ -31,6 +31,7 @@ from ptcodes_gui.domain.formatting import sanitize_text
 from ptcodes_gui.domain.models import Code, Hit
 from ptcodes_gui.domain.provenance import DataSource
 from ptcodes_gui.ui import dialogs
+from ptcodes_gui.ui import search_scope as scope
 from ptcodes_gui.ui.clipboard import put_text
 from ptcodes_gui.ui.detail_pane import DetailPane
 from ptcodes_gui.ui.geometry import MINIMUM, keep_on_screen, place_first_run, scrolling_holder
@@ -241,9 +242,11 @@ class MainWindow(QMainWindow):
         system = self.system_combo.currentData()
         category = self.category_combo.currentData()
         common = self.common_check.isChecked()
-        hits: list[Hit]
+        hits: list[Hit] = []
         note = ""
-        if system in ("favorites", "recent"):
+        if scope.nothing_to_search(text):
+            pass  # "*" or Arabic text: no match, not the whole default list
+        elif system in ("favorites", "recent"):
             codes = self.store.favorites() if system == "favorites" else self.store.recents()
             hits = self._hits_for(codes, text, category, common)
         else:
@@ -251,6 +254,13 @@ class MainWindow(QMainWindow):
                 text, limit=RESULT_LIMIT, system=system, category=category, common_only=common
             )
             hits, note = found.hits, found.note
+        exact = scope.exact_code(self.catalog, text)
+        names = scope.filter_names(self.filters)
+        if exact is not None and names and all(h.code != exact.code for h in hits):
+            hits = [hit_for(exact), *hits]  # a kept filter never hides the code typed
+            note = scope.hidden_note(exact.code, names)
+        elif not hits:
+            note = scope.empty_note(text, names)
         self.results_model.set_hits(hits)
         self.status_parts.set_count(len(hits), limit=RESULT_LIMIT, note=note)
         if hits:

@@ -36,6 +36,15 @@ class StatusParts:
             f"{info.ncci_as_of} · {info.icd_release or 'no ICD-10-CM'}"
         )
         self.version_label.setAccessibleDescription(self.version_label.toolTip())
+        # A message takes the whole bar while it shows: the notice and version never cut it
+        # ("…3 ro"); they come back when it goes.
+        self._message = ""
+        bar.messageChanged.connect(self._on_message_changed)
+
+    def _on_message_changed(self, text: str) -> None:
+        self._message = text
+        self.version_label.setVisible(not text)
+        self.notice_label.setVisible(not text and bool(self.notice_label.text()))
 
     def set_count(self, n: int, *, limit: int, note: str) -> None:
         """``n`` results (``+`` when the limit cut them) and what the search relaxed, if any."""
@@ -48,4 +57,4 @@ class StatusParts:
         first = text.split(". To update", 1)[0]
         self.notice_label.setText(f"⚠ {first}" if text else "")
         self.notice_label.setToolTip(text)
-        self.notice_label.setVisible(bool(text))
+        self.notice_label.setVisible(bool(text) and not self._message)
