@@ -80,8 +80,8 @@ def _clinic_csv(rows: int) -> Path:
 
 
 def stage_import(paths: list[str], source: str, data_dir: str) -> dict[str, Any]:
+    from ptcodes_gui.releases import ImportContext, apply_import, preview_import
     from ptcodes_gui.session import open_session
-    from ptcodes_gui.userdata.imports import ImportContext, apply_import, preview_import
 
     rss_before = peak_rss_mb()
     session = open_session(Path(data_dir))

@@ -1,6 +1,6 @@
 """Search over an imported ICD-10-CM release, timed like the shipped set (``bench.py``).
 
-The release is built the way ``ptcodes import icd10cm`` builds one (``catalog.icd_release``):
+The release is built the way ``ptcodes import icd10cm`` builds one (``releases.icd_build``):
 the tabular list that ships with ``simple-icd-10-cm`` plus one Index phrase per code made
 from its ancestors' titles ("Dorsalgia, Low back pain, unspecified"), about as many phrases
 as CDC's Alphabetic Index has, since the real Index is not redistributable here. The
@@ -20,7 +20,7 @@ from typing import Any
 def build_release(out: Path) -> dict[str, Any]:
     """Write the benchmark's release database; its build figures."""
     from ptcodes_gui.catalog import icd10
-    from ptcodes_gui.catalog import icd_release as rel
+    from ptcodes_gui.releases import icd_build as rel
 
     t0 = time.perf_counter()
     entries = icd10.parse_icd10cm()

@@ -1,7 +1,10 @@
-"""One opener for the window and the CLI: the catalog, the user store, the import store.
+"""The composition root shared by the window (``app``) and the CLI (``cli``), Qt-free.
 
-``open_session()`` opens all three and puts the imports on the catalog, so ``ptcodes show``,
-``ptcodes search`` and ``ptcodes visit`` see exactly what the window sees. Qt-free.
+``open_session()`` opens the catalog, the user store and the import store, puts the imports
+on the catalog, applies the ICD-10-CM release in use and attaches the clinic folder, so
+``ptcodes show``, ``ptcodes search`` and ``ptcodes visit`` see exactly what the window sees.
+
+May import: ``clinic``, ``releases``, ``userdata``, ``catalog``, ``domain``. Never Qt.
 """
 
 from __future__ import annotations
@@ -12,13 +15,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from ptcodes_gui import icd_releases
 from ptcodes_gui.catalog import Catalog, open_catalog
-from ptcodes_gui.clinic import ClinicLink, attach_clinic, clinic_dir_for, detach_clinic
-from ptcodes_gui.userdata import clinic_folder as cf
-from ptcodes_gui.userdata.imports import ImportOverlay, ImportStore
-from ptcodes_gui.userdata.imports.migrate import migrate_user_overlays
-from ptcodes_gui.userdata.imports.store import now
+from ptcodes_gui.clinic import folder as cf
+from ptcodes_gui.clinic.link import ClinicLink, attach_clinic, clinic_dir_for, detach_clinic
+from ptcodes_gui.releases import ImportOverlay, ImportStore
+from ptcodes_gui.releases import icd as icd_releases
+from ptcodes_gui.releases.migrate import migrate_user_overlays
+from ptcodes_gui.releases.store import now
 from ptcodes_gui.userdata.paths import default_data_dir
 from ptcodes_gui.userdata.store import StartupMessage, UserStore
 

@@ -125,7 +125,7 @@ def write_icd_tables(
 ) -> list[str]:
     """The ``icd`` table, its indexes and ``icd_fts``; returns the FTS vocabulary.
 
-    Shared with an imported ICD-10-CM release (catalog/icd_release.py), whose database
+    Shared with an imported ICD-10-CM release (releases/icd_build.py), whose database
     must read exactly like the shipped one; ``rows`` replaces ``_icd_rows`` there."""
     icd_columns: dict[str, Any] = {
         "id": int, "code": str, "ucode": str, "title": str, "terms": str,

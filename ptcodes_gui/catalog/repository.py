@@ -192,7 +192,7 @@ class Catalog(SearchMixin):
             ).fetchone()[0]
 
     def use_icd_release(self, path: Path | None) -> None:
-        """Read diagnoses from an imported ICD-10-CM release database (catalog/icd_release.py
+        """Read diagnoses from an imported ICD-10-CM release database (releases/icd_build.py
         writes it), or again from the shipped catalog (None). The shipped file is untouched."""
         if path is None:
             db, meta = self._db, self._meta

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
-from ptcodes_gui.domain.sources import Source, resolve
+from ptcodes_gui.domain.sources import Source, resolve, source_json
 
 
 class System(StrEnum):
@@ -216,3 +217,16 @@ class TelehealthList:
     audio_only: frozenset[str]
     source: str  # e.g. "CMS list of Medicare telehealth services, CY2026 (imported ...)"
     confidence: str = "H"
+
+
+def fact_json(fact: Fact) -> dict[str, Any]:
+    """One fact for ``--json``: its text, its public source and how sure it is."""
+    return {
+        "text": fact.text,
+        "kind": fact.kind,
+        "payer": fact.payer,
+        "source": source_json(fact.source),
+        "confidence": fact.confidence,
+        "verify": fact.needs_verification,
+        "as_of": fact.as_of,
+    }

@@ -13,10 +13,7 @@ their own release (``"CMS NCCI PTP practitioner v323r0 (2026 Q4)"``) and never a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
-
-if TYPE_CHECKING:
-    from ptcodes_gui.domain.models import Fact
+from typing import Final
 
 
 @dataclass(frozen=True)
@@ -225,16 +222,3 @@ def source_json(source: str) -> dict[str, str]:
     if found.url:
         out["url"] = found.url
     return out
-
-
-def fact_json(fact: Fact) -> dict[str, Any]:
-    """One fact for ``--json``: its text, its public source and how sure it is."""
-    return {
-        "text": fact.text,
-        "kind": fact.kind,
-        "payer": fact.payer,
-        "source": source_json(fact.source),
-        "confidence": fact.confidence,
-        "verify": fact.needs_verification,
-        "as_of": fact.as_of,
-    }

@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ptcodes_gui.clinic import (
+from ptcodes_gui.clinic import folder as cf
+from ptcodes_gui.clinic.link import (
     attach_clinic,
     clinic_dir_for,
     detach_clinic,
@@ -38,7 +39,6 @@ from ptcodes_gui.clinic import (
 )
 from ptcodes_gui.session import Session
 from ptcodes_gui.ui.long_work import CancelledError, run_off_thread
-from ptcodes_gui.userdata import clinic_folder as cf
 from ptcodes_gui.userdata.config import CLINIC_DIR_SETTING, clinic_folder_setting, folder_problem
 from ptcodes_gui.userdata.errors import UserDataError
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from ptcodes_gui import data_sources, icd_releases
 from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.domain.fees import VisitEstimate, estimate_visit
 from ptcodes_gui.domain.profiles import PayerProfile
@@ -23,12 +22,13 @@ from ptcodes_gui.domain.provenance import DataSource
 from ptcodes_gui.domain.rules.context import FeeLookup
 from ptcodes_gui.domain.rules.mppr import SchedulePracticeExpense
 from ptcodes_gui.domain.visit import VisitResult
+from ptcodes_gui.releases import ImportStore, data_sources, remove_import
+from ptcodes_gui.releases import icd as icd_releases
 from ptcodes_gui.ui.data_dialogs import ask_open_files, run_with_progress
 from ptcodes_gui.ui.long_work import CancelledError, inform
 from ptcodes_gui.ui.main_window import MainWindow
 from ptcodes_gui.ui.visit.panel import VisitPanel
 from ptcodes_gui.userdata import fee_localities
-from ptcodes_gui.userdata.imports import ImportStore, remove_import
 from ptcodes_gui.userdata.store import UserStore
 
 ICD_FILTER = "ICD-10-CM release (*.zip *.txt *.xml);;All files (*)"

@@ -21,20 +21,20 @@ from PySide6.QtWidgets import (
 )
 
 from ptcodes_gui.catalog import Catalog
-from ptcodes_gui.ui import dialogs, long_work
-from ptcodes_gui.ui.long_work import CancelledError, ask_apply_text, inform
-from ptcodes_gui.userdata.imports import (
+from ptcodes_gui.releases import (
     ImportCancelled,
     ImportContext,
     ImportFileError,
     ImportPreview,
     ImportStore,
+    all_readers,
     apply_import,
     preview_import,
     preview_text,
-    readers,
     remove_import,
 )
+from ptcodes_gui.ui import dialogs, long_work
+from ptcodes_gui.ui.long_work import CancelledError, ask_apply_text, inform
 from ptcodes_gui.userdata.store import UserDataError, UserStore
 
 T = TypeVar("T")
@@ -99,7 +99,7 @@ def ask_apply(parent: QWidget, preview: ImportPreview) -> bool:
 
 
 def ask_source(parent: QWidget, title: str, names: list[str]) -> str | None:
-    sources = readers()
+    sources = all_readers()
     labels = [sources[n].title for n in names]
     label, ok = QInputDialog.getItem(parent, title, "Which import?", labels, 0, False)
     if not ok:
@@ -140,7 +140,7 @@ class DataActions:
         confirm and apply. True if something was applied."""
         if not self._writable():
             return False
-        title = readers()[kind].title if kind else "Import CMS files or clinic lists"
+        title = all_readers()[kind].title if kind else "Import CMS files or clinic lists"
         paths = [path] if path is not None else ask_open_files(self.window, title)
         if not paths:
             return False
@@ -186,7 +186,7 @@ class DataActions:
     def remove_import(self, kind: str | None = None) -> bool:
         if not self._writable():
             return False
-        present = [r.source for r in self.imports.releases() if r.source in readers()]
+        present = [r.source for r in self.imports.releases() if r.source in all_readers()]
         if not present:
             inform(self.window, "There is no import to remove; the built-in data is in use.")
             return False
@@ -196,7 +196,7 @@ class DataActions:
         removed = remove_import(kind, self.imports)
         self.on_overlays_changed()
         self.window.statusBar().showMessage(
-            f"Removed the {readers()[kind].title} import" if removed else "Nothing to remove",
+            f"Removed the {all_readers()[kind].title} import" if removed else "Nothing to remove",
             6000,
         )
         return removed
@@ -238,7 +238,7 @@ def install_file_menu(
     def importer(name: str) -> Callable[[], object]:
         return lambda: actions.import_file(name)
 
-    for name, src in readers().items():
+    for name, src in all_readers().items():
         entries.append((f"Import {src.title}…", importer(name)))
     entries += [
         ("&Remove an import…", actions.remove_import),

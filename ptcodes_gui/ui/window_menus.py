@@ -9,18 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html import escape
-from typing import TYPE_CHECKING, Final
+from typing import Final, Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMenu, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QMenu,
+    QMenuBar,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ptcodes_gui import APP_NAME, __version__
 from ptcodes_gui.catalog import CatalogInfo
 from ptcodes_gui.ui.rules_dialog import show_billing_rules
-
-if TYPE_CHECKING:
-    from ptcodes_gui.ui.main_window import MainWindow
 
 #: Keys that work in one place only (a field, a table), so no menu lists them.
 FIELD_KEYS: Final[tuple[tuple[str, str, str], ...]] = (
@@ -42,6 +48,51 @@ FIELD_KEYS: Final[tuple[tuple[str, str, str], ...]] = (
 )
 
 
+class VisitMenuSource(Protocol):
+    def menu_actions(self) -> list[QAction | None]: ...
+
+
+class MenuHost(Protocol):
+    """What ``build_menus`` needs of the main window (``ui.main_window.MainWindow``, which
+    imports this module: named by its shape, so there is no import cycle)."""
+
+    @property
+    def visit_panel(self) -> VisitMenuSource | None: ...
+
+    results_view: QTableView
+    file_menu: QMenu
+    edit_menu: QMenu
+    go_menu: QMenu
+    visit_menu: QMenu | None
+    help_menu: QMenu
+    focus_search_action: QAction
+    favorite_action: QAction
+    copy_title_action: QAction
+    add_to_visit_action: QAction
+    back_action: QAction
+    forward_action: QAction
+    quit_action: QAction
+    shortcuts_action: QAction
+    rules_action: QAction
+    data_sources_action: QAction
+    about_action: QAction
+    copy_action: QAction
+
+    def window(self) -> QWidget: ...
+    def menuBar(self) -> QMenuBar: ...  # noqa: N802 (Qt's name)
+    def close(self) -> bool: ...
+    def focus_search(self) -> None: ...
+    def toggle_favorite(self) -> None: ...
+    def copy_with_title(self) -> None: ...
+    def copy_code(self) -> None: ...
+    def add_current_to_visit(self) -> None: ...
+    def go_back(self) -> None: ...
+    def go_forward(self) -> None: ...
+    def show_shortcuts(self) -> None: ...
+    def show_data_sources(self) -> None: ...
+    def show_about(self) -> None: ...
+
+
 def _action(window: QWidget, text: str, shortcut: str | QKeySequence.StandardKey | None,
             slot: Callable[[], object]) -> QAction:
     act = QAction(text, window)
@@ -52,8 +103,10 @@ def _action(window: QWidget, text: str, shortcut: str | QKeySequence.StandardKey
     return act
 
 
-def build_menus(window: MainWindow) -> None:
-    """Create the menus and the window's actions (as attributes of ``window``)."""
+def build_menus(host: MenuHost) -> None:
+    """Create the menus and the window's actions (as attributes of ``host``)."""
+    window = host
+    parent = host.window()  # the QMainWindow itself: the actions' parent
     bar = window.menuBar()
     window.file_menu = bar.addMenu("&File")
     window.edit_menu = bar.addMenu("&Edit")
@@ -61,26 +114,26 @@ def build_menus(window: MainWindow) -> None:
     window.visit_menu = bar.addMenu("&Visit") if window.visit_panel is not None else None
     window.help_menu = bar.addMenu("&Help")
 
-    window.focus_search_action = _action(window, "&Find", "Ctrl+K", window.focus_search)
+    window.focus_search_action = _action(parent, "&Find", "Ctrl+K", window.focus_search)
     window.focus_search_action.setShortcuts([QKeySequence("Ctrl+K"), QKeySequence("Ctrl+F")])
-    window.favorite_action = _action(window, "Toggle &favorite", "Ctrl+D",
+    window.favorite_action = _action(parent, "Toggle &favorite", "Ctrl+D",
                                      window.toggle_favorite)
-    window.copy_title_action = _action(window, "Copy code with &title", "Ctrl+Alt+C",
+    window.copy_title_action = _action(parent, "Copy code with &title", "Ctrl+Alt+C",
                                        window.copy_with_title)
-    window.add_to_visit_action = _action(window, "&Add to visit", None,
+    window.add_to_visit_action = _action(parent, "&Add to visit", None,
                                          window.add_current_to_visit)
-    window.back_action = _action(window, "&Back", "Alt+Left", window.go_back)
-    window.forward_action = _action(window, "F&orward", "Alt+Right", window.go_forward)
-    window.quit_action = _action(window, "&Quit", QKeySequence.StandardKey.Quit, window.close)
-    window.shortcuts_action = _action(window, "&Keyboard shortcuts", "Ctrl+/",
+    window.back_action = _action(parent, "&Back", "Alt+Left", window.go_back)
+    window.forward_action = _action(parent, "F&orward", "Alt+Right", window.go_forward)
+    window.quit_action = _action(parent, "&Quit", QKeySequence.StandardKey.Quit, window.close)
+    window.shortcuts_action = _action(parent, "&Keyboard shortcuts", "Ctrl+/",
                                       window.show_shortcuts)
     window.shortcuts_action.setShortcuts([QKeySequence("Ctrl+/"), QKeySequence("F1")])
-    window.rules_action = _action(window, "&Billing rules", None,
-                                  lambda: show_billing_rules(window))
-    window.data_sources_action = _action(window, "&Data sources…", None,
+    window.rules_action = _action(parent, "&Billing rules", None,
+                                  lambda: show_billing_rules(parent))
+    window.data_sources_action = _action(parent, "&Data sources…", None,
                                          window.show_data_sources)
-    window.about_action = _action(window, "&About PT Codes", None, window.show_about)
-    window.copy_action = QAction("&Copy code", window)
+    window.about_action = _action(parent, "&About PT Codes", None, window.show_about)
+    window.copy_action = QAction("&Copy code", parent)
     window.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
     window.copy_action.triggered.connect(window.copy_code)
     window.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)

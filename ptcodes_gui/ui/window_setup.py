@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from ptcodes_gui.catalog import Catalog
+from ptcodes_gui.releases import ImportOverlay, ImportStore
+from ptcodes_gui.releases.migrate import migrate_user_overlays
 from ptcodes_gui.ui.bundle_dialogs import install_bundle_menu
 from ptcodes_gui.ui.codesets_actions import install_codeset_actions
 from ptcodes_gui.ui.data_dialogs import install_file_menu
 from ptcodes_gui.ui.main_window import MainWindow
 from ptcodes_gui.ui.store_status import watch_pending_writes
 from ptcodes_gui.ui.visit_panel import VisitPanel
-from ptcodes_gui.userdata.imports import ImportOverlay, ImportStore
-from ptcodes_gui.userdata.imports.migrate import migrate_user_overlays
 from ptcodes_gui.userdata.store import UserStore
 
 

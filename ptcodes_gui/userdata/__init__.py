@@ -1,24 +1,19 @@
-"""Qt-free user data: favorites, recents, settings, templates, payer profiles, imports.
+"""The user's own data, Qt-free: favorites, recents, settings, templates, payer profiles.
 
-Open with ``UserStore.open(default_data_dir())``; it returns the store and the
-plain-words messages to show (repairs, read-only reasons). See ``store`` for the
-guarantees, ``backup`` for the backup policy and ``imports`` for the CSV formats.
+Owns ``user.sqlite`` in the user's data folder: its schema and migrations, opening and
+repair (``opening``, ``startup``), rotated backups (``backup``), quarantine of rows that fail
+to load, export bundles, and the clinic defaults the store shows after the user's own.
+Open with ``UserStore.open(default_data_dir())``; it returns the store and the plain-words
+messages to show (repairs, read-only reasons). See ``store`` for the guarantees and
+``backup`` for the backup policy.
+
+May import: ``domain`` only. Never ``catalog``, ``releases`` (the imported code sets and
+tables live there, in ``imports.sqlite``), ``clinic``, ``session``, ``cli`` or Qt.
 """
 
 from __future__ import annotations
 
 from ptcodes_gui.userdata.backup import BackupInfo, list_backups, newest_good_backup
-from ptcodes_gui.userdata.imports import (
-    ImportFileError,
-    ImportLimits,
-    ImportPreview,
-    ImportStore,
-    RejectedRow,
-    apply_import,
-    export_csv_safe,
-    preview_import,
-    remove_import,
-)
 from ptcodes_gui.userdata.migrations import LATEST_VERSION, MigrationError
 from ptcodes_gui.userdata.paths import DATA_DIR_ENV, default_data_dir
 from ptcodes_gui.userdata.store import (
@@ -50,18 +45,13 @@ __all__ = [
     "ClinicCode",
     "Descriptor",
     "DuplicateNameError",
-    "ImportFileError",
     "ImportInfo",
     "ImportKind",
-    "ImportLimits",
-    "ImportPreview",
-    "ImportStore",
     "ImportSummary",
     "MigrationError",
     "NcciRow",
     "NotFoundError",
     "PayerProfile",
-    "RejectedRow",
     "StartupMessage",
     "Template",
     "TemplateLine",
@@ -69,12 +59,8 @@ __all__ = [
     "UserDataReadOnly",
     "UserStore",
     "ValidationError",
-    "apply_import",
     "clean_text",
     "default_data_dir",
-    "export_csv_safe",
     "list_backups",
     "newest_good_backup",
-    "preview_import",
-    "remove_import",
 ]

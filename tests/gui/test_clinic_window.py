@@ -13,13 +13,13 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from ptcodes_gui.catalog import Catalog
+from ptcodes_gui.releases import ImportContext, apply_import, preview_import
 from ptcodes_gui.session import Session, open_session
 from ptcodes_gui.ui import clinic_ui
 from ptcodes_gui.ui.clinic_ui import ClinicController, install_clinic
 from ptcodes_gui.ui.main_window import MainWindow
 from ptcodes_gui.ui.window_setup import build_main_window
 from ptcodes_gui.userdata.config import CLINIC_DIR_SETTING
-from ptcodes_gui.userdata.imports import ImportContext, apply_import, preview_import
 from ptcodes_gui.userdata.templates import TemplateLine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
@@ -64,7 +64,7 @@ def _import_mue(session: Session, tmp_path: Path, value: int) -> None:
 def _publish_elsewhere(tmp_path: Path, catalog: Catalog, clinic_dir: Path,
                        profile: str | None = None) -> None:
     """The office manager's PC publishes a "Gait" template (and a payer profile)."""
-    from ptcodes_gui.clinic import publish_clinic
+    from ptcodes_gui.clinic.link import publish_clinic
 
     manager = open_session(tmp_path / "manager", catalog=catalog, clinic="none")
     try:

@@ -14,10 +14,10 @@ from PySide6.QtWidgets import QProgressDialog
 from pytestqt.qtbot import QtBot
 
 from ptcodes_gui.catalog import Catalog
+from ptcodes_gui.releases import ImportPreview, preview_text
 from ptcodes_gui.ui import data_dialogs
 from ptcodes_gui.ui.main_window import MainWindow
 from ptcodes_gui.ui.window_setup import build_main_window
-from ptcodes_gui.userdata.imports import ImportPreview, preview_text
 from ptcodes_gui.userdata.store import UserStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from ptcodes_gui.catalog.schema import packaged_catalog_path
-from ptcodes_gui.cli import main
+from ptcodes_gui.cli.main import main
 from ptcodes_gui.userdata.store import UserStore
 
 Doc = dict[str, Any]

@@ -972,7 +972,7 @@ def test_show_json_gives_public_sources(capsys: pytest.CaptureFixture[str]) -> N
     import json
 
     from ptcodes_gui.catalog import open_catalog
-    from ptcodes_gui.cli import code_json, main
+    from ptcodes_gui.cli.main import code_json, main
 
     assert main(["show", "20560", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from ptcodes_gui.cli import main
+from ptcodes_gui.cli.main import main
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -121,7 +121,7 @@ def test_bad_usage_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_console_script_runs() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "ptcodes_gui.cli", "show", "97110", "--json"],
+        [sys.executable, "-m", "ptcodes_gui.cli.main", "show", "97110", "--json"],
         capture_output=True, text=True, check=True,
     )
     assert json.loads(out.stdout)["code"] == "97110"

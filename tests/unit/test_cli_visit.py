@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ptcodes_gui.catalog import Catalog
-from ptcodes_gui.cli import main
+from ptcodes_gui.cli.main import main
 from ptcodes_gui.domain.formatting import format_visit
 from ptcodes_gui.domain.profiles import MEDICARE
 from ptcodes_gui.domain.units import Tie, assign_cms

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from ptcodes_gui import cli
 from ptcodes_gui.catalog import Catalog
-from ptcodes_gui.clinic import attach_clinic, publish_clinic
+from ptcodes_gui.cli import main as cli
+from ptcodes_gui.clinic.link import attach_clinic, publish_clinic
+from ptcodes_gui.releases import ImportContext, apply_import, preview_import
 from ptcodes_gui.session import Session, open_session
 from ptcodes_gui.userdata.errors import ValidationError
-from ptcodes_gui.userdata.imports import ImportContext, apply_import, preview_import
 from ptcodes_gui.userdata.templates import TemplateLine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
@@ -197,7 +197,7 @@ def test_cli_publish_without_a_folder_says_how_to_set_one(
 def test_layered_overlay_answers_everything_the_catalog_asks() -> None:
     """A new overlay method (a new source) must be layered too, not fall back silently."""
     from ptcodes_gui.catalog.overlay import CatalogOverlay
-    from ptcodes_gui.userdata.clinic_layer import LayeredOverlay
+    from ptcodes_gui.clinic.layer import LayeredOverlay
 
     wanted = {n for n in dir(CatalogOverlay) if not n.startswith("_")}
     assert wanted <= set(dir(LayeredOverlay)), wanted - set(dir(LayeredOverlay))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ptcodes_gui.userdata import clinic_folder as cf
+from ptcodes_gui.clinic import folder as cf
 
 
 def _imports_db(path: Path, marker: str) -> Path:

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from ptcodes_gui.domain.fees import FeeLine, estimate_visit
-from ptcodes_gui.session import Session
-from ptcodes_gui.userdata.imports import (
+from ptcodes_gui.releases import (
     ImportContext,
     ImportFileError,
     ImportPreview,
@@ -24,6 +23,7 @@ from ptcodes_gui.userdata.imports import (
     preview_import,
     preview_text,
 )
+from ptcodes_gui.session import Session
 
 TODAY = date(2026, 12, 1)
 
@@ -428,7 +428,7 @@ def test_a_bad_rvu_value_is_listed_with_its_line(session: Session, tmp_path: Pat
 
 
 def _cli(capsys: pytest.CaptureFixture[str], data: Path, *argv: str) -> tuple[int, str, str]:
-    from ptcodes_gui import cli
+    from ptcodes_gui.cli import main as cli
 
     code = cli.main(["--data-dir", str(data), *argv])
     out, err = capsys.readouterr()

@@ -234,7 +234,8 @@ def test_ptcodes_info_names_app_version_and_clinic_folder(
     """What IT runs after a silent install to see that the setting arrived."""
     import json
 
-    from ptcodes_gui import __version__, cli
+    from ptcodes_gui import __version__
+    from ptcodes_gui.cli import main as cli
 
     path = _ini(tmp_path, "[clinic]\nfolder = /srv/clinic\ncolour = blue\n")
     monkeypatch.setenv(CONFIG_FILE_ENV, str(path))

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ptcodes_gui import data_sources as ds
-from ptcodes_gui import icd_releases as ir
 from ptcodes_gui.catalog.repository import Catalog, open_catalog
+from ptcodes_gui.releases import data_sources as ds
+from ptcodes_gui.releases import icd as ir
 
 
 @dataclass(frozen=True)

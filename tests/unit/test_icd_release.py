@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from ptcodes_gui.catalog import icd_release as rel
 from ptcodes_gui.catalog.repository import Catalog, open_catalog
 from ptcodes_gui.catalog.schema import packaged_catalog_path
+from ptcodes_gui.releases import icd_build as rel
 
 # --------------------------------------------------------------------------- writers
 

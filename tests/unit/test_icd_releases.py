@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ptcodes_gui import icd_releases as ir
 from ptcodes_gui.catalog.repository import Catalog, open_catalog
+from ptcodes_gui.releases import icd as ir
 
 
 def _order(rows: list[tuple[str, bool, str]]) -> bytes:
@@ -113,7 +113,7 @@ def test_cli_import_icd10cm_preview_apply_and_info(
 ) -> None:
     import json
 
-    from ptcodes_gui import cli
+    from ptcodes_gui.cli import main as cli
 
     data = tmp_path / "data"
     src = tmp_path / "icd10cm_order_2027.txt"
@@ -143,7 +143,7 @@ def test_cli_import_icd10cm_preview_apply_and_info(
 def test_cli_info_says_the_shipped_release_is_superseded(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from ptcodes_gui import cli
+    from ptcodes_gui.cli import main as cli
 
     assert cli.main(["--data-dir", str(tmp_path / "data"), "info"]) == 0
     out = capsys.readouterr().out
@@ -153,7 +153,7 @@ def test_cli_info_says_the_shipped_release_is_superseded(
 def test_cli_visit_dated_before_the_release_uses_the_one_then_in_force(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from ptcodes_gui import cli
+    from ptcodes_gui.cli import main as cli
 
     data = tmp_path / "data"
     src = tmp_path / "icd10cm_order_2027.txt"

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from ptcodes_gui import cli
 from ptcodes_gui.catalog import Catalog
+from ptcodes_gui.cli import main as cli
 from ptcodes_gui.domain.models import Mue
-from ptcodes_gui.session import Session, open_session
-from ptcodes_gui.userdata.imports import (
+from ptcodes_gui.releases import (
     ImportCancelled,
     ImportContext,
     ImportFileError,
@@ -25,6 +24,7 @@ from ptcodes_gui.userdata.imports import (
     preview_text,
     remove_import,
 )
+from ptcodes_gui.session import Session, open_session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import cms_files as cf
@@ -451,7 +451,7 @@ MAI2 = cf.MAI_TEXT[2]
 
 def test_a_published_copy_serves_the_same_data_read_only(
         session: Session, tmp_path: Path, catalog: Catalog) -> None:
-    from ptcodes_gui.userdata.imports import ImportOverlay, ImportStore
+    from ptcodes_gui.releases import ImportOverlay, ImportStore
 
     run(session, [cf.write_ncci_part(tmp_path, PART4, part=4)])
     published = tmp_path / "share" / "imports.sqlite"
@@ -486,7 +486,7 @@ def test_imported_telehealth_list_replaces_the_shipped_one_in_visits(
 
 
 def test_limits_fit_a_full_release_and_refuse_absurd_input(tmp_path: Path) -> None:
-    from ptcodes_gui.userdata.imports import ImportLimits, collect_files, reader
+    from ptcodes_gui.releases import ImportLimits, collect_files, reader
 
     limits = reader("ncci").limits
     # four parts of ~50 MB, ~190 MB and ~2.6 M rows in all, with room to grow

@@ -84,7 +84,7 @@ def test_native_parts_are_recognised_by_file_name(notices: ModuleType) -> None:
 
 
 def test_ptcodes_show_attributes_cpt_and_only_cpt(capsys: pytest.CaptureFixture[str]) -> None:
-    from ptcodes_gui import cli
+    from ptcodes_gui.cli import main as cli
 
     notice = "CPT is a registered trademark of the American Medical Association."
     assert cli.main(["show", "97110"]) == 0

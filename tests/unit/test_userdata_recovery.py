@@ -448,7 +448,7 @@ def test_the_cli_visit_and_import_never_crash_on_damaged_data(
     data_dir: Path, clock: Clock, tmp_path: Path, damage: str,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from ptcodes_gui.cli import main
+    from ptcodes_gui.cli.main import main
 
     populate(data_dir, clock)
     if damage in DAMAGES:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ptcodes_gui.cli import main
+from ptcodes_gui.cli.main import main
 
 
 def _visit(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ OWN = [
         "visit.py", "visit_input.py", "visit_result.py", "visit_edit.py", "lookup.py",
         "units.py", "formatting.py",
     )),
-    PACKAGE / "cli_visit.py",
+    PACKAGE / "cli" / "visit.py",
 ]
 
 

@@ -15,13 +15,13 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from ptcodes_gui.userdata.imports.files import (
+from ptcodes_gui.releases.files import (
     DEFAULT_LIMITS,
     ImportFileError,
     InputFile,
     text_rows,
 )
-from ptcodes_gui.userdata.imports.registry import Reader, Release, Sink, Table, register
+from ptcodes_gui.releases.registry import Reader, Release, Sink, Table, register
 
 #: file kind → (name pattern, label)
 KINDS: dict[str, tuple[re.Pattern[str], str]] = {

@@ -20,22 +20,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ptcodes_gui.userdata.imports.files import (
+from ptcodes_gui.releases.files import (
     ImportFileError,
     ImportLimits,
     InputFile,
     Progress,
     collect_files,
 )
-from ptcodes_gui.userdata.imports.registry import (
+from ptcodes_gui.releases.registry import (
     FileSummary,
     Reader,
     Release,
     Table,
+    all_readers,
     reader,
-    readers,
 )
-from ptcodes_gui.userdata.imports.store import ImportStore, ReleaseInfo, table_ddl
+from ptcodes_gui.releases.store import ImportStore, ReleaseInfo, table_ddl
 
 
 @dataclass(frozen=True)
@@ -231,14 +231,14 @@ def _recognise(files: Sequence[InputFile], source: str | None
     ignored: list[str] = []
     for file in files:
         match: tuple[Reader, Release] | None = None
-        order = [chosen] if chosen else list(readers().values())
+        order = [chosen] if chosen else list(all_readers().values())
         for candidate in order:
             release = candidate.recognise(file)
             if release is not None:
                 match = (candidate, release)
                 break
         if match is None and chosen is not None:
-            for other in readers().values():
+            for other in all_readers().values():
                 if other is not chosen and other.recognise(file) is not None:
                     raise ImportFileError(
                         f"{file.display} is a {other.title} file, not {chosen.title}; "
@@ -307,7 +307,7 @@ def preview_import(
     whole cannot go on, ``ImportCancelled`` when ``cancelled()`` turned true."""
     first = reader(source) if source else None
     limits = first.limits if first else max(
-        (r.limits for r in readers().values()), key=lambda lim: lim.max_rows)
+        (r.limits for r in all_readers().values()), key=lambda lim: lim.max_rows)
     files = collect_files([Path(p) for p in paths], limits)
     src, chosen, ignored = _recognise(files, source)
     src.check_together(chosen)

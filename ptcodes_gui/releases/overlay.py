@@ -14,8 +14,8 @@ from collections.abc import Collection, Sequence
 
 from ptcodes_gui.domain.fees import FeeSchedule
 from ptcodes_gui.domain.models import Code, Fact, Hit, Mue, NcciPair, TelehealthList
-from ptcodes_gui.userdata.imports import codesets_overlay as codesets
-from ptcodes_gui.userdata.imports.store import ImportStore, ReleaseInfo, read_releases
+from ptcodes_gui.releases import codesets_overlay as codesets
+from ptcodes_gui.releases.store import ImportStore, ReleaseInfo, read_releases
 
 _WORD_RE = re.compile(r"[0-9a-z]+")
 _CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9.\-]{0,15}$")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import ClassVar, Protocol
 
-from ptcodes_gui.userdata.imports.files import DEFAULT_LIMITS, ImportLimits, InputFile, Progress
+from ptcodes_gui.releases.files import DEFAULT_LIMITS, ImportLimits, InputFile, Progress
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class Reader(ABC):
 
     def check_together(self, releases: Sequence[tuple[InputFile, Release]]) -> None:
         """Refuse files that do not belong in one import (default: one file only)."""
-        from ptcodes_gui.userdata.imports.files import ImportFileError
+        from ptcodes_gui.releases.files import ImportFileError
 
         if len(releases) > 1 and not self.multipart:
             names = ", ".join(f.display for f, _ in releases)
@@ -121,13 +121,13 @@ def register(reader: Reader) -> Reader:
     return reader
 
 
-def readers() -> dict[str, Reader]:
+def all_readers() -> dict[str, Reader]:
     """Every registered source by name, in registration order."""
     return dict(_READERS)
 
 
 def reader(name: str) -> Reader:
-    from ptcodes_gui.userdata.imports.files import ImportFileError
+    from ptcodes_gui.releases.files import ImportFileError
 
     try:
         return _READERS[name]

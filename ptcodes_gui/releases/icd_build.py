@@ -40,7 +40,8 @@ from typing import Any
 
 from ptcodes_gui.catalog import icd10
 from ptcodes_gui.catalog.build import _icd_rows, write_database, write_icd_tables
-from ptcodes_gui.catalog.icd_files import (
+from ptcodes_gui.catalog.schema import SCHEMA_VERSION
+from ptcodes_gui.releases.readers.icd10cm import (
     IcdReleaseError,
     IndexTerm,
     Member,
@@ -50,7 +51,6 @@ from ptcodes_gui.catalog.icd_files import (
     read_index_xml,
     read_order_file,
 )
-from ptcodes_gui.catalog.schema import SCHEMA_VERSION
 
 __all__ = [
     "IcdDiff",

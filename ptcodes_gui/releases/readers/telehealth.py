@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import re
 
-from ptcodes_gui.userdata.imports.cells import code_cell, header_key, joined_head
-from ptcodes_gui.userdata.imports.files import (
+from ptcodes_gui.releases.cells import code_cell, header_key, joined_head
+from ptcodes_gui.releases.files import (
     ImportFileError,
     InputFile,
     guess_delimiter,
     head_rows,
     rows_of,
 )
-from ptcodes_gui.userdata.imports.registry import Reader, Release, Sink, Table, register
+from ptcodes_gui.releases.registry import Reader, Release, Sink, Table, register
 
 TELEHEALTH_TABLE = Table(
     "telehealth",

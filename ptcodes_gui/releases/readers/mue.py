@@ -13,14 +13,14 @@ import re
 from datetime import date
 
 from ptcodes_gui.domain.text import clean_text
-from ptcodes_gui.userdata.imports.cells import code_cell, header_key
-from ptcodes_gui.userdata.imports.files import (
+from ptcodes_gui.releases.cells import code_cell, header_key
+from ptcodes_gui.releases.files import (
     ImportFileError,
     InputFile,
     head_rows,
     rows_of,
 )
-from ptcodes_gui.userdata.imports.registry import Reader, Release, Sink, Table, register
+from ptcodes_gui.releases.registry import Reader, Release, Sink, Table, register
 
 MUE_TABLE = Table(
     "mue",

@@ -1,4 +1,13 @@
-"""One import pipeline for every file a clinic brings in (Qt-free).
+"""The code sets and tables a clinic imports, and the one pipeline they come in by (Qt-free).
+
+Owns what CMS, CDC and the AMA publish and a clinic brings in: opening and streaming the
+files (``files``), one reader per file kind (``readers/``), the pipeline (``pipeline``:
+recognise, stage, preview, apply), ``imports.sqlite`` (``store``) and how the catalog reads
+it (``overlay``, ``codesets_overlay``), the ICD-10-CM releases (``icd``, ``icd_build``) and
+the state of every data source (``data_sources``).
+
+May import: ``userdata`` (its errors; ``migrate`` moves round-1 overlays out of
+``user.sqlite``), ``catalog``, ``domain``. Never ``clinic``, ``session``, ``cli`` or Qt.
 
 Flow (the window and ``ptcodes import`` alike)::
 
@@ -23,7 +32,7 @@ cannot be used are listed in ``preview.rejected``; nothing changes either way.
 
 Adding a source
 ---------------
-One small module in this package and one line below:
+One small module in ``readers/`` and one line below:
 
 1. ``mysource.py``: a ``registry.Reader`` subclass with ``name`` (the CLI word,
    ``ptcodes import mysource FILE``), ``title``, ``tables`` (``registry.Table``: the SQLite
@@ -47,17 +56,7 @@ method to ``overlay.ImportOverlay`` and to ``catalog.overlay.CatalogOverlay``.
 
 from __future__ import annotations
 
-from ptcodes_gui.userdata.imports import (  # registers the sources
-    clinic,
-    cpt,
-    hcpcs,
-    mue,
-    ncci,
-    pfs,
-    telehealth,
-)
-from ptcodes_gui.userdata.imports.clinic import export_csv_safe
-from ptcodes_gui.userdata.imports.files import (
+from ptcodes_gui.releases.files import (
     DEFAULT_LIMITS,
     ImportCancelled,
     ImportFileError,
@@ -65,8 +64,8 @@ from ptcodes_gui.userdata.imports.files import (
     InputFile,
     collect_files,
 )
-from ptcodes_gui.userdata.imports.overlay import ImportOverlay
-from ptcodes_gui.userdata.imports.pipeline import (
+from ptcodes_gui.releases.overlay import ImportOverlay
+from ptcodes_gui.releases.pipeline import (
     ImportContext,
     ImportPreview,
     RejectedRow,
@@ -75,8 +74,18 @@ from ptcodes_gui.userdata.imports.pipeline import (
     preview_text,
     remove_import,
 )
-from ptcodes_gui.userdata.imports.registry import Reader, Release, Sink, Table, reader, readers
-from ptcodes_gui.userdata.imports.store import IMPORTS_DB_NAME, ImportStore, ReleaseInfo
+from ptcodes_gui.releases.readers import (  # registers the sources
+    clinic_codes,
+    cpt,
+    hcpcs,
+    mue,
+    ncci,
+    pfs,
+    telehealth,
+)
+from ptcodes_gui.releases.readers.clinic_codes import export_csv_safe
+from ptcodes_gui.releases.registry import Reader, Release, Sink, Table, all_readers, reader
+from ptcodes_gui.releases.store import IMPORTS_DB_NAME, ImportStore, ReleaseInfo
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -95,8 +104,9 @@ __all__ = [
     "ReleaseInfo",
     "Sink",
     "Table",
+    "all_readers",
     "apply_import",
-    "clinic",
+    "clinic_codes",
     "collect_files",
     "cpt",
     "export_csv_safe",
@@ -107,7 +117,6 @@ __all__ = [
     "preview_import",
     "preview_text",
     "reader",
-    "readers",
     "remove_import",
     "telehealth",
 ]

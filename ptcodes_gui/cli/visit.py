@@ -344,7 +344,7 @@ def find_profile(name: str) -> PayerProfile:
 
 
 def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
-    from ptcodes_gui import cli_codesets
+    from ptcodes_gui.cli import codesets as cli_codesets
 
     if getattr(args, "date", None) is not None and not getattr(args, "dated", False):
         # diagnoses from the ICD-10-CM release in force on that day (cli_codesets)
@@ -394,7 +394,7 @@ def _estimate(
 ) -> VisitEstimate | None:
     """The Medicare estimate when a fee schedule is imported and the profile has a locality
     (cli_codesets); ``format_visit`` puts it in text and json."""
-    from ptcodes_gui import cli_codesets
+    from ptcodes_gui.cli import codesets as cli_codesets
 
     return cli_codesets.visit_estimate(
         result.billed_lines, catalog, getattr(args, "session", None), profile)

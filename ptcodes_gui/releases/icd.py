@@ -1,6 +1,6 @@
 """Imported ICD-10-CM releases in the user's data folder: which one is in use, and when.
 
-Composition code (like ``session.py``): it joins ``catalog.icd_release`` (reading and
+Composition code (like ``session.py``): it joins ``releases.icd_build`` (reading and
 writing a release database) with the user's data folder. Each imported release is one
 database, ``<data dir>/icd10cm/FY2027.sqlite`` (``FY2026-april.sqlite`` for an April update),
 kept after a newer one arrives, so a visit dated before a release's effective date can be
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ptcodes_gui.catalog import icd_release as rel
 from ptcodes_gui.catalog.repository import Catalog
+from ptcodes_gui.releases import icd_build as rel
 
 RELEASE_DIR = "icd10cm"
 ACTIVE_FILE = "active.json"

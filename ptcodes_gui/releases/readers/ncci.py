@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from datetime import date
 
 from ptcodes_gui.domain.text import clean_text
-from ptcodes_gui.userdata.imports.cells import CellError, iso_date, joined_head
-from ptcodes_gui.userdata.imports.files import (
+from ptcodes_gui.releases.cells import CellError, iso_date, joined_head
+from ptcodes_gui.releases.files import (
     ImportFileError,
     ImportLimits,
     InputFile,
@@ -27,7 +27,7 @@ from ptcodes_gui.userdata.imports.files import (
     text_rows,
     xlsx_rows,
 )
-from ptcodes_gui.userdata.imports.registry import Reader, Release, Sink, Table, register
+from ptcodes_gui.releases.registry import Reader, Release, Sink, Table, register
 
 NCCI_TABLE = Table(
     "ncci",

@@ -11,10 +11,10 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from ptcodes_gui.userdata.imports.clinic import CLINIC_TABLE, DESCRIPTOR_TABLE
-from ptcodes_gui.userdata.imports.ncci import NCCI_TABLE
-from ptcodes_gui.userdata.imports.registry import Table, reader
-from ptcodes_gui.userdata.imports.store import ImportStore, ReleaseInfo, table_ddl
+from ptcodes_gui.releases.readers.clinic_codes import CLINIC_TABLE, DESCRIPTOR_TABLE
+from ptcodes_gui.releases.readers.ncci import NCCI_TABLE
+from ptcodes_gui.releases.registry import Table, reader
+from ptcodes_gui.releases.store import ImportStore, ReleaseInfo, table_ddl
 from ptcodes_gui.userdata.store import UserDataError, UserStore
 
 MIGRATED_KEY = "migrated_from_user_sqlite"

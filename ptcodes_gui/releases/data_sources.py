@@ -13,9 +13,9 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol
 
-from ptcodes_gui import icd_releases as ir
 from ptcodes_gui.catalog.repository import Catalog
 from ptcodes_gui.domain.provenance import DataSource
+from ptcodes_gui.releases import icd as ir
 
 ICD_KEY = "icd10cm"
 

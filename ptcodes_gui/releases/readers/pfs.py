@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from ptcodes_gui.userdata.imports.cells import code_cell
-from ptcodes_gui.userdata.imports.files import ImportFileError, InputFile, head_rows, rows_of
-from ptcodes_gui.userdata.imports.registry import Reader, Release, Sink, Table, register
+from ptcodes_gui.releases.cells import code_cell
+from ptcodes_gui.releases.files import ImportFileError, InputFile, head_rows, rows_of
+from ptcodes_gui.releases.registry import Reader, Release, Sink, Table, register
 
 HEADER_ROWS_SEARCHED = 20
 #: caption → our field; the required ones first.

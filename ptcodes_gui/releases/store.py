@@ -23,9 +23,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ptcodes_gui.releases.files import ImportFileError
+from ptcodes_gui.releases.registry import Table, all_tables
 from ptcodes_gui.userdata.errors import UserDataReadOnly
-from ptcodes_gui.userdata.imports.files import ImportFileError
-from ptcodes_gui.userdata.imports.registry import Table, all_tables
 
 IMPORTS_DB_NAME = "imports.sqlite"
 LAYOUT_VERSION = 1

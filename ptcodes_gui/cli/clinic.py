@@ -36,8 +36,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _cmd_publish(args: argparse.Namespace, catalog: Catalog) -> int:
-    from ptcodes_gui.clinic import clinic_dir_for, publish_clinic
-    from ptcodes_gui.userdata.clinic_folder import ClinicFolderError
+    from ptcodes_gui.clinic.folder import ClinicFolderError
+    from ptcodes_gui.clinic.link import clinic_dir_for, publish_clinic
     from ptcodes_gui.userdata.config import clinic_folder_setting
 
     session = args.session

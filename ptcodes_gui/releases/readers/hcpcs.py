@@ -17,14 +17,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from ptcodes_gui.userdata.imports.files import (
+from ptcodes_gui.releases.files import (
     ImportFileError,
     InputFile,
     head_rows,
     rows_of,
     text_rows,
 )
-from ptcodes_gui.userdata.imports.registry import Reader, Release, Sink, Table, register
+from ptcodes_gui.releases.registry import Reader, Release, Sink, Table, register
 
 #: (first, last) 1-based columns of the fixed-width txt record (CMS record layout).
 FIXED_FIELDS: dict[str, tuple[int, int]] = {

@@ -16,9 +16,9 @@ from collections.abc import Collection, Sequence
 
 from ptcodes_gui.domain.fees import FeeSchedule
 from ptcodes_gui.domain.models import Code, Hit, Mue, NcciPair, TelehealthList
+from ptcodes_gui.releases.overlay import ImportOverlay
+from ptcodes_gui.releases.store import ReleaseInfo
 from ptcodes_gui.userdata.clinic_defaults import CLINIC, LOCAL
-from ptcodes_gui.userdata.imports.overlay import ImportOverlay
-from ptcodes_gui.userdata.imports.store import ReleaseInfo
 
 
 class LayeredOverlay:

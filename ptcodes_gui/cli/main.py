@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from ptcodes_gui import cli_codesets
 from ptcodes_gui.catalog import Catalog, CatalogError
+from ptcodes_gui.cli import codesets as cli_codesets
 from ptcodes_gui.domain.models import (
     ATTENDANCE,
     CATEGORIES,
@@ -22,9 +22,10 @@ from ptcodes_gui.domain.models import (
     Hit,
     Mue,
     System,
+    fact_json,
     system_label,
 )
-from ptcodes_gui.domain.sources import fact_json, source_json
+from ptcodes_gui.domain.sources import source_json
 
 EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE = 0, 1, 2
 
@@ -273,8 +274,7 @@ def _cmd_info(args: argparse.Namespace, catalog: Catalog) -> int:
 
 
 def _cmd_import(args: argparse.Namespace, catalog: Catalog) -> int:
-    from ptcodes_gui.session import Session
-    from ptcodes_gui.userdata.imports import (
+    from ptcodes_gui.releases import (
         ImportContext,
         ImportFileError,
         apply_import,
@@ -283,6 +283,7 @@ def _cmd_import(args: argparse.Namespace, catalog: Catalog) -> int:
         reader,
         remove_import,
     )
+    from ptcodes_gui.session import Session
     from ptcodes_gui.userdata.store import UserDataError
 
     session: Session = args.session
@@ -345,9 +346,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("code")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_show)
-    from ptcodes_gui.userdata.imports import readers
+    from ptcodes_gui.releases import all_readers
 
-    sources = readers()
+    sources = all_readers()
     p = sub.add_parser(
         "import",
         help="preview (and with --apply, import) a CMS file or a clinic list: "
@@ -370,7 +371,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", help="catalog version, dates and counts")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_info)
-    from ptcodes_gui import cli_clinic, cli_visit
+    from ptcodes_gui.cli import clinic as cli_clinic
+    from ptcodes_gui.cli import visit as cli_visit
 
     cli_visit.register(sub)
     cli_clinic.register(sub)

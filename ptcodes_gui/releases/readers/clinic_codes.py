@@ -22,15 +22,15 @@ from typing import ClassVar
 
 from ptcodes_gui.domain.models import CATEGORIES
 from ptcodes_gui.domain.text import clean_text
-from ptcodes_gui.userdata.imports.cells import header_key
-from ptcodes_gui.userdata.imports.files import (
+from ptcodes_gui.releases.cells import header_key
+from ptcodes_gui.releases.files import (
     ImportFileError,
     ImportLimits,
     InputFile,
     head_rows,
     rows_of,
 )
-from ptcodes_gui.userdata.imports.registry import Reader, Release, Sink, Table, register
+from ptcodes_gui.releases.registry import Reader, Release, Sink, Table, register
 
 DELIMITERS = (",", "\t", ";", "|")
 FORMULA_STARTS = ("=", "+", "-", "@")

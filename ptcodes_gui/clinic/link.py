@@ -25,25 +25,36 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from ptcodes_gui.catalog import Catalog
+from ptcodes_gui.clinic import folder as cf
+from ptcodes_gui.clinic.layer import LayeredOverlay
 from ptcodes_gui.domain.fees import parse_locality_id
-from ptcodes_gui.userdata import clinic_folder as cf
+from ptcodes_gui.releases import ImportOverlay, ImportStore
 from ptcodes_gui.userdata import fee_localities
 from ptcodes_gui.userdata.bundles import BUNDLE_FORMAT, BUNDLE_VERSION, read_bundle
 from ptcodes_gui.userdata.clinic_defaults import NO_DEFAULTS, ClinicDefaults
-from ptcodes_gui.userdata.clinic_layer import LayeredOverlay
 from ptcodes_gui.userdata.config import CLINIC_DIR_SETTING, clinic_folder_setting
 from ptcodes_gui.userdata.errors import BundleError
-from ptcodes_gui.userdata.imports import ImportOverlay, ImportStore
-
-if TYPE_CHECKING:
-    from ptcodes_gui.session import Session
+from ptcodes_gui.userdata.store import UserStore
 
 __all__ = [
     "ClinicLink", "PublishJob", "attach_clinic", "clinic_dir_for", "detach_clinic",
     "prepare_publish", "publish_clinic", "run_publish",
 ]
+
+
+class Session(Protocol):
+    """What this module needs of ``ptcodes_gui.session.Session`` (which imports this
+    module, so it is named by its shape here: no import cycle)."""
+
+    catalog: Catalog
+    store: UserStore
+    imports: ImportStore
+    overlay: ImportOverlay
+    data_dir: Path
+    clinic: ClinicLink | None
 
 
 class ClinicLink:
@@ -124,7 +135,7 @@ def detach_clinic(session: Session) -> None:
 
 
 def _own_icd_release(session: Session) -> Path | None:
-    from ptcodes_gui import icd_releases
+    from ptcodes_gui.releases import icd as icd_releases
 
     return icd_releases.active_path(session.data_dir)
 

@@ -11,7 +11,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ptcodes_gui import data_sources, icd_releases
 from ptcodes_gui.catalog.repository import Catalog
 from ptcodes_gui.domain.fees import (
     FeeLineLike,
@@ -21,6 +20,8 @@ from ptcodes_gui.domain.fees import (
 )
 from ptcodes_gui.domain.models import Code
 from ptcodes_gui.domain.rules.mppr import SchedulePracticeExpense
+from ptcodes_gui.releases import data_sources
+from ptcodes_gui.releases import icd as icd_releases
 from ptcodes_gui.userdata import fee_localities
 
 if TYPE_CHECKING:

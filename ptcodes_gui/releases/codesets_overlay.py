@@ -9,8 +9,8 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from ptcodes_gui.domain.fees import FeeSchedule, Locality, Rvu
-from ptcodes_gui.userdata.imports.cpt import KINDS
-from ptcodes_gui.userdata.imports.store import ReleaseInfo
+from ptcodes_gui.releases.readers.cpt import KINDS
+from ptcodes_gui.releases.store import ReleaseInfo
 
 Query = Callable[[str, Sequence[object]], list[tuple[object, ...]]]
 #: Which CPT descriptor is shown beside our words when several kinds were imported.
