@@ -93,6 +93,7 @@ def test_icd_release_import_notice_and_data_sources(
     assert [r.version for r in imported] == ["ICD-10-CM FY2027 (October 1, 2026)"]
     assert actions.remove(imported[0].key)
     assert win.catalog.info().icd_release.startswith("ICD-10-CM April 1, 2026")
+    win.statusBar().clearMessage()  # a message takes the whole bar while it shows
     assert win.notice_label.isVisible()
 
 
