@@ -531,6 +531,13 @@ class MainWindow(QMainWindow):
             state = self.store.get_setting(key)
             if isinstance(state, str):
                 splitter.restoreState(QByteArray.fromBase64(state.encode()))
+            elif splitter is self.main_splitter and self.visit_scroll is not None:
+                # first run: the visit gets the room its bar asks for, the search the rest
+                width = self.maximumWidth() if self.isMaximized() else self.width()
+                width = min(width, self.screen().availableGeometry().width())
+                share = 0.42 if width >= 1100 else 0.5  # small screens: the lines' Service
+                panel = max(self.visit_scroll.minimumSizeHint().width(), round(width * share))
+                splitter.setSizes([max(width - panel, 1), panel])
         for key, combo in (("filter.system", self.system_combo),
                            ("filter.category", self.category_combo)):
             idx = self.store.get_setting(key)

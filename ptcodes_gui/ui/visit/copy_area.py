@@ -169,6 +169,12 @@ class CopyArea(QWidget):
         if self.preview.toPlainText() != text:
             self._align_columns(text)
             self.preview.setPlainText(text)
+            # every line of a usual visit in view (the diagnoses come last), up to seven
+            rows = min(max(text.count("\n") + 1, 3), 7)
+            fm = self.preview.fontMetrics()
+            margin = self.preview.document().documentMargin()
+            frame = self.preview.frameWidth() * 2 + round(margin * 2)
+            self.preview.setMinimumHeight(rows * fm.lineSpacing() + frame + 2)
 
     def _align_columns(self, text: str) -> None:
         """Tab stops after the widest cell of each TSV column, so the preview reads as a

@@ -78,7 +78,8 @@ class LinesTable(QWidget):
         self.view.setWordWrap(False)
         self.view.setAlternatingRowColors(True)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.view.setMinimumHeight(fm.height() * 4)  # header and two lines at least
+        # the header and two whole lines at least (rows are fm.height() + 8, see below)
+        self.view.setMinimumHeight((fm.height() + 8) * 3 + 4)
         self._size_columns()
         self.label.setBuddy(self.view)
 

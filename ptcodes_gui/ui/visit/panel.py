@@ -156,7 +156,6 @@ class VisitPanel(QWidget):
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.templates)
         layout.addWidget(self.templates.status)
-        self.setMinimumWidth(300)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
 
     def _build_actions(self) -> None:

@@ -112,7 +112,7 @@ class PayerBar(QWidget):
             self.provider_combo.addItem(label, value)
         self.provider_label = QLabel("B&y")
         self.provider_label.setBuddy(self.provider_combo)
-        self.telehealth_combo = self._combo("Telehealth modifier", "Telehealth choices", 7)
+        self.telehealth_combo = self._combo("Telehealth modifier", "Telehealth choices", 9)
         self.telehealth_combo.setToolTip(
             "Telehealth: 95 (synchronous video) or 93 (audio only) on every line"
         )
