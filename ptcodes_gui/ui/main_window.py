@@ -449,8 +449,11 @@ class MainWindow(QMainWindow):
                 if key == Qt.Key.Key_Escape:
                     self.search_edit.clear()
                     return True
-                if event.matches(QKeySequence.StandardKey.Copy) and not (
-                    self.search_edit.hasSelectedText()
+                # Ctrl+C copies the selected code unless part of the query is selected
+                # (all of it is selected after Ctrl+K: that is not a wish to copy the query)
+                edit = self.search_edit
+                if event.matches(QKeySequence.StandardKey.Copy) and (
+                    not edit.hasSelectedText() or edit.selectedText() == edit.text()
                 ):
                     self.copy_code()
                     return True

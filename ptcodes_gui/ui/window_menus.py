@@ -7,6 +7,7 @@ field or a table and so belong to no menu.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from html import escape
 from typing import Final, Protocol
@@ -46,6 +47,9 @@ FIELD_KEYS: Final[tuple[tuple[str, str, str], ...]] = (
     ("Visit", "Alt+P, Alt+Y, Alt+K", "payer, provider, KX"),
     ("Visit", "Alt+L, Alt+N, Alt+W, Alt+O", "lines, diagnoses, warnings, copy format"),
 )
+
+
+_PLAIN_KEYS: Final = frozenset({"Del", "Delete", "Backspace", "Esc", "Return", "Enter"})
 
 
 class VisitMenuSource(Protocol):
@@ -157,6 +161,18 @@ def build_menus(host: MenuHost) -> None:
     window.help_menu.addAction(window.about_action)
 
 
+def shown_keys(keys: list[QKeySequence]) -> list[str]:
+    """The keys a person types: the platform's extra bindings of a standard key (F14 and
+    the Undo key of Sun keyboards for Ctrl+Z) are left out of the sheet."""
+    shown: list[str] = []
+    for key in keys:
+        text = key.toString(QKeySequence.SequenceFormat.NativeText)
+        plain = "+" in text or re.fullmatch(r"F([1-9]|1[0-2])", text) or text in _PLAIN_KEYS
+        if text and plain and text not in shown:
+            shown.append(text)
+    return shown or [k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys[:1]]
+
+
 def menu_rows(window: QWidget) -> list[tuple[str, str, str]]:
     """(menu, action, shortcuts) of every action in the window's menus, in menu order."""
     rows: list[tuple[str, str, str]] = []
@@ -167,9 +183,7 @@ def menu_rows(window: QWidget) -> list[tuple[str, str, str]]:
             if isinstance(sub, QMenu):
                 walk(sub, f"{title} → {sub.title().replace('&', '')}")
             elif not act.isSeparator() and act.text():
-                keys = ", ".join(
-                    s.toString(QKeySequence.SequenceFormat.NativeText) for s in act.shortcuts()
-                )
+                keys = ", ".join(shown_keys(act.shortcuts()))
                 rows.append((title, act.text().replace("&", "").rstrip("…"), keys))
 
     menu_bar = getattr(window, "menuBar", None)
@@ -190,9 +204,14 @@ def shortcuts_html(window: QWidget) -> str:
         th = "".join(f"<th align='left'>{escape(h)}</th>" for h in head)
         return f"<table cellspacing='0' cellpadding='3'><tr>{th}</tr>{cells}</table>"
 
-    menus = table(menu_rows(window), ("Menu", "Action", "Shortcut"))
+    rows = menu_rows(window)
+    # what has a key first (the sheet opens on it); menu items without one at the end
+    menus = table([r for r in rows if r[2]], ("Menu", "Action", "Shortcut"))
     fields = table([(a, c, b) for a, b, c in FIELD_KEYS], ("Where", "What", "Key"))
-    return f"<h3>Menus</h3>{menus}<h3>In fields and tables</h3>{fields}"
+    rest = "".join(f"<li>{escape(menu)} → {escape(action)}</li>"
+                   for menu, action, keys in rows if not keys)
+    return (f"<h3>Menus</h3>{menus}<h3>In fields and tables</h3>{fields}"
+            f"<h3>Menu items without a shortcut</h3><ul>{rest}</ul>")
 
 
 class ShortcutsDialog(QDialog):

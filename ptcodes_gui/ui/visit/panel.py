@@ -174,7 +174,9 @@ class VisitPanel(QWidget):
         )
         self.focus_lines_action = self._action("Go to visit &lines", "Ctrl+L", self.focus_lines)
         self.undo_action = undo.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
+        # Ctrl+Z (Cmd+Z on macOS) only: the platforms' extra bindings (F14, the Undo key,
+        # Alt+Backspace) are keys nobody types, and the sheet would list them
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
         self.redo_action = undo.createRedoAction(self, "&Redo")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         for act in (self.copy_action, self.undo_action, self.redo_action):

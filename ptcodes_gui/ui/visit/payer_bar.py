@@ -68,6 +68,7 @@ class PayerBar(QWidget):
         self._profiles: dict[str, PayerProfile] = {}
         self._schedule: FeeSchedule | None = None
         self._profile: PayerProfile = MEDICARE  # the shown visit's
+        self._locality_usable = False  # a fee schedule imported and a Medicare profile
         self._build_payer_parts()
         self._build_setting_parts()
         self._build_date()
@@ -320,10 +321,17 @@ class PayerBar(QWidget):
             chosen = self.locality_combo.currentText() if at > 0 else "none chosen"
             tip = (f"Medicare locality of {name!r} for fee estimates: {chosen} "
                    f"(GPCI file of {self._schedule.release})")
-        self.locality_combo.setEnabled(self._schedule is not None and medicare)
+        # Never disabled: the keyboard (and a screen reader) reaches it and its hint; picking
+        # from it when there is nothing to pick says why in the status bar.
+        self._locality_usable = self._schedule is not None and medicare
         self.locality_combo.setToolTip(tip)
+        self.locality_combo.setAccessibleDescription(tip)
+        self.locality_combo.setStatusTip(tip)
 
     def _on_locality_activated(self, index: int) -> None:
+        if not self._locality_usable:
+            self.message.emit(self.locality_combo.toolTip())
+            return
         value = self.locality_combo.itemData(index)
         chosen = value if isinstance(value, str) else None
         name = self._profile.name
