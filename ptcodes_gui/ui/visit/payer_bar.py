@@ -330,6 +330,7 @@ class PayerBar(QWidget):
 
     def _on_locality_activated(self, index: int) -> None:
         if not self._locality_usable:
+            self._show_locality()  # nothing to choose: back to "Locality…"
             self.message.emit(self.locality_combo.toolTip())
             return
         value = self.locality_combo.itemData(index)
