@@ -10,6 +10,7 @@ from ptcodes_gui.ui.codesets_actions import install_codeset_actions
 from ptcodes_gui.ui.data_dialogs import install_file_menu
 from ptcodes_gui.ui.main_window import MainWindow
 from ptcodes_gui.ui.store_status import watch_pending_writes
+from ptcodes_gui.ui.theme_choice import install_theme_menu
 from ptcodes_gui.ui.visit_panel import VisitPanel
 from ptcodes_gui.userdata.store import UserStore
 
@@ -51,6 +52,7 @@ def build_main_window(catalog: Catalog, store: UserStore,
     window.bundle_actions = install_bundle_menu(  # type: ignore[attr-defined]
         window, store, on_changed=refresh)
     watch_pending_writes(window, store)  # parented to the window
+    install_theme_menu(window, store)  # View → Theme, the stored choice applied
     window.codeset_actions = install_codeset_actions(  # type: ignore[attr-defined]
         window, catalog, store, imports, panel, on_changed=refresh)
     if store.read_only:
