@@ -38,6 +38,7 @@ from ptcodes_gui.domain.profiles import (
     UNIT_RULES,
     PayerProfile,
 )
+from ptcodes_gui.ui.accessibility import describe_dialog
 
 
 class ProfileDialog(QDialog):
@@ -89,6 +90,7 @@ class ProfileDialog(QDialog):
         self.buttons.accepted.connect(self._on_save_clicked)
         self.buttons.rejected.connect(self.reject)
         self.medicare_check.toggled.connect(self._on_medicare_toggled)
+        describe_dialog(self)
 
     def _on_medicare_toggled(self, checked: bool) -> None:
         if checked:

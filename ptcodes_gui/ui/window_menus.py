@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from ptcodes_gui import APP_NAME, __version__
 from ptcodes_gui.catalog import CatalogInfo
+from ptcodes_gui.ui.accessibility import describe_dialog
 from ptcodes_gui.ui.rules_dialog import show_billing_rules
 
 #: Keys that work in one place only (a field, a table), so no menu lists them.
@@ -231,6 +232,7 @@ class ShortcutsDialog(QDialog):
         layout.addWidget(buttons)
         fm = self.fontMetrics()
         self.resize(fm.horizontalAdvance("x") * 90, fm.height() * 34)
+        describe_dialog(self)
 
 
 def about_html(info: CatalogInfo) -> str:

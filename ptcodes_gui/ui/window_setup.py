@@ -5,6 +5,7 @@ from __future__ import annotations
 from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.releases import ImportOverlay, ImportStore
 from ptcodes_gui.releases.migrate import migrate_user_overlays
+from ptcodes_gui.ui.accessibility import describe_window
 from ptcodes_gui.ui.bundle_dialogs import install_bundle_menu
 from ptcodes_gui.ui.codesets_actions import install_codeset_actions
 from ptcodes_gui.ui.data_dialogs import install_file_menu
@@ -53,6 +54,7 @@ def build_main_window(catalog: Catalog, store: UserStore,
         window, store, on_changed=refresh)
     watch_pending_writes(window, store)  # parented to the window
     install_theme_menu(window, store)  # View → Theme, the stored choice applied
+    describe_window(window)  # accessible names and descriptions (screen readers)
     window.codeset_actions = install_codeset_actions(  # type: ignore[attr-defined]
         window, catalog, store, imports, panel, on_changed=refresh)
     if store.read_only:

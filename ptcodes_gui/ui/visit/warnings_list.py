@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QRect, Qt, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleAnnouncementEvent,
+    QAccessibleEvent,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -18,6 +23,27 @@ from ptcodes_gui.domain.visit import VisitResult
 from ptcodes_gui.ui.visit.editor import plural
 from ptcodes_gui.ui.visit.style import error_style
 from ptcodes_gui.ui.visit_model import WarningsModel
+
+
+def summary(result: VisitResult) -> str:
+    """The warnings in one sentence for a screen reader: counts, then each message."""
+    if not result.warnings:
+        return "No warnings."
+    errors = len(result.errors)
+    others = len(result.warnings) - errors
+    counts = ", ".join(part for part in (
+        plural(errors, "error") if errors else "", plural(others, "warning") if others else "")
+        if part)
+    ordered = [*result.errors, *(w for w in result.warnings if w.severity != "error")]
+    return f"{counts}: " + " ".join(w.message for w in ordered)
+
+
+def announce(widget: QWidget, text: str) -> None:
+    """Tell assistive technology: the description changed, and a polite announcement of
+    ``text`` (Qt 6.8+; on Windows it reaches UI Automation as a notification)."""
+    QAccessible.updateAccessibility(
+        QAccessibleEvent(widget, QAccessible.Event.DescriptionChanged))
+    QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(widget, text))
 
 
 class WarningsList(QWidget):
@@ -62,6 +88,11 @@ class WarningsList(QWidget):
     def show_result(self, result: VisitResult) -> None:
         self.model.set_result(result)
         self._fit_rows()
+        spoken = summary(result)
+        if spoken != self.view.accessibleDescription():
+            # a screen reader hears what changed (only when it did: not on every keystroke)
+            self.view.setAccessibleDescription(spoken)
+            announce(self.view, spoken)
         self.explain_button.setEnabled(self.view.currentIndex().isValid())
         errors = len(result.errors)
         others = len(result.warnings) - errors
