@@ -254,9 +254,9 @@ class MainWindow(QMainWindow):
                 text, limit=RESULT_LIMIT, system=system, category=category, common_only=common
             )
             hits, note = found.hits, found.note
-        exact = scope.exact_code(self.catalog, text)
-        names = scope.filter_names(self.filters)
-        if exact is not None and names and all(h.code != exact.code for h in hits):
+        names = scope.filter_names(self.filters)  # most often none: nothing more to do
+        exact = scope.exact_code(self.catalog, text, hits) if names else None
+        if exact is not None:
             hits = [hit_for(exact), *hits]  # a kept filter never hides the code typed
             note = scope.hidden_note(exact.code, names)
         elif not hits:

@@ -8,9 +8,11 @@ the catalog is English) lists nothing rather than the whole default list.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.catalog import query as q
-from ptcodes_gui.domain.models import Code
+from ptcodes_gui.domain.models import Code, Hit
 from ptcodes_gui.ui.search_filters import Filters
 
 
@@ -31,12 +33,16 @@ def nothing_to_search(text: str) -> bool:
     return bool(text.strip()) and not q.tokens(text)
 
 
-def exact_code(catalog: Catalog, text: str) -> Code | None:
-    """The code ``text`` names exactly (one word: ``97164``, ``m54.50``), if any."""
+def exact_code(catalog: Catalog, text: str, hits: Sequence[Hit]) -> Code | None:
+    """The code ``text`` names exactly (one word: ``97164``, ``m54.50``) when ``hits``
+    (what the filters let through) do not have it."""
     words = text.split()
     if len(words) != 1 or not any(ch.isdigit() for ch in words[0]):
         return None
-    return catalog.get(words[0])
+    found = catalog.get(words[0])
+    if found is None or any(h.code == found.code for h in hits):
+        return None
+    return found
 
 
 def hidden_note(code: str, names: list[str]) -> str:

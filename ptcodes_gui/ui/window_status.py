@@ -17,6 +17,9 @@ class StatusParts:
     def __init__(self, bar: QStatusBar, info: CatalogInfo) -> None:
         self.count_label = QLabel()
         self.count_label.setAccessibleName("Result count")
+        # as wide as its widest text: a new count does not lay the status bar out again
+        self.count_label.setMinimumWidth(
+            self.count_label.fontMetrics().horizontalAdvance("200+ results") + 4)
         self.version_label = QLabel()
         self.version_label.setAccessibleName("Catalog version")
         bar.addWidget(self.count_label)
