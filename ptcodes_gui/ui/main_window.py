@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
         self._detail_timer.setSingleShot(True)
         self._detail_timer.setInterval(DETAIL_DELAY_MS)
         self._pending_code: str | None = None
+        self.results_changed = False  # set by run_search
         dialogs.FOLDERS.attach(store)  # file dialogs remember their folders in the settings
         self._build_widgets(visit_panel)
         self._build_actions()
@@ -261,7 +262,9 @@ class MainWindow(QMainWindow):
             note = scope.hidden_note(exact.code, names)
         elif not hits:
             note = scope.empty_note(text, names)
-        self.results_model.set_hits(hits)
+        #: whether the last search changed the list (the benchmark's keystrokes that
+        #: repaint only the search field)
+        self.results_changed = self.results_model.set_hits(hits)
         self.status_parts.set_count(len(hits), limit=RESULT_LIMIT, note=note)
         if hits:
             self.results_view.selectRow(0)

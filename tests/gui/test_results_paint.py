@@ -38,3 +38,16 @@ def test_each_cell_gets_its_own_roles(window: MainWindow) -> None:
     # screen readers and tooltips still read the words
     assert model.data(model.index(0, TYPE_COLUMN)) == "timed"
     assert model.data(model.index(0, STATUS_COLUMN)) == "common"
+
+
+def test_the_same_results_are_not_shown_again(window: MainWindow) -> None:
+    resets: list[int] = []
+    window.results_model.modelReset.connect(lambda: resets.append(1))
+    window.search_edit.setText("gait trai")
+    assert window.results_changed
+    window.search_edit.setText("gait train")  # the same list: nothing to repaint
+    assert not window.results_changed
+    assert len(resets) == 1
+    window.search_edit.setText("97110")
+    assert window.results_changed and len(resets) == 2
+    assert window.current_hit() is not None and window.current_hit().code == "97110"  # type: ignore[union-attr]
