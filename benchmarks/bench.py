@@ -493,8 +493,16 @@ def stage_search_icd_release(quick: bool) -> dict[str, Any]:
     return run(_bench_keys(quick)[1], RESULT_LIMIT)
 
 
+def stage_visit(quick: bool) -> dict[str, Any]:
+    """``evaluate()`` over a few hundred seeded realistic visits (visit_eval.py)."""
+    from benchmarks.visit_eval import stage_visit as run
+
+    return run(quick)
+
+
 STAGES: dict[str, Callable[[bool], dict[str, Any]]] = {
     "search": stage_search,
+    "visit": stage_visit,
     "search_icd_release": stage_search_icd_release,
     "gui": stage_gui,
     "proxy": stage_proxy,
@@ -685,6 +693,14 @@ def collect(quick: bool, gui: bool, qpa: str, progress: Callable[[str], None]) -
     figures["search_icd_release"] = {"status": imported["error"]} if "error" in imported else {
         "status": "ok", **summary_ms(imported["samples_s"]), "attach_ms": imported["attach_ms"],
         "build": imported["build"], "slowest": imported["slowest"]}
+    progress("visit evaluation")
+    v = run_stage("visit", quick, qpa)
+    figures["visit"] = {"status": v["error"]} if "error" in v else {
+        "status": "ok", **summary_ms(v["samples_s"]),
+        "cpu_p50_ms": round(percentile(v["cpu_samples_s"], 50) * 1000, 3),
+        "cpu_p99_ms": round(percentile(v["cpu_samples_s"], 99) * 1000, 3),
+        "visits": v["visits"], "lines": v["lines"], "shared_lines": v["shared_lines"],
+        "qt_imported": v["qt_imported"]}
     if gui:
         progress("keystroke to repaint (window, offscreen)")
         g = run_stage("gui", quick, qpa)
@@ -780,6 +796,10 @@ def budgets(figures: dict[str, Any]) -> list[dict[str, Any]]:
         row("search layer p99", _get(f, "search", "p99_ms"), "ms", BUDGET_SEARCH_P99_MS),
         row("search p99, imported ICD-10-CM release", _get(f, "search_icd_release", "p99_ms"),
             "ms", BUDGET_SEARCH_P99_MS),
+        row("visit evaluate() p50", _get(f, "visit", "p50_ms"), "ms",
+            note=_note(f, "visit", "visits", "seeded visits")),
+        row("visit evaluate() p99", _get(f, "visit", "p99_ms"), "ms",
+            note=_note(f, "visit", "cpu_p99_ms", "ms CPU p99")),
         row("keystroke to repaint p50", _get(f, "repaint", "p50_ms"), "ms"),
         row("keystroke to repaint p99", _get(f, "repaint", "p99_ms"), "ms",
             BUDGET_REPAINT_P99_MS),

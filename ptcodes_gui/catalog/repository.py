@@ -62,7 +62,7 @@ def _fact(d: dict[str, Any]) -> Fact:
 def _code_from_json(data: dict[str, Any]) -> Code:
     tuples = (
         "replaced_by", "addon_to", "addons", "abbreviations", "synonyms", "related",
-        "modifiers",
+        "modifiers", "use_before",
     )
     fields: dict[str, Any] = dict(data)
     for name in tuples:
@@ -302,6 +302,7 @@ class Catalog(SearchMixin):
             code, notes=(note, *code.notes),
             status="deleted" if past else code.status,
             deleted_year=int(day[:4]) if past else code.deleted_year,
+            deleted=day,
         )
 
     def fee_schedule(self) -> FeeSchedule | None:

@@ -6,7 +6,8 @@ Used only by the catalog build; the running app reads the built SQLite file.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -137,7 +138,49 @@ def _code_from_table(row: dict[str, Any], where: str, as_of: str) -> Code:
         medicare_status=row.get("medicare_status"),
         not_medicare=bool(row.get("not_medicare", False)),
         verify=bool(row.get("verify", False)),
+        effective=_iso(row.get("effective"), f"{label} effective"),
+        deleted=_deletion(row, label),
+        use_before=_tuple(row.get("use_before")),
+        before_note=str(row.get("before_note", "")).strip(),
+        sometimes_therapy=bool(row.get("sometimes_therapy", False)),
     )
+
+
+def _iso(value: Any, where: str) -> str | None:
+    """An ISO date (``2026-01-01``) or None; ResourceError names the entry otherwise."""
+    if value is None:
+        return None
+    text = value.isoformat() if isinstance(value, date) else str(value).strip()
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise ResourceError(f"{where}: {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _deletion(row: dict[str, Any], label: str) -> str | None:
+    """A deleted code's deletion date: ``deleted``, else 1 January of ``deleted_year``
+    (CPT and HCPCS deletions take effect on 1 January)."""
+    found = _iso(row.get("deleted"), f"{label} deleted")
+    if found is None and row.get("deleted_year"):
+        found = f"{int(row['deleted_year']):04d}-01-01"
+    if found is None and row.get("status") == "deleted":
+        raise ResourceError(f"{label}: a deleted code needs its deletion date (deleted)")
+    return found
+
+
+def _with_history(codes: list[Code]) -> list[Code]:
+    """``use_before`` of a new code defaults to the deleted codes it replaced on its
+    effective date (90912 ← 90911), so a date of service before it names them."""
+    replaced: dict[tuple[str, str], list[str]] = {}
+    for c in codes:
+        if c.deleted:
+            for new in c.replaced_by:
+                replaced.setdefault((new, c.deleted), []).append(c.code)
+    out: list[Code] = []
+    for c in codes:
+        earlier = replaced.get((c.code, c.effective or ""), [])
+        out.append(replace(c, use_before=tuple(earlier)) if earlier and not c.use_before else c)
+    return out
 
 
 def load_resources(directory: Path | None = None) -> ResourceSet:
@@ -147,6 +190,7 @@ def load_resources(directory: Path | None = None) -> ResourceSet:
     codes: list[Code] = []
     for path in sorted((base / "codes").glob("*.toml")):
         codes.extend(_codes_of(path, reviewed))
+    codes = _with_history(codes)
     # add-on relations are written once (on the add-on); derive the reverse link here
     addons: dict[str, list[str]] = {}
     for c in codes:
@@ -167,6 +211,7 @@ def load_resources(directory: Path | None = None) -> ResourceSet:
             confidence=str(p.get("confidence", "M")),
             as_of=str(p.get("as_of", as_of)),
             note=str(p.get("note", "")),
+            effective=_iso(p.get("effective"), f"ncci.toml {p['column1']}/{p['column2']}"),
         )
         for p in ncci.get("pair", [])
     )
@@ -213,6 +258,4 @@ def _pair_line(text: str, pair: dict[str, Any]) -> str:
 
 
 def _with_addons(code: Code, addons: tuple[str, ...]) -> Code:
-    from dataclasses import replace
-
     return replace(code, addons=addons)

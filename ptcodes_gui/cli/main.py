@@ -60,6 +60,11 @@ def code_json(code: Code, release: str = "") -> dict[str, Any]:
         "not_pt": code.discipline not in ("PT", "any"),
         "status": code.status,
         "replaced_by": list(code.replaced_by),
+        "effective": code.effective,
+        "deleted": code.deleted,
+        "use_before": list(code.use_before),
+        "history": list(code.history) if code.system in (System.CPT, System.HCPCS) else [],
+        "sometimes_therapy": code.sometimes_therapy,
         "addon_to": list(code.addon_to),
         "addons": list(code.addons),
         "notes": notes,
@@ -131,7 +136,9 @@ def _print_code(code: Code, catalog: Catalog, out: TextIO) -> None:
     system = system_label(code.system)
     out.write(f"{code.code}  ({system})  {code.title}\n")
     if code.is_deleted:
-        out.write(f"  DELETED{f' in {code.deleted_year}' if code.deleted_year else ''}; "
+        when = f" on {code.deleted}" if code.deleted else (
+            f" in {code.deleted_year}" if code.deleted_year else "")
+        out.write(f"  DELETED{when}; "
                   + (f"use {', '.join(code.replaced_by)}\n" if code.replaced_by
                      else "no replacement code\n"))
     if code.system == System.ICD10CM:
@@ -151,6 +158,8 @@ def _print_code(code: Code, catalog: Catalog, out: TextIO) -> None:
     if code.description:
         out.write(f"\n  {code.description}\n\n")
     out.write(f"  category: {CATEGORIES.get(code.category, code.category)}\n")
+    if code.system in (System.CPT, System.HCPCS):
+        out.write(f"  history: {' '.join(code.history)}\n")
     if code.system != System.MODIFIER:
         out.write(f"  {code.timed_label}; {ATTENDANCE.get(code.attendance, code.attendance)}\n")
     if code.addon_to:

@@ -1,19 +1,27 @@
 """``ptcodes units`` and ``ptcodes visit``: the visit builder's rules, headless.
 
-``ptcodes units [--rule cms|midpoint] CODE=MINUTES ... [--json]``
-    Units per line under one timed-unit rule, the totals, ties and warnings.
+``ptcodes units [--rule cms|midpoint] CODE=MINUTES[/ptaN] ... [--json]``
+    Units per line under one timed-unit rule, the totals, ties and warnings; with
+    ``/ptaN`` (N of the minutes by the PT assistant) the units the PTA furnished (CQ under
+    Medicare), decided unit by unit as CMS does.
 
 ``ptcodes visit [--profile NAME] [--provider pt|pta] [--dx CODE] ... [--kx]
-[--telehealth 95|93] [--modifier CODE:MOD] ... CODE[=MINUTES] ... [--format text|tsv|codes|json]``
+[--telehealth 95|93] [--modifier CODE:MOD] ... CODE[=MINUTES[/ptaN]] ...
+[--format text|tsv|codes|json]``
     Prints exactly what the visit builder would copy (``domain.formatting.format_visit`` on
     ``domain.visit.evaluate``); warnings go to stderr (they are inside the JSON already).
     ``--dx`` is repeatable (``--dx M25.561 --dx M54.50``, or ``--dx M25.561,M54.50``); an
     ICD-10-CM code among the procedure arguments is taken as a diagnosis, as the window does.
     Every procedure line points at diagnosis A (the window's default as well).
+    ``97110=38/pta15``: 38 minutes, 15 of them by the PT assistant; CQ goes on the units CMS's
+    unit-by-unit method gives the assistant, and the line is copied as two claim lines when
+    only some of its units carry CQ. ``--provider pta`` is the simple case (every minute).
 
-Exit status: 0 ok; 1 a code is not found or refused (deleted, a header diagnosis, ...: the
-message on stderr names the nearest codes or the replacements); 2 bad usage (``97110=abc``,
-negative minutes, an unknown profile).
+Exit status: 0 ok; 1 a code is not found or refused (deleted, not yet in force on the date
+of service, a header diagnosis, ...: the message on stderr names the nearest codes or the
+replacements; with ``--format json`` stdout also holds ``{"version": 1, "refused": MESSAGE}``);
+2 bad usage (``97110=abc``, negative minutes, ``/pta50`` over the line's minutes, ``/ptax``,
+an unknown profile).
 
 No Qt here: the window and this module share the domain and the catalog only.
 """
@@ -47,7 +55,7 @@ from ptcodes_gui.domain.visit import (
     evaluate,
     normalize_code,
     normalize_icd,
-    parse_line_spec,
+    parse_line_entry,
     validate_new_line,
 )
 
@@ -72,6 +80,22 @@ PROFILE_ALIASES: dict[str, str] = {
 _SHOWN_NEAREST = 6
 
 
+_ITEMS_HELP = (
+    "a code and its minutes, e.g. 97110=38; 97110=38/pta15: 38 minutes, 15 of them by the "
+    "PT assistant"
+)
+_PTA_EPILOG = """\
+PT and PTA on one line (CQ per unit, Medicare):
+  97110=38/pta15   38 minutes of 97110, 15 of them by the PT assistant.
+  CMS decides CQ unit by unit: each full 15 minutes by the PTA is a CQ unit, each full 15
+  by the PT is not; a last unit both worked on goes without CQ when the PT furnished 8 or
+  more of its minutes (enough to bill it alone), with CQ otherwise unless the PTA's part is
+  10% of a unit or less. An untimed code carries CQ when the PTA furnished more than 10%
+  of it. A line with only some units carrying CQ is printed as two claim lines.
+  --provider pta: every minute by the PTA.
+"""
+
+
 class _RefusedError(Exception):
     """A code cannot go on the visit; ``str()`` is the message for stderr."""
 
@@ -82,10 +106,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "units",
         help="timed units for CODE=MINUTES under the CMS 8-minute or the midpoint rule",
         description="Units per line, totals, ties and warnings for timed minutes.",
+        epilog=_PTA_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--rule", choices=UNIT_RULES, default="cms",
                    help="cms: 8-minute rule on the total (default); midpoint: each code alone")
-    p.add_argument("items", nargs="+", type=_line_arg, metavar="CODE=MINUTES")
+    p.add_argument("items", nargs="+", type=_line_arg, metavar="CODE=MINUTES[/ptaN]",
+                   help=_ITEMS_HELP)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_units)
 
@@ -93,11 +120,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "visit",
         help="print a visit exactly as the visit builder copies it",
         description="Build a visit and print what the window's Copy visit would copy.",
+        epilog=_PTA_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--profile", default="Medicare",
                    help="payer profile: Medicare (default), Commercial, or one you saved")
     p.add_argument("--provider", choices=PROVIDERS, default="pt",
-                   help="who treated: pt, or pta (adds CQ)")
+                   help="who treated every line: pt, or pta (CQ on every unit); for a line "
+                   "the PT and the PTA shared write CODE=MINUTES/ptaN")
     p.add_argument("--dx", action="append", default=[], metavar="CODE",
                    help="ICD-10-CM diagnosis, lettered A, B, ... in order (repeat the option)")
     p.add_argument("--kx", action="store_true", help="add KX (therapy threshold) to every line")
@@ -107,9 +137,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    help="your own modifier(s) on a line, e.g. 97530:XU or L1832:RT "
                    "(repeat the option; several as 97530:59,XU)")
     p.add_argument("--format", choices=FORMATS, default="text")
-    p.add_argument("--date", type=_date_arg, default=None, metavar="YYYY-MM-DD",
-                   help="date of service: NCCI dates and the ICD-10-CM release in force then")
-    p.add_argument("items", nargs="+", type=_line_arg, metavar="CODE[=MINUTES]")
+    p.add_argument("--dos", "--date", dest="date", type=_date_arg, default=None,
+                   metavar="YYYY-MM-DD",
+                   help="date of service (default today): codes valid then (effective and "
+                   "deletion dates), NCCI dates and the ICD-10-CM release in force then")
+    p.add_argument("items", nargs="+", type=_line_arg, metavar="CODE[=MINUTES[/ptaN]]",
+                   help=_ITEMS_HELP)
     p.set_defaults(func=_cmd_visit)
 
 
@@ -120,9 +153,12 @@ def _date_arg(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _line_arg(text: str) -> tuple[str, int | None]:
+Item = tuple[str, int | None, int | None]  # code, minutes, of them by the PTA
+
+
+def _line_arg(text: str) -> Item:
     try:
-        return parse_line_spec(text)
+        return parse_line_entry(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
@@ -144,11 +180,17 @@ def _refusal_text(warnings: Sequence[Warning]) -> str:
     )
 
 
-def _procedure(code: str, minutes: int | None, catalog: Catalog, provider: Provider) -> VisitLine:
-    refused = validate_new_line(code, catalog)
+def _procedure(item: Item, catalog: Catalog, provider: Provider, on: date | None) -> VisitLine:
+    code, minutes, pta = item
+    refused = validate_new_line(code, catalog, on or date.today())
     if refused:
         raise _RefusedError(_refusal_text(refused))
-    return VisitLine(code, minutes, provider=provider)
+    if pta is not None and provider == "pta":
+        raise ValueError(
+            f"{code}={minutes}/pta{pta}: --provider pta already says the PTA furnished every "
+            "minute; drop one of them"
+        )
+    return VisitLine(code, minutes, provider=provider, pta_minutes=pta)
 
 
 def _lookup(text: str, catalog: Catalog) -> Code:
@@ -160,7 +202,7 @@ def _lookup(text: str, catalog: Catalog) -> Code:
 
 def build_visit(
     catalog: Catalog,
-    items: Sequence[tuple[str, int | None]],
+    items: Sequence[Item],
     *,
     diagnoses: Sequence[str] = (),
     profile: PayerProfile,
@@ -168,6 +210,7 @@ def build_visit(
     kx: bool = False,
     telehealth: Telehealth | None = None,
     diagnoses_in_items: bool = True,
+    on: date | None = None,
 ) -> Visit:
     """The visit the window would hold after adding ``diagnoses`` and ``items`` in order.
 
@@ -178,7 +221,8 @@ def build_visit(
     problems: list[str] = []
     dx_codes = list(diagnoses)
     lines: list[VisitLine] = []
-    for code, minutes in items:
+    for item in items:
+        code, minutes, _pta = item
         try:
             found = _lookup(code, catalog)
             if found.is_diagnosis and diagnoses_in_items:
@@ -186,7 +230,7 @@ def build_visit(
                     raise ValueError(f"{code} is a diagnosis: it takes no minutes")
                 dx_codes.append(code)
                 continue
-            lines.append(_procedure(code, minutes, catalog, provider))
+            lines.append(_procedure(item, catalog, provider, on))
         except _RefusedError as exc:
             problems.append(str(exc))
     for dx in dx_codes:
@@ -246,6 +290,10 @@ def units_json(result: VisitResult) -> dict[str, Any]:
                 "timed": line.timed,
                 "counting": line.counting,
                 "by_default": line.by_default,
+                "pta_minutes": line.pta_minutes,
+                "pta_units": line.pta_units,
+                # the units CQ goes on where the payer takes CQ (Medicare): the PTA's
+                "cq_units": line.pta_units,
             }
             for line in result.lines
         ],
@@ -277,6 +325,8 @@ def _print_units(result: VisitResult, out: TextIO) -> None:
         kind = {"pool": "timed", "separate": "timed, counted on its own",
                 "untimed": "untimed", "refused": "refused"}[line.counting]
         mark = "  (tie: default pick)" if line.by_default else ""
+        if line.pta_minutes and line.provider == "pt":
+            mark += f"  ({line.pta_minutes} min by the PTA: {_plural(line.pta_units, 'unit')})"
         out.write(f"  {line.code:<7} {minutes:>8}  x{line.units:<3} {kind}{mark}\n")
     extra = (
         f" (+{result.separate_timed_minutes} minutes counted on their own)"
@@ -370,6 +420,7 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
             provider=args.provider,
             kx=args.kx,
             telehealth=args.telehealth,
+            on=getattr(args, "date", None),
         )
         visit = with_modifiers(visit, args.modifier)
     except ValueError as exc:
@@ -377,6 +428,8 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
         return EXIT_USAGE
     except _RefusedError as exc:
         sys.stderr.write(f"{exc}\n")
+        if args.format == "json":  # a script reading stdout learns why, not just "no output"
+            sys.stdout.write(json.dumps({"version": 1, "refused": str(exc)}, indent=2) + "\n")
         return EXIT_REFUSED
     fees = cli_codesets.fees_hook(catalog, getattr(args, "session", None), profile.name)
     result = evaluate(visit, catalog, fees=fees, on=getattr(args, "date", None))
@@ -397,4 +450,4 @@ def _estimate(
     from ptcodes_gui.cli import codesets as cli_codesets
 
     return cli_codesets.visit_estimate(
-        result.billed_lines, catalog, getattr(args, "session", None), profile)
+        result.claim_lines, catalog, getattr(args, "session", None), profile)

@@ -43,6 +43,13 @@ profile has a locality), text gets one more line after the totals, ``Medicare es
 ``"estimate"`` object (``fees.estimate_json``); tsv and codes stay as they are (what an EHR
 field accepts). Without one, no amount anywhere (never an invented number).
 
+A line the PT and the PTA shared, with only some of its units carrying CQ, is two claim
+lines in text and tsv (``VisitResult.claim_lines``): the units without CQ with the PT's
+minutes, then the units with CQ with the PTA's, e.g. ``97110 GP x1 A (13 of 36 min by the PT)``
+and ``97110 GP CQ x1 A (23 of 36 min by the PTA)``; JSON keeps one entry per visit line with
+``pta_minutes``, ``pta_units`` and ``cq_units``, and lists the claim lines under
+``"claim_lines"``.
+
 Only billed lines (known, active, at least one unit) go into text, tsv and codes. Diagnoses
 are copied as entered (lettered A-L, the 12 a claim holds): the window shows the errors of
 ``VisitResult.warnings`` before copying.
@@ -62,7 +69,7 @@ from ptcodes_gui.domain.sources import SOURCES
 from ptcodes_gui.domain.text import BIDI_CHARS as BIDI_CHARS  # re-exported
 from ptcodes_gui.domain.text import ZERO_WIDTH_CHARS as ZERO_WIDTH_CHARS
 from ptcodes_gui.domain.text import clean_text
-from ptcodes_gui.domain.visit import LineResult, VisitResult, Warning
+from ptcodes_gui.domain.visit import ClaimLine, LineResult, VisitResult, Warning
 
 Format = Literal["text", "tsv", "codes", "json"]
 FORMATS: Final[tuple[str, ...]] = ("text", "tsv", "codes", "json")
@@ -127,13 +134,18 @@ def _lettered(result: VisitResult) -> list[tuple[str, str, str]]:
     ]
 
 
-def _text_line(line: LineResult) -> str:
-    parts = [sanitize_text(line.code), *_clean_all(line.modifiers), f"x{line.units}"]
+def _text_line(part: ClaimLine) -> str:
+    line = part.line
+    parts = [sanitize_text(part.code), *_clean_all(part.modifiers), f"x{part.units}"]
     pointers = _clean_all(line.dx_pointers)
     if pointers:
         parts.append(",".join(pointers))
-    if line.timed and line.minutes is not None:
-        parts.append(f"({line.minutes} min)")
+    if line.timed and part.minutes is not None:
+        if part.shared:
+            who = "PTA" if part.split_part else "PT"
+            parts.append(f"({part.minutes} of {line.minutes} min by the {who})")
+        else:
+            parts.append(f"({part.minutes} min)")
     return " ".join(parts)
 
 
@@ -154,7 +166,7 @@ def _totals_line(result: VisitResult) -> str:
 
 def _text(result: VisitResult, estimate: VisitEstimate | None = None) -> str:
     blocks: list[str] = []
-    procedures = [_text_line(line) for line in result.billed_lines]
+    procedures = [_text_line(part) for part in result.claim_lines]
     if procedures:
         summary = [estimate_summary(estimate)] if estimate is not None else []
         blocks.append("\n".join([*procedures, _totals_line(result), *summary]))
@@ -171,13 +183,14 @@ def _pointed(result: VisitResult, line: LineResult) -> str:
 
 def _tsv(result: VisitResult) -> str:
     rows: list[list[str]] = [list(TSV_HEADER)]
-    for line in result.billed_lines:
+    for part in result.claim_lines:
+        line = part.line
         rows.append(
             [
-                line.code,
-                " ".join(_clean_all(line.modifiers)),
-                str(line.units),
-                "" if line.minutes is None else str(line.minutes),
+                part.code,
+                " ".join(_clean_all(part.modifiers)),
+                str(part.units),
+                "" if part.minutes is None else str(part.minutes),
                 ",".join(_clean_all(line.dx_pointers)),
                 _pointed(result, line),
                 line.title,
@@ -251,6 +264,9 @@ def _line_json(line: LineResult) -> dict[str, object]:
         "suggested_modifiers": list(line.suggested_modifiers),
         "dx_pointers": list(line.dx_pointers),
         "provider": line.provider,
+        "pta_minutes": line.pta_minutes,
+        "pta_units": line.pta_units,
+        "cq_units": line.cq_units,
     }
 
 
@@ -260,6 +276,16 @@ def _json(result: VisitResult, estimate: VisitEstimate | None = None) -> str:
         "version": JSON_VERSION,
         "profile": result.profile.to_dict(),
         "lines": [_line_json(line) for line in result.lines],
+        "claim_lines": [
+            {
+                "index": part.line.index,
+                "code": part.code,
+                "units": part.units,
+                "modifiers": list(part.modifiers),
+                "minutes": part.minutes,
+            }
+            for part in result.claim_lines
+        ],
         "diagnoses": [
             {
                 "letter": dx.letter,

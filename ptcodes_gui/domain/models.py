@@ -37,6 +37,10 @@ def system_label(system: str) -> str:
     }.get(system, system)
 
 
+#: Codes whose ``effective`` date is not recorded were in use before this date of service
+#: (every code added or deleted since carries its dates; resources/catalog/SCHEMA.md).
+DATED_FROM = "2017-01-01"
+
 #: Values accepted by ``search(system=...)``: a System value, or "pt" for CPT + HCPCS.
 SYSTEM_FILTERS: tuple[str, ...] = ("pt", "cpt", "hcpcs", "modifier", "icd10cm")
 
@@ -159,6 +163,12 @@ class Code:
     medicare_status: str | None = None  # e.g. "B" bundled
     not_medicare: bool = False
     verify: bool = False
+    # dated codes: ISO dates (None: in use since before the catalog's ``dated_from``)
+    effective: str | None = None
+    deleted: str | None = None  # the first date of service it is no longer valid on
+    use_before: tuple[str, ...] = ()  # what to bill on a date of service before ``effective``
+    before_note: str = ""  # our words on the time before ``effective`` (no code, ...)
+    sometimes_therapy: bool = False  # CMS "sometimes therapy": GP (CQ, KX) under a plan of care
     # ICD-10-CM only
     billable: bool = True
     # (code, title) from the direct parent up to the chapter
@@ -174,6 +184,36 @@ class Code:
     @property
     def is_deleted(self) -> bool:
         return self.status == "deleted"
+
+    def valid_on(self, on: str) -> bool:
+        """Whether the code may be billed on the ISO date ``on`` (effective, not deleted)."""
+        if self.effective and on < self.effective:
+            return False
+        return not (self.deleted and on >= self.deleted)
+
+    def deleted_on(self, on: str | None) -> bool:
+        """Deleted by ``on`` (ISO date; None: today's catalog, where a deleted code is gone)."""
+        if on is None or not self.deleted:
+            return self.is_deleted
+        return on >= self.deleted
+
+    @property
+    def history(self) -> tuple[str, ...]:
+        """The code's dates in plain words, oldest first (for show and the detail pane)."""
+        out: list[str] = []
+        if not self.effective:
+            out.append(f"In use before {DATED_FROM[:4]}.")
+        else:
+            out.append(f"Effective {self.effective}.")
+            if self.use_before:
+                out.append(f"Before then: {', '.join(self.use_before)}.")
+            if self.before_note:
+                note = self.before_note.rstrip(".")
+                out.append(f"{note[:1].upper()}{note[1:]}.")
+        if self.deleted:
+            after = f", replaced by {', '.join(self.replaced_by)}" if self.replaced_by else ""
+            out.append(f"Deleted {self.deleted}{after}.")
+        return tuple(out)
 
     @property
     def is_diagnosis(self) -> bool:

@@ -139,6 +139,23 @@ _ALL: Final[tuple[Source, ...]] = (
         "at 85% from 2022; the 10% de minimis standard",
     ),
     Source(
+        "cms-cq-co-examples", "CMS CQ/CO billing examples",
+        "CMS, \"Billing Examples Using CQ/CO Modifiers for Services Furnished In Whole or In "
+        "Part by PTAs and OTAs\" (Medicare therapy services page, after the CY2022 PFS final "
+        "rule): CQ/CO decided per service and, for timed codes, unit by unit",
+        "https://www.cms.gov/medicare/coding-billing/therapy-services/"
+        "billing-examples-using-cq/co-modifiers-services-furnished-whole-or-part-ptas-and-otas",
+    ),
+    Source(
+        "aota-ota-modifier-2021", "AOTA: applying the OTA modifier",
+        "AOTA, \"Practice Resource for Coding & Billing: How to Apply the Medicare OTA "
+        "Modifier\" (2021, on the CY2022 PFS final rule; the PTA modifier follows the same "
+        "rules): no CO/CQ on a last unit the therapist furnished 8 or more minutes of; CO/CQ "
+        "when the assistant furnished a whole unit, 8 or more minutes of the last unit, or "
+        "more than 10% of a unit or of an untimed service",
+        "https://www.aota.org/advocacy/advocacy-news/2021/medicare-ota-modifier",
+    ),
+    Source(
         "pfs-2019-final", "CY2019 PFS final rule",
         "CMS, CY2019 Physician Fee Schedule final rule (CMS-1693-F): functional reporting "
         "with G-codes G8978-G8999 ended for services from January 1, 2019",
@@ -188,6 +205,30 @@ _ALL: Final[tuple[Source, ...]] = (
         "dmepos-supplier", "DMEPOS supplier standards",
         "CMS, Medicare DMEPOS supplier enrollment and billing to the DME MAC (42 CFR 424.57); "
         "orthotics furnished by a PT are billed under a DMEPOS supplier number",
+    ),
+    Source(
+        "apta-ncci-2020", "APTA NCCI announcement 2020-09-02",
+        "APTA News, \"NCCI coding announcement\" (2020-09-02): CMS reinstates on 2020-10-01 "
+        "the NCCI edits pairing the re-evaluation 97164 (column 2) with 97110, 97112, 97113, "
+        "97116, 97140, 97530 and 97150; AOTA, \"NCCI Quarterly Edits Posted\" (2020)",
+    ),
+    Source(
+        "apta-eval-2017", "APTA: evaluation codes (2017)",
+        "APTA, PT evaluation and re-evaluation codes 97161-97164 (PT in Motion, 2017-02): the "
+        "four components of each complexity level and the typical face-to-face minutes "
+        "published with CPT 2017",
+    ),
+    Source(
+        "mm14250", "CMS CR 14250 / MLN MM14250",
+        "CMS, Change Request 14250 / MLN Matters MM14250 (remote therapeutic monitoring, "
+        "2026): RTM as a \"sometimes therapy\" service under a therapy plan of care (GP/GO/GN, "
+        "CQ/CO, counted toward the KX threshold)",
+    ),
+    Source(
+        "cms-pfs-rvu-readme", "PFS RVU file: MULT PROC",
+        "CMS, National Physician Fee Schedule Relative Value File, record layout: the MULT "
+        "PROC indicator (5: subject to the 50% reduction of the practice expense for certain "
+        "therapy services, Pub. 100-04 ch. 5 §10.7)",
     ),
     Source(
         "apta-billing", "APTA coding guidance",

@@ -291,3 +291,126 @@ def max_cms_line_units(minutes: int) -> int:
     remainder, i.e. ``ceil(minutes / 15)``."""
     m = _check_minutes(minutes)
     return -(-m // UNIT_MINUTES)
+
+
+# --------------------------------------------------------------------------- CQ/CO per unit
+
+#: An assistant furnishes a service "in part" when more than this share of it (per cent).
+DE_MINIMIS_PERCENT: Final = 10
+
+
+@dataclass(frozen=True)
+class AssistantSplit:
+    """Which of one line's ``units`` a PT (or OT) assistant furnished: the units that carry
+    CQ (CO) under CMS's unit-by-unit method, and how they were reached.
+
+    ``assistant_full`` / ``therapist_full`` are units that one of them furnished in full
+    (15 minutes each); ``shared`` holds each remaining unit made of both their left-over
+    minutes as ``(assistant minutes, therapist minutes, with CQ)``; ``de_minimis`` is set
+    when the assistant's part was too small to count (10% or less of an untimed service);
+    ``verify`` when the last unit's answer rests on one of two readings of the rule (see
+    ``split_assistant_units``).
+    """
+
+    units: int
+    minutes: int
+    assistant_minutes: int
+    assistant_units: int
+    assistant_full: int = 0
+    therapist_full: int = 0
+    shared: tuple[tuple[int, int, bool], ...] = ()
+    de_minimis: bool = False
+    verify: bool = False  # the two readings of the last-unit rule disagree here
+
+    @property
+    def therapist_units(self) -> int:
+        return self.units - self.assistant_units
+
+    @property
+    def split(self) -> bool:
+        """Some units with CQ and some without: the claim gets two lines."""
+        return 0 < self.assistant_units < self.units
+
+
+def assistant_share_counts(assistant_minutes: int, minutes: int) -> bool:
+    """More than the de minimis 10% of ``minutes`` (exactly 10% does not count)."""
+    return assistant_minutes * 100 > minutes * DE_MINIMIS_PERCENT
+
+
+def split_assistant_units(
+    units: int,
+    minutes: int,
+    assistant_minutes: int,
+    *,
+    timed: bool = True,
+    unit_minutes: int = UNIT_MINUTES,
+) -> AssistantSplit:
+    """How many of a line's ``units`` carry CQ/CO when an assistant furnished
+    ``assistant_minutes`` of its ``minutes`` (CMS, "Billing Examples Using CQ/CO Modifiers";
+    CY2022 PFS final rule).
+
+    Untimed (or no minutes): the service carries CQ when the assistant furnished more than
+    10% of it (de minimis). Timed, unit by unit: each full ``unit_minutes`` the assistant
+    furnished is a CQ unit, each full block the therapist furnished is not; a remaining unit
+    made of both their left-over minutes goes without CQ when the therapist furnished enough
+    of it to bill it alone (8 of 15 minutes) and with CQ otherwise, unless the assistant's
+    part is 10% of a unit or less (``final_unit_cq``; AOTA's summary of the CY2022 final
+    rule). PTA 8 + PT 7: CQ; PTA 7 + PT 8: none; 7 + 7: CQ. Where "whoever furnished more"
+    (the plain reading of CMS's examples) gives another answer (PT 5 + PTA 4: CQ here;
+    PT 8 + PTA 9: none here), ``verify`` is set. A second remaining unit (possible under the
+    total-time rule) goes the other way. With fewer units than full blocks (units set by
+    hand), the assistant's come first; units beyond what the minutes hold go to whoever
+    furnished more of the line (a tie: CQ).
+    """
+    m = _check_minutes(minutes)
+    a = _check_minutes(assistant_minutes, "assistant minutes")
+    length = _check_unit_length(unit_minutes)
+    if isinstance(units, bool) or not isinstance(units, int) or units < 0:
+        raise ValueError(f"units must be a whole number of at least 0, not {units!r}")
+    if a > m:
+        raise ValueError(f"the assistant's {a} minutes are more than the line's {m}")
+    if units == 0 or a == 0:
+        return AssistantSplit(units, m, a, 0)
+    if a == m:
+        return AssistantSplit(units, m, a, units, assistant_full=units)
+    if not timed:
+        counts = assistant_share_counts(a, m)
+        return AssistantSplit(units, m, a, units if counts else 0, de_minimis=not counts)
+    return _timed_split(units, m, a, length)
+
+
+def final_unit_cq(assistant: int, therapist: int, unit_minutes: int = UNIT_MINUTES) -> bool:
+    """Whether a last unit both worked on carries CQ (CY2022 PFS final rule).
+
+    No CQ when the therapist furnished enough of it to bill the unit alone (8 of 15
+    minutes: the 8-minute threshold); otherwise CQ when the assistant furnished more than
+    10% of a unit (2 of 15 minutes), else not (de minimis).
+    """
+    if therapist >= minutes_for_units(1, unit_minutes):
+        return False
+    return assistant * 100 > unit_minutes * DE_MINIMIS_PERCENT
+
+
+def _timed_split(units: int, minutes: int, assistant: int, length: int) -> AssistantSplit:
+    a_full, a_left = divmod(assistant, length)
+    t_full, t_left = divmod(minutes - assistant, length)
+    a_units = min(a_full, units)
+    t_units = min(t_full, units - a_units)
+    left = units - a_units - t_units
+    shared: list[tuple[int, int, bool]] = []
+    if left and (a_left or t_left):
+        first = final_unit_cq(a_left, t_left, length)
+        shared.append((a_left, t_left, first))
+        left -= 1
+        if left and min(a_left, t_left) > 0:  # a second remaining unit: the other one's
+            shared.append((a_left, t_left, not first))
+            left -= 1
+    cq = a_units + sum(1 for *_, with_cq in shared if with_cq)
+    if left:  # only with units set by hand beyond what the minutes hold
+        cq += left if assistant * 2 >= minutes else 0
+    # PT-CODING-FACTS §11 words the last unit as "whoever furnished more of its minutes";
+    # where that reading and the 8-minute one part ways (PT 5 + PTA 4; PT 8 + PTA 9), verify.
+    verify = any(a != t and (a > t) != with_cq for a, t, with_cq in shared[:1])
+    return AssistantSplit(
+        units, minutes, assistant, cq, a_units, t_units, tuple(shared), verify=verify
+    )

@@ -32,6 +32,11 @@ Design choices (each also said in the warnings the user sees):
   on "sometimes therapy" codes (95851/95852, 95992, wound care, dry needling, strapping,
   remote care) whenever a therapist furnishes them under a plan of care, which is every
   line a PT bills here. Athletic-trainer codes get none and a warning.
+* CQ per unit: a line may say how many of its minutes a PT assistant furnished
+  (``VisitLine.pta_minutes``; ``provider="pta"`` is every minute). CMS decides CQ unit by unit
+  (``units.split_assistant_units``); a line whose units are partly with CQ stays one visit
+  line (``LineResult.cq_units``) and becomes two claim lines (``VisitResult.claim_lines``),
+  which the copy, the CLI and the fee estimate use.
 * Modifier order on a line: therapy (GP/GO/GN), CQ (PT assistant), KX, 95/93, then the
   user's own, without duplicates. 59/X{EPSU} are never added by the engine: they are only
   *suggested* on the column-2 code of an indicator-1 NCCI pair.
@@ -77,9 +82,11 @@ from ptcodes_gui.domain.visit_input import (
     VisitLine,
     normalize_code,
     normalize_icd,
+    parse_line_entry,
     parse_line_spec,
 )
 from ptcodes_gui.domain.visit_result import (
+    ClaimLine,
     DiagnosisResult,
     LineResult,
     VisitResult,
@@ -104,6 +111,7 @@ __all__ = [
     "SEVERITIES",
     "TELEHEALTH_MODIFIERS",
     "THERAPY_MODIFIERS",
+    "ClaimLine",
     "CodeLookup",
     "Counting",
     "DiagnosisResult",
@@ -123,6 +131,7 @@ __all__ = [
     "evaluate",
     "normalize_code",
     "normalize_icd",
+    "parse_line_entry",
     "parse_line_spec",
     "remove_diagnosis",
     "validate_new_diagnosis",

@@ -4,6 +4,7 @@ rule's own warning when it cannot be added), remove a diagnosis (the pointers fo
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 from ptcodes_gui.domain.lookup import CodeLookup
 from ptcodes_gui.domain.rules.codes import procedure_refusal
@@ -21,8 +22,11 @@ from ptcodes_gui.domain.visit_input import (
 from ptcodes_gui.domain.visit_result import Warning
 
 
-def validate_new_line(code: str, lookup: CodeLookup) -> list[Warning]:
-    """Errors that refuse ``code`` as a new procedure line (empty: it may be added).
+def validate_new_line(
+    code: str, lookup: CodeLookup, on: date | None = None
+) -> list[Warning]:
+    """Errors that refuse ``code`` as a new procedure line on the date of service ``on``
+    (None: today's catalog) (empty: it may be added).
 
     Deleted codes come with their replacements in ``suggestions``; a diagnosis, a modifier
     or an unknown code is refused with a plain explanation.
@@ -31,7 +35,7 @@ def validate_new_line(code: str, lookup: CodeLookup) -> list[Warning]:
         text = normalize_code(code)
     except ValueError as exc:
         return [make_warning("unknown-code", Finding(f"{exc}."))]
-    refusal = procedure_refusal(text, lookup.get(text), lookup)
+    refusal = procedure_refusal(text, lookup.get(text), lookup, on)
     return [make_warning(*refusal)] if refusal else []
 
 

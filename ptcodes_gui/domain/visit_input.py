@@ -93,6 +93,9 @@ class VisitLine:
     ``telehealth`` overrides the visit's telehealth setting for this line.
     ``tie_preferred``: in a CMS tie for a left-over unit (equal left-over minutes), this line
     gets it (the clinician's choice); without a tie it changes nothing.
+    ``pta_minutes``: how many of ``minutes`` a PT assistant furnished (the PT the rest); CQ
+    then goes on the units CMS's unit-by-unit method gives the assistant. ``provider="pta"``
+    is the simple case (every minute by the assistant) and wins over ``pta_minutes``.
     Values are normalized (upper case, no duplicates); malformed ones raise ValueError.
     """
 
@@ -104,6 +107,7 @@ class VisitLine:
     dx_pointers: tuple[str, ...] = ()
     telehealth: Telehealth | None = None
     tie_preferred: bool = False
+    pta_minutes: int | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -145,6 +149,38 @@ class VisitLine:
             )
         if not isinstance(self.tie_preferred, bool):
             raise ValueError(f"{self.code}: tie_preferred must be true or false")
+        _check_pta_minutes(self.code, self.pta_minutes)
+
+    @property
+    def assistant_minutes(self) -> int:
+        """Minutes the PT assistant furnished: all of them when the provider is the PTA
+        (never more than the line's minutes)."""
+        if self.provider == "pta":
+            return self.minutes or 0
+        return min(self.pta_minutes or 0, self.minutes or 0)
+
+    @property
+    def pta_over(self) -> bool:
+        """More PTA minutes than the line has (an error the rules report)."""
+        return self.provider == "pt" and (self.pta_minutes or 0) > (self.minutes or 0)
+
+    @property
+    def shared(self) -> bool:
+        """The PT and the PTA each furnished part of this line's minutes."""
+        return self.provider == "pt" and 0 < (self.pta_minutes or 0) < (self.minutes or 0)
+
+
+def _check_pta_minutes(code: str, pta: int | None) -> None:
+    """PTA minutes are a whole number of minutes. More of them than the line's minutes (the
+    minutes were lowered after them) is kept and flagged by the ``pta-minutes-over`` rule,
+    so a clinician retyping the minutes is never refused keystroke by keystroke."""
+    if pta is None:
+        return
+    if isinstance(pta, bool) or not isinstance(pta, int) or not 0 <= pta <= MAX_LINE_MINUTES:
+        raise ValueError(
+            f"{code}: the PTA's minutes must be a whole number from 0 to {MAX_LINE_MINUTES}, "
+            f"not {pta!r}"
+        )
 
 
 @dataclass(frozen=True)
@@ -184,15 +220,49 @@ class Visit:
 def parse_line_spec(text: str) -> tuple[str, int | None]:
     """``"97110=23"`` → ``("97110", 23)``, ``"97010"`` → ``("97010", None)``.
 
-    What the CLI takes as an argument and the visit builder's entry field accepts. Raises
-    ValueError (a sentence) for a malformed code or minutes that are not a whole number
-    from 0 to 1440.
+    What the visit builder's entry field accepts. Raises ValueError (a sentence) for a
+    malformed code or minutes that are not a whole number from 0 to 1440, and for a PTA part
+    (``/pta15``: ``parse_line_entry`` takes it).
     """
-    code_text, sep, minutes_text = text.partition("=")
-    code = normalize_code(code_text)
+    code, minutes, pta = parse_line_entry(text)
+    if pta is not None:
+        raise ValueError(
+            f"{text!r}: the PTA's minutes are not taken here: add {code}={minutes}, then type "
+            f"PTA {pta} in the line's By cell"
+        )
+    return code, minutes
+
+
+PTA_GRAMMAR: Final = "CODE[=MINUTES[/ptaN]]"
+
+
+def parse_line_entry(text: str) -> tuple[str, int | None, int | None]:
+    """``"97110=38/pta15"`` → ``("97110", 38, 15)``: 38 minutes, 15 of them by the PT
+    assistant; ``"97110=23"`` → ``("97110", 23, None)``; ``"97010"`` → ``("97010", None,
+    None)``.
+
+    What ``ptcodes visit`` and ``ptcodes units`` take as an argument. Raises ValueError (one
+    sentence naming the entry) for a malformed code, minutes that are not a whole number
+    from 0 to 1440, a PTA part that is not ``/pta`` and a whole number, or PTA minutes over
+    the line's minutes.
+    """
+    code_text, sep, rest = text.partition("=")
+    code = normalize_code(code_text.partition("/")[0] if not sep else code_text)
     if not sep:
-        return code, None
-    raw = minutes_text.strip()
+        if "/" in code_text:
+            raise ValueError(
+                f"{text!r}: the PTA's minutes need the line's minutes first; write e.g. "
+                f"{code}=38/pta15 (38 minutes, 15 of them by the PTA)"
+            )
+        return code, None, None
+    minutes_text, slash, pta_text = rest.partition("/")
+    minutes = _whole_minutes(text, code, minutes_text.strip())
+    if not slash:
+        return code, minutes, None
+    return code, minutes, _pta_minutes(text, code, minutes, pta_text.strip())
+
+
+def _whole_minutes(text: str, code: str, raw: str) -> int:
     if not raw.isascii() or not raw.isdigit():
         what = "negative" if raw.startswith("-") and raw[1:].isdigit() else "not a whole number"
         raise ValueError(
@@ -202,5 +272,20 @@ def parse_line_spec(text: str) -> tuple[str, int | None]:
     minutes = int(raw)
     if minutes > MAX_LINE_MINUTES:
         raise ValueError(f"{text!r}: {minutes} minutes is more than a day ({MAX_LINE_MINUTES})")
-    return code, minutes
+    return minutes
 
+
+def _pta_minutes(text: str, code: str, minutes: int, raw: str) -> int:
+    number = raw[3:].strip() if raw[:3].lower() == "pta" else ""
+    if not number.isascii() or not number.isdigit():
+        raise ValueError(
+            f"{text!r}: after '/' write pta and the PTA's minutes, e.g. {code}={minutes}/pta"
+            f"{min(15, minutes)} ({minutes} minutes, {min(15, minutes)} of them by the PTA)"
+        )
+    pta = int(number)
+    if pta > minutes:
+        raise ValueError(
+            f"{text!r}: the PTA's {pta} minutes are more than the line's {minutes}; the PTA "
+            "minutes are part of the line's minutes"
+        )
+    return pta

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ptcodes_gui.domain.profiles import PayerProfile
-from ptcodes_gui.domain.visit_input import Counting, Severity
+from ptcodes_gui.domain.visit_input import ASSISTANT_MODIFIER, Counting, Severity
 
 
 @dataclass(frozen=True)
@@ -60,15 +60,59 @@ class LineResult:
     dx_pointers: tuple[str, ...]
     provider: str
     by_default: bool = False  # its units include a tie's default pick
+    pta_minutes: int = 0  # of ``minutes``, furnished by the PT assistant
+    pta_units: int = 0  # units the PTA furnished (CMS's unit-by-unit method)
+    cq_units: int = 0  # of ``units``, those that carry CQ on this claim (Medicare, GP)
 
     @property
     def refused(self) -> bool:
         return self.counting == "refused"
 
     @property
+    def cq_split(self) -> bool:
+        """Some units carry CQ and some do not: two claim lines."""
+        return 0 < self.cq_units < self.units
+
+    def claim_lines(self) -> tuple[ClaimLine, ...]:
+        """What goes on the claim for this line: one line, or (``cq_split``) the units
+        without CQ and then the units with CQ, each with its share of the minutes."""
+        if not self.billed:
+            return ()
+        if not self.cq_split:
+            return (ClaimLine(self, self.code, self.units, self.modifiers, self.minutes),)
+        therapist = None if self.minutes is None else self.minutes - self.pta_minutes
+        with_cq = (*self.modifiers[:1], ASSISTANT_MODIFIER, *self.modifiers[1:])
+        return (
+            ClaimLine(self, self.code, self.units - self.cq_units, self.modifiers, therapist),
+            ClaimLine(self, self.code, self.cq_units, with_cq, self.pta_minutes, True),
+        )
+
+    @property
     def billed(self) -> bool:
         """On the claim: a known, active procedure with at least one unit."""
         return not self.refused and self.units > 0
+
+
+@dataclass(frozen=True)
+class ClaimLine:
+    """One claim line: a visit line, or one half of a line whose units are split by CQ.
+
+    ``minutes`` is the share of the line's minutes it stands for (the PT's on the half
+    without CQ, the PTA's on the half with CQ); ``split_part`` marks the CQ half. It fits
+    ``fees.FeeLineLike`` (code, units, modifiers).
+    """
+
+    line: LineResult
+    code: str
+    units: int
+    modifiers: tuple[str, ...]
+    minutes: int | None
+    split_part: bool = False
+
+    @property
+    def shared(self) -> bool:
+        """One of the two halves of a split line."""
+        return self.line.cq_split
 
 
 @dataclass(frozen=True)
@@ -110,6 +154,12 @@ class VisitResult:
     @property
     def billed_lines(self) -> tuple[LineResult, ...]:
         return tuple(line for line in self.lines if line.billed)
+
+    @property
+    def claim_lines(self) -> tuple[ClaimLine, ...]:
+        """The billed lines as the claim holds them: a line whose units are partly by the
+        PTA becomes a line without CQ and a line with CQ (``LineResult.claim_lines``)."""
+        return tuple(part for line in self.lines for part in line.claim_lines())
 
     @property
     def errors(self) -> tuple[Warning, ...]:

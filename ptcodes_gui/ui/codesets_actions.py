@@ -143,7 +143,7 @@ class CodesetActions:
         locality = fee_localities.locality_for(self.store, profile.name)
         if schedule is None or locality is None or schedule.locality(locality) is None:
             return None
-        return estimate_visit(result.billed_lines, schedule, locality)
+        return estimate_visit(result.claim_lines, schedule, locality)
 
     # ------------------------------------------------------------- data sources
 

@@ -188,7 +188,8 @@ def _heading_html(code: Code, favorite: bool, muted: str) -> list[str]:
         + "</div>"
     ]
     if code.is_deleted:
-        year = f" in {code.deleted_year}" if code.deleted_year else ""
+        year = f" on {code.deleted}" if code.deleted else (
+            f" in {code.deleted_year}" if code.deleted_year else "")
         instead = (
             f"Use {_links(code.replaced_by)} instead."
             if code.replaced_by
@@ -217,6 +218,8 @@ def _facts_html(code: Code, descriptor: tuple[str, str] | None, muted: str) -> l
         parts.append("<p>" + " · ".join(facts) + core + "</p>")
     elif core:
         parts.append(f"<p>{core.strip()}</p>")
+    if code.system in (System.CPT, System.HCPCS):
+        parts.append(f"<p><b>History:</b> {escape(' '.join(code.history))}</p>")
     if code.addon_to:
         parts.append(f"<p>Add-on code: bill only together with {_links(code.addon_to)}.</p>")
     if code.addons:

@@ -55,7 +55,8 @@ COLUMN_TIPS: Final = (
     "Procedure code",
     "Minutes of this code (timed codes); type a number",
     "Units billed. Type a number to set them by hand (marked ✎); clear it to use the rule",
-    "Who treated: PT, or PTA (adds CQ)",
+    "Who treated: PT, PTA (CQ on every unit), or type the PTA's minutes (e.g. PTA 15) when "
+    "the PT and the PTA shared this line: CQ then goes on the units the PTA furnished",
     "Modifiers on the claim line; edit to add your own (e.g. 59, XU)",
     "Diagnosis letters this line points to, primary first (e.g. A or A,B)",
     "What the code is",
@@ -72,6 +73,7 @@ DiagnosisRole: Final = Qt.ItemDataRole.UserRole + 3
 _SEVERITY_ORDER: Final = {"error": 0, "warning": 1, "info": 2}
 _SEVERITY_LABELS: Final = {"error": "Error", "warning": "Warning", "info": "Note"}
 _SPLIT_RE: Final = re.compile(r"[\s,;/]+")
+_PTA_MINUTES_RE: Final = re.compile(r"^(?:pta)?\s*(\d{1,4})$")
 
 
 def _error_brush() -> QBrush:
@@ -98,6 +100,29 @@ def parse_pointers(text: str) -> tuple[str, ...]:
         if letter not in DX_LETTERS:
             raise ValueError(f"{letter!r} is not a diagnosis letter (A-L)")
     return tuple(dict.fromkeys(letters))
+
+
+def parse_provider(text: str, minutes: int | None) -> tuple[str, int | None]:
+    """The By cell: ``"PT"`` → ``("pt", None)``, ``"PTA"`` → ``("pta", None)`` (every
+    minute), ``"PTA 15"`` or ``"15"`` → ``("pt", 15)``: 15 of the line's ``minutes`` by the
+    PTA. Raises ValueError (a sentence) otherwise, or for more PTA minutes than the line's."""
+    value = " ".join(text.split()).lower()
+    if value in PROVIDER_LABELS:
+        return value, None
+    found = _PTA_MINUTES_RE.match(value)
+    if found is None:
+        raise ValueError(f"{text!r}: write PT, PTA, or the PTA's minutes (e.g. PTA 15)")
+    pta = int(found.group(1))
+    if minutes is None or pta > minutes:
+        raise ValueError(f"the PTA's {pta} minutes are more than the line's {minutes or 0}")
+    return "pt", pta or None
+
+
+def provider_text(line: VisitLine) -> str:
+    """What the By cell shows: PT, PTA, or PTA and its minutes on a shared line."""
+    if line.shared:
+        return f"PTA {line.pta_minutes}"
+    return PROVIDER_LABELS.get(line.provider, line.provider)
 
 
 def _empty_result(visit: Visit) -> VisitResult:
@@ -244,9 +269,12 @@ class VisitLinesModel(QAbstractTableModel):
             mark = OVERRIDE_MARK if res.overridden else TIE_MARK if res.by_default else ""
             return f"{res.units}{mark}"
         if col == PROVIDER:
-            return PROVIDER_LABELS.get(line.provider, line.provider)
+            return provider_text(line)
         if col == MODIFIERS:
-            return " ".join(res.modifiers) if not res.refused else " ".join(line.extra_modifiers)
+            if res.refused:
+                return " ".join(line.extra_modifiers)
+            split = f"  (CQ ×{res.cq_units})" if res.cq_split else ""
+            return " ".join(res.modifiers) + split
         if col == DX:
             return ",".join(line.dx_pointers)
         if col == TITLE:
@@ -260,7 +288,7 @@ class VisitLinesModel(QAbstractTableModel):
         if col == UNITS:
             return "" if line.units_override is None else str(line.units_override)
         if col == PROVIDER:
-            return line.provider
+            return provider_text(line)
         if col == MODIFIERS:
             return " ".join(line.extra_modifiers)
         if col == DX:
@@ -292,6 +320,12 @@ class VisitLinesModel(QAbstractTableModel):
                 + (f". Suggested: {' or '.join(res.suggested_modifiers)}"
                    if res.suggested_modifiers else "")
             )
+            parts.extend(_split_tip(res))
+        elif col == PROVIDER:
+            parts.append(COLUMN_TIPS[PROVIDER])
+            if line.shared:
+                parts.append(f"{line.pta_minutes} of its {line.minutes} minutes by the PTA.")
+            parts.extend(_split_tip(res))
         else:
             parts.append(COLUMN_TIPS[col])
         parts.extend(w.message for w in self.line_warnings(row))
@@ -324,15 +358,22 @@ class VisitLinesModel(QAbstractTableModel):
                 raise ValueError(units)
             return replace(line, units_override=units)
         if col == PROVIDER:
-            provider = text.lower()
-            if provider not in PROVIDER_LABELS:
-                raise ValueError(provider)
-            return replace(line, provider=provider)  # type: ignore[arg-type]
+            provider, pta = parse_provider(text, line.minutes)
+            return replace(line, provider=provider, pta_minutes=pta)  # type: ignore[arg-type]
         if col == MODIFIERS:
             return replace(line, extra_modifiers=parse_modifiers(text))
         if col == DX:
             return replace(line, dx_pointers=parse_pointers(text))
         raise ValueError(col)
+
+
+def _split_tip(res: LineResult) -> list[str]:
+    if not res.cq_split:
+        return []
+    return [
+        f"Copied as two claim lines: {res.code} ×{res.units - res.cq_units} without CQ and "
+        f"{res.code} CQ ×{res.cq_units} (the units the PTA furnished)."
+    ]
 
 
 class DiagnosesModel(QAbstractListModel):

@@ -107,3 +107,18 @@ def test_a_date_of_service_in_another_year_can_be_typed(
     qtbot.keyClick(edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: panel.editor.service_date() == date(2027, 1, 4))
     assert edit.date() == QDate(2027, 1, 4)
+
+
+def test_a_code_is_checked_against_the_date_of_service(win: MainWindow, qtbot: QtBot) -> None:
+    panel = _panel(win)
+    panel.add_entry("98985")  # a 2026 code, added on today's date
+    _type_date(qtbot, panel, date(2025, 12, 31))
+    errors = [w for w in panel.editor.result().warnings if w.code == "code-not-yet-effective"]
+    assert errors and errors[0].message.startswith("98985 is effective 2026-01-01")
+    assert "use 98977" in errors[0].message
+    assert panel.editor.result().lines[0].units == 0
+    panel.date_edit.setDate(QDate(2026, 1, 1))
+    qtbot.waitUntil(lambda: panel.editor.service_date() == date(2026, 1, 1))
+    assert not [w for w in panel.editor.result().warnings
+                if w.code == "code-not-yet-effective"]
+    assert panel.editor.result().lines[0].units == 1

@@ -207,7 +207,8 @@ def test_day_over_the_profile_cap(
     assert not warnings(ok, "daily-cap-exceeded")
 
 
-@pytest.mark.parametrize(("a", "b"), [("97161", "97750=15"), ("97530=15", "97116=15")])
+@pytest.mark.parametrize(("a", "b"), [("97161", "97750=15"), ("97124=15", "97140=15"),
+                                      ("97150", "97530=15")])
 def test_unverified_pairs_are_verify_never_error(
     capsys: pytest.CaptureFixture[str], a: str, b: str
 ) -> None:
@@ -295,9 +296,9 @@ def test_no_catalog_code_cites_the_internal_facts_sheet(
 
 @pytest.mark.parametrize(
     ("col1", "col2"),
-    [("97164", "97140=15"), ("97124=15", "97140=15"), ("97161", "95831"), ("97750=15", "95851"),
+    [("97140=15", "97164"), ("97530=15", "97116=15"), ("97161", "95831"), ("97750=15", "95851"),
      ("97162", "95852"), ("97597", "97602"), ("97597", "97022"), ("97150", "97110=15"),
-     ("97150", "97530=15")],
+     ("97110=15", "97164"), ("97162", "97140=15")],
 )
 def test_shipped_ncci_pairs_name_the_modifier_on_column_two(
     capsys: pytest.CaptureFixture[str], col1: str, col2: str

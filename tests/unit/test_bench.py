@@ -59,6 +59,12 @@ def _check_common(data: dict[str, Any]) -> None:
     assert s["qt_imported"] is False
     assert all(isinstance(x["ms"], NUMBER) and isinstance(x["text"], str) for x in s["slowest"])
 
+    v = f["visit"]
+    assert v["status"] == "ok", v
+    assert v["n"] == v["visits"] > 0 and v["lines"] >= 2 * v["visits"]
+    assert v["p50_ms"] <= v["p99_ms"] <= v["max_ms"]
+    assert isinstance(v["cpu_p99_ms"], NUMBER) and v["qt_imported"] is False
+
     like = f["like_baseline"]
     assert like["status"] == "ok"
     for key in ("p50_ms", "p99_ms", "ours_same_keys_p99_ms", "speedup_p99",
@@ -174,3 +180,23 @@ def test_heldout_sets_stay_at_the_bar_and_never_answer_empty(catalog: Any, name:
     for group, figures in accuracy.evaluate(catalog, cases).items():
         assert figures["empty"] == 0, (group, figures["misses"])
         assert figures["top3_pct"] >= 97.0, (group, figures["misses"])
+
+
+def test_visit_evaluation_figure_on_a_tiny_sample(catalog: Any) -> None:
+    from benchmarks import visit_eval
+
+    visits = visit_eval.generate_visits(12, seed=7)
+    assert visits == visit_eval.generate_visits(12, seed=7)  # seeded: the same every run
+    assert visits != visit_eval.generate_visits(12, seed=8)
+    assert all(2 <= len(v.lines) <= 7 and 1 <= len(v.diagnoses) <= 3 for v in visits)
+    wall, cpu = visit_eval.measure(catalog, visits)
+    assert len(wall) == len(cpu) == 12 and all(t > 0 for t in wall)
+    summary = bench.summary_ms(wall)
+    assert summary["n"] == 12 and summary["p50_ms"] <= summary["p99_ms"]
+    # the generated visits are ones the engine accepts: every line is a known code
+    assert all(not line.refused for v in visits
+               for line in visit_eval.evaluate(v, catalog, on=visit_eval.ON).lines)
+    # a realistic mix: some lines shared by the PT and the PTA, some visits by a PTA
+    many = visit_eval.generate_visits(300)
+    assert any(ln.shared for v in many for ln in v.lines)
+    assert any(ln.provider == "pta" for v in many for ln in v.lines)

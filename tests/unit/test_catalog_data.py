@@ -39,7 +39,7 @@ SCHEMA_CATEGORIES = {
     "remote_virtual_care", "other", "modifier",
 }
 ATTENDANCES = {"constant", "supervised", "not_applicable"}
-DISCIPLINES = {"PT", "OT", "SLP", "AT", "any", "DME", "acupuncture"}
+DISCIPLINES = {"PT", "OT", "SLP", "AT", "any", "DME", "acupuncture", "physician"}
 STATUSES = {"active", "deleted"}
 CONFIDENCES = {"H", "M", "L", "M-H", "L-M"}
 NOTE_KINDS = {"payer", "documentation", "pitfall", "note"}
@@ -56,7 +56,8 @@ OPTIONAL: dict[str, type | str] = {
     "replaced_by": STR_LIST, "deleted_year": int, "addon_to": STR_LIST,
     "abbreviations": STR_LIST, "synonyms": STR_LIST, "related": STR_LIST, "modifiers": STR_LIST,
     "common": bool, "seed_listed": bool, "medicare_status": str, "not_medicare": bool,
-    "verify": bool, "notes": list,
+    "verify": bool, "notes": list, "effective": str, "deleted": str, "use_before": STR_LIST,
+    "before_note": str, "sometimes_therapy": bool,
 }
 NOTE_REQUIRED: dict[str, type | str] = {
     "kind": str, "text": str, "source": str, "confidence": str,
@@ -109,17 +110,26 @@ DELETED_REPLACED = {  # deleted code -> its replacements
     "97127": ["97129", "97130"], "97762": ["97763"],
     "97001": ["97161", "97162", "97163"], "97002": ["97164"],
     "97003": ["97165", "97166", "97167"], "97004": ["97168"],
-    "97532": ["97129", "97130"], "G0515": ["97129", "97130"],
+    "97532": ["97129", "97130"], "G0515": ["97129", "97130"], "90911": ["90912", "90913"],
 }
 SECTION_9 = [
     *MMT, "97607", "97608", "98976", "98978", "29581", "29584", "90912", "90913", *ACUPUNCTURE,
     *ORTHOTIC_L_CODES, "97001", "97002", "97003", "97004", "97532", "G0515", *FUNCTIONAL_G_CODES,
+]
+# --- section 11 (2026-12-06): codes a therapy clinic bills, and the context codes of its pairs
+SECTION_11 = [
+    "92526", "96125", "90901", "90911", "G0539", "G0540", "G0541", "G0542", "G0543",
+    "98960", "98961", "98962", "E0730", "A4595", "98016", "20552", "20553",
+    "99453", "99454", "99457",  # RPM, context for the RTM/RPM rule
 ]
 SECTION_9_MODIFIERS = ["GA", "GX", "GY", "GZ", "77", "FQ", "FR", "GT", "RT", "LT"]
 # PT codes on the CY2026 Medicare telehealth list (section 9): only these PT codes may list 95/93
 TELEHEALTH_PT = {
     "97110", "97112", "97116", "97150", "97161", "97162", "97163", "97164", "97530", "97535",
     "97542", "97750", "97755", "97760", "97761", "97763",
+    # section 11: caregiver training, cognitive intervention, self-management education
+    "97550", "97551", "97552", "97129", "97130", "G0541", "G0542", "G0543",
+    "98960", "98961", "98962",
 }
 NOT_TELEHEALTH = [  # hands-on services section 9 names as not on the list
     "97140", "97010", "97012", "97014", "97016", "97018", "97022", "97024", "97026", "97028",
@@ -481,10 +491,11 @@ def test_every_code_of_facts_sections_2_5_and_9_is_present() -> None:
     assert len(SECTION_2) == len(set(SECTION_2)) == 84
     assert len(SECTION_5) == len(set(SECTION_5)) == 16
     assert len(SECTION_9) == len(set(SECTION_9)) == 51
-    missing = [c for c in SECTION_2 + SECTION_5 + SECTION_9 if c not in _by_code()]
+    missing = [c for c in SECTION_2 + SECTION_5 + SECTION_9 + SECTION_11 if c not in _by_code()]
     assert not missing
     services = {e["code"] for e in _entries() if not _is_modifier(e)}
-    assert services == set(SECTION_2) | set(SECTION_5) | set(SECTION_9), "codes not backed"
+    backed = set(SECTION_2) | set(SECTION_5) | set(SECTION_9) | set(SECTION_11)
+    assert services == backed, "codes not backed"
     modifiers = {e["code"] for e in _entries() if _is_modifier(e)}
     assert modifiers == set(SECTION_4_MODIFIERS) | set(SECTION_9_MODIFIERS)
 
@@ -627,7 +638,8 @@ def test_deleted_codes_and_their_replacements() -> None:
 def test_addon_codes_name_their_primary() -> None:
     expected = {"97130": ["97129"], "97551": ["97550"], "97546": ["97545"],
                 "97598": ["97597"], "98981": ["98980"], "90913": ["90912"],
-                "97811": ["97810"], "97814": ["97813"]}
+                "97811": ["97810"], "97814": ["97813"], "G0540": ["G0539"],
+                "G0542": ["G0541"]}
     actual = {e["code"]: e["addon_to"] for e in _entries() if e.get("addon_to")}
     assert actual == expected
     for addon, (primary,) in expected.items():
@@ -785,20 +797,30 @@ def test_ncci_pairs_are_well_formed_and_dated() -> None:
         seen.add(pair)
 
 
-def test_ncci_pairs_of_facts_sections_6_and_9() -> None:
+def test_ncci_pairs_of_facts_sections_6_9_and_11() -> None:
     pairs = {(p["column1"], p["column2"]): p for p in _ncci()["pair"]}
     expected: dict[tuple[str, str], tuple[int, str, str]] = {
         ("97140", "97530"): (1, "M-H", "mln-modifier-59"),
-        ("97124", "97140"): (1, "M", "ncci-ptp-practitioner"),
+        ("97124", "97140"): (1, "L", "ncci-ptp-practitioner"),  # section 11: unverified
         ("97597", "97602"): (1, "M", "ncci-ptp-practitioner"),
         ("97597", "97022"): (1, "M", "ncci-ptp-practitioner"),
         ("97760", "97763"): (0, "M", "cpt-2026"),
         ("97761", "97763"): (0, "M", "cpt-2026"),
-        ("97530", "97116"): (1, "L", "ncci-ptp-practitioner"),
+        ("97530", "97116"): (1, "M-H", "ncci-ptp-practitioner"),  # section 11: a real pair
+        ("20561", "20560"): (0, "M", "cpt-2020"),
+        ("97606", "97605"): (1, "M", "cpt-2026"),
+        ("97608", "97607"): (1, "M", "cpt-2026"),
     }
-    for c2 in ("97110", "97112", "97116", "97140", "97530", "97535", "97542"):
+    for c1 in ("20552", "20553"):
+        for c2 in ("20560", "20561"):
+            expected[(c1, c2)] = (1, "M", "cpt-2020")
+    for c2 in ("97110", "97112", "97116"):
         expected[("97150", c2)] = (1, "M", "ncci-ptp-practitioner")
-    for ev in [*EVALS, "97164"]:
+    for c2 in ("97140", "97530", "97535", "97542"):  # section 11: still unverified
+        expected[("97150", c2)] = (1, "L", "ncci-ptp-practitioner")
+    for c1 in ("97110", "97112", "97113", "97116", "97140", "97530", "97150"):
+        expected[(c1, "97164")] = (1, "M-H", "apta-ncci-2020")  # the modifier on 97164
+    for ev in EVALS:
         expected[(ev, "97140")] = (1, "M", "ncci-ptp-practitioner")
     for c1 in [*EVALS, "97164", "97750"]:
         for c2 in [*MMT, "95851", "95852"]:
@@ -812,8 +834,14 @@ def test_ncci_pairs_of_facts_sections_6_and_9() -> None:
             key
         )
     assert "example 9" in pairs[("97140", "97530")]["note"]
-    for key in [*((ev, "97750") for ev in EVALS), ("97530", "97116")]:
+    unverified = [(ev, "97750") for ev in EVALS] + [("97124", "97140")] + [
+        ("97150", c2) for c2 in ("97140", "97530", "97535", "97542")]
+    for key in unverified:
         assert "verify" in pairs[key]["note"], key
+    assert "verify" not in pairs[("97530", "97116")]["note"]
+    assert "on 97116" in pairs[("97530", "97116")]["note"]
+    assert all(pairs[(c1, "97164")]["effective"] == "2020-10-01"
+               for c1 in ("97110", "97112", "97113", "97116", "97140", "97530", "97150"))
 
 
 # --- section 9: corrections and additions ----------------------------------------------------

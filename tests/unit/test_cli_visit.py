@@ -234,6 +234,16 @@ def test_visit_refused_codes_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
     assert rc == 1 and "diagnosis" in err
 
 
+def test_visit_refusal_in_json_says_why_on_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    """A script reading --format json gets the reason too, not an empty stdout."""
+    rc, out, err = run(capsys, "visit", "98985=20", "--dos", "2025-06-01", "--format", "json")
+    assert rc == 1 and "98977" in err
+    data = json.loads(out)
+    assert data["version"] == 1 and "2026-01-01" in data["refused"]
+    rc, out, _ = run(capsys, "visit", "98985=20", "--dos", "2026-01-01", "--format", "json")
+    assert rc == 0 and "refused" not in json.loads(out)
+
+
 # --------------------------------------------------------------------------- domain additions
 
 
@@ -292,3 +302,71 @@ def test_parse_line_spec(text: str, expected: tuple[str, int | None]) -> None:
 def test_parse_line_spec_refuses(text: str) -> None:
     with pytest.raises(ValueError):
         parse_line_spec(text)
+
+
+# --------------------------------------------------------------------------- PT and PTA on a line
+
+
+def test_visit_pta_minutes_split_the_line_cms_example_1(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # CMS "Billing Examples Using CQ/CO Modifiers ...", scenario 1 (tests/unit/rules/
+    # test_rules_cq_units.py): PTA 23 + PT 13 minutes of 97110, PT 30 minutes of 97140.
+    rc, out, err = run(capsys, "visit", "--dx", "M25.561", "97110=36/pta23", "97140=30")
+    assert rc == 0
+    assert out.splitlines()[:4] == [
+        "97110 GP x1 A (13 of 36 min by the PT)",
+        "97110 GP CQ x1 A (23 of 36 min by the PTA)",
+        "97140 GP x2 A (30 min)",
+        "Timed: 66 min, 4 units",
+    ]
+    assert "[assistant-units]" in err
+    rc, out, _ = run(capsys, "visit", "--dx", "M25.561", "97110=36/pta23", "97140=30",
+                     "--format", "json")
+    data = json.loads(out)
+    assert [(ln["code"], ln["pta_minutes"], ln["units"], ln["cq_units"]) for ln in data["lines"]
+            ] == [("97110", 23, 2, 1), ("97140", 0, 2, 0)]
+    assert [(c["code"], c["units"], c["modifiers"]) for c in data["claim_lines"]] == [
+        ("97110", 1, ["GP"]), ("97110", 1, ["GP", "CQ"]), ("97140", 2, ["GP"])]
+
+
+def test_units_pta_minutes_report_the_cq_units(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, _ = run(capsys, "units", "97110=15/pta8", "--json")
+    assert rc == 0
+    (line,) = json.loads(out)["lines"]
+    assert (line["units"], line["pta_minutes"], line["cq_units"]) == (1, 8, 1)
+    rc, out, _ = run(capsys, "units", "97110=15/pta7")
+    assert "(7 min by the PTA: 0 units)" in out
+
+
+@pytest.mark.parametrize(
+    ("command", "item", "message"),
+    [
+        ("visit", "97110=38/pta50", "the PTA's 50 minutes are more than the line's 38"),
+        ("units", "97110=38/pta50", "the PTA's 50 minutes are more than the line's 38"),
+        ("visit", "97110=38/ptax", "after '/' write pta and the PTA's minutes"),
+        ("units", "97110=38/ptax", "after '/' write pta and the PTA's minutes"),
+    ],
+)
+def test_bad_pta_entry_is_one_clear_usage_error(
+    capsys: pytest.CaptureFixture[str], command: str, item: str, message: str
+) -> None:
+    err = usage_error(capsys, command, item)
+    assert message in err and item in err
+    assert "Traceback" not in err
+
+
+def test_provider_pta_and_a_pta_part_contradict(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, err = run(capsys, "visit", "--provider", "pta", "97110=38/pta15")
+    assert rc == 2 and out == ""
+    assert "--provider pta already says the PTA furnished every minute" in err
+
+
+@pytest.mark.parametrize("command", ["visit", "units"])
+def test_help_documents_the_pta_grammar(
+    capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    out = capsys.readouterr().out
+    assert "97110=38/pta15" in out and "CQ unit by unit" in " ".join(out.split())

@@ -40,10 +40,13 @@ def test_each_fact_shows_a_source_label_linked_to_its_citation(catalog: Catalog)
 
 
 def test_pairs_show_source_date_and_verify(catalog: Catalog) -> None:
-    html = render_code(_get(catalog, "97116"))
-    row = next(li for li in html.split("<li>") if "With <a href=\"code:97530\"" in li)
-    assert "source:ncci-ptp-practitioner" in row and "as of 2026-12-01" in row
+    html = render_code(_get(catalog, "97750"))
+    row = next(li for li in html.split("<li>") if "With <a href=\"code:97162\"" in li)
+    assert "source:ncci-ptp-practitioner" in row and "as of 2026-12-06" in row
     assert "<b>verify</b>" in row
+    real = render_code(_get(catalog, "97116"))
+    row = next(li for li in real.split("<li>") if "With <a href=\"code:97530\"" in li)
+    assert "verify" not in row
     ok = render_code(_get(catalog, "97530"))
     row = next(li for li in ok.split("<li>") if "With <a href=\"code:97140\"" in li)
     assert "source:mln-modifier-59" in row and "verify" not in row
@@ -68,7 +71,7 @@ def test_cpt_notice_only_on_cpt_codes(catalog: Catalog) -> None:
 
 def test_deleted_code_without_replacement_says_so(catalog: Catalog) -> None:
     html = render_code(_get(catalog, "G8978"))
-    assert "Deleted in 2019" in html and "no replacement code" in html
+    assert "Deleted on 2019-01-01" in html and "no replacement code" in html
     assert "Use  instead" not in html
     assert 'href="code:97164"' in render_code(_get(catalog, "97002"))
 
@@ -91,3 +94,13 @@ def test_tooltip_names_where_a_manual_is_published() -> None:
     tip = source_tooltip("source:cms-100-04-ch5-20.2")
     assert tip.startswith(SOURCES["cms-100-04-ch5-20.2"].citation)
     assert tip.endswith("clm104c05.pdf")
+
+
+def test_a_codes_history_is_shown(catalog: Catalog) -> None:
+    html = render_code(_get(catalog, "90911"))
+    assert "<b>Deleted on 2024-01-01.</b>" in html
+    history = "In use before 2017. Deleted 2024-01-01, replaced by 90912, 90913."
+    assert f"<b>History:</b> {history}" in html
+    new = render_code(_get(catalog, "90912"))
+    assert "<b>History:</b> Effective 2024-01-01. Before then: 90911." in new
+    assert "History:" not in render_code(_get(catalog, "GP"))

@@ -199,6 +199,7 @@ def test_json_is_stable_and_complete() -> None:
     data = json.loads(text)
     assert list(data) == sorted(data)
     assert set(data) == {
+        "claim_lines",
         "diagnoses",
         "format",
         "lines",
@@ -228,6 +229,9 @@ def test_json_is_stable_and_complete() -> None:
         "modifiers",
         "overridden",
         "provider",
+        "pta_minutes",
+        "pta_units",
+        "cq_units",
         "suggested_modifiers",
         "system",
         "timed",

@@ -438,7 +438,7 @@ def test_ncci_pair_indicator_1_suggests_on_column_2() -> None:
     assert pair.severity == "warning"
     assert pair.message == (
         "97140 and 97530 are an NCCI pair: bill both only for separate time blocks and add 59 "
-        "or XU to 97530."
+        "or XU to 97530 (the column-2 code takes the modifier)."
     )
     assert pair.codes == ("97140", "97530") and pair.line == 1
     # The details are one click away, not in the sentence.

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Final
 
 from ptcodes_gui.domain import units as unit_rules
 from ptcodes_gui.domain.rules.context import RuleContext, is_first_block, join_or
 from ptcodes_gui.domain.rules.registry import Finding, rule
+
+#: Add-ons whose relation to the primary is per calendar month, not per day (RTM
+#: treatment management 98981 after 98980).
+PER_MONTH_ADDONS: Final = frozenset({"98981"})
 
 
 @rule(id="addon-without-primary", severity="error", sources=("cpt-2026", "ncci-policy-ch11"))
@@ -15,7 +20,8 @@ def addon_without_primary(ctx: RuleContext) -> Iterator[Finding]:
 
     What it checks:
         Every billed add-on code (e.g. 97130, 97551, 97546) has one of its primaries billed
-        on the same day.
+        on the same day; 98981 (RTM management, each further 20 minutes) is per calendar
+        month, so without 98980 on the visit it is a warning to check the month's claim.
     Why it is denied:
         An add-on code only describes time beyond the primary's first block; alone it is
         rejected.
@@ -24,12 +30,23 @@ def addon_without_primary(ctx: RuleContext) -> Iterator[Finding]:
     Fix:
         Add the primary, or bill this time as the primary code.
     Source:
-        CPT add-on code instructions; NCCI Policy Manual ch. XI.
+        CPT add-on code instructions (98981: per calendar month); NCCI Policy Manual ch. XI.
     """
     for r in ctx.billed:
         assert r.code is not None
         primaries = r.code.addon_to
         if not primaries or any(p in ctx.billed_codes for p in primaries):
+            continue
+        if r.text in PER_MONTH_ADDONS:
+            yield Finding(
+                f"{r.text} is an add-on per calendar month: it is paid only with "
+                f"{join_or(list(primaries))} billed for the same month (the month's first "
+                f"20 minutes); check that {primaries[0]} is on the claim for that month.",
+                (r.text, *primaries),
+                r.index,
+                primaries,
+                severity="warning",
+            )
             continue
         yield Finding(
             f"{r.text} is an add-on code, paid only with {join_or(list(primaries))} on the "

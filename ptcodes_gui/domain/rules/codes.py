@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from datetime import date
 from typing import Final
 
 from ptcodes_gui.domain.lookup import CodeLookup
@@ -13,32 +14,28 @@ from ptcodes_gui.domain.rules.context import RuleContext, join_or, therapy_modif
 from ptcodes_gui.domain.rules.coverage import PER_DAY
 from ptcodes_gui.domain.rules.registry import Finding, rule
 
-_DISCIPLINE_NAMES: Final = {"OT": "an OT", "SLP": "an SLP", "AT": "an athletic trainer"}
+_DISCIPLINE_NAMES: Final = {
+    "OT": "an OT", "SLP": "an SLP", "AT": "an athletic trainer", "physician": "a physician's",
+    "acupuncture": "an acupuncture",
+}
 
 
 def procedure_refusal(
-    text: str, found: Code | None, lookup: CodeLookup
+    text: str, found: Code | None, lookup: CodeLookup, on: date | None = None
 ) -> tuple[str, Finding] | None:
-    """The rule id and finding that refuse ``text`` as a procedure line, None if it may be one."""
+    """The rule id and finding that refuse ``text`` as a procedure line on the date of
+    service ``on`` (None: today's catalog), None if it may be one."""
     if found is None:
         return "unknown-code", Finding(
             f"{text} is not in the catalog: check the number (it may be mistyped, or not a "
             "code PTs bill). It is left off the claim.",
             (text,),
         )
-    if found.is_deleted:
-        replacements = found.replaced_by
-        year = f" in {found.deleted_year}" if found.deleted_year else ""
-        fix = (
-            f"use {join_or([title(lookup, r) for r in replacements])} instead"
-            if replacements
-            else "pick a current code"
-        )
-        return "deleted-code", Finding(
-            f"{text} was deleted{year} and is no longer paid: {fix}.",
-            (text, *replacements),
-            suggestions=replacements,
-        )
+    day = on.isoformat() if on is not None else None
+    if found.deleted_on(day):
+        return "deleted-code", _deleted(text, found, lookup)
+    if day is not None and found.effective and day < found.effective:
+        return "code-not-yet-effective", _not_yet(text, found, lookup, day)
     if found.is_diagnosis:
         return "not-a-procedure", Finding(
             f"{text} is a diagnosis (ICD-10-CM), not a procedure: add it to the diagnoses "
@@ -53,11 +50,45 @@ def procedure_refusal(
     return None
 
 
+def _deleted(text: str, found: Code, lookup: CodeLookup) -> Finding:
+    replacements = found.replaced_by
+    when = (
+        f" on {found.deleted}" if found.deleted
+        else f" in {found.deleted_year}" if found.deleted_year else ""
+    )
+    fix = (
+        f"use {join_or([title(lookup, r) for r in replacements])} instead"
+        if replacements
+        else "pick a current code"
+    )
+    return Finding(
+        f"{text} was deleted{when} and is not paid for a date of service from then on: {fix}.",
+        (text, *replacements),
+        suggestions=replacements,
+    )
+
+
+def _not_yet(text: str, found: Code, lookup: CodeLookup, day: str) -> Finding:
+    earlier = tuple(c for c in found.use_before if _valid(lookup.get(c), day))
+    note = found.before_note.rstrip(".")
+    head = f"{text} is effective {found.effective}; on a {day[:4]} date of service ({day})"
+    if earlier:
+        said = f"{head} use {join_or([title(lookup, c) for c in earlier])}"
+        message = f"{said}: {note}." if note else f"{said}."
+    else:
+        message = f"{head} it cannot be billed" + (f": {note}." if note else ".")
+    return Finding(message, (text, *earlier), suggestions=earlier)
+
+
+def _valid(code: Code | None, day: str) -> bool:
+    return code is not None and code.valid_on(day)
+
+
 def _refused(ctx: RuleContext, rule_id: str) -> Iterator[Finding]:
     for r in ctx.lines:
         if r.counting != "refused":
             continue
-        refusal = procedure_refusal(r.text, r.code, ctx.lookup)
+        refusal = procedure_refusal(r.text, r.code, ctx.lookup, ctx.on)
         if refusal is not None and refusal[0] == rule_id:
             found = refusal[1]
             yield Finding(found.message, found.codes, r.index, found.suggestions)
@@ -84,20 +115,44 @@ def unknown_code(ctx: RuleContext) -> Iterator[Finding]:
 
 @rule(id="deleted-code", severity="error", sources=("cpt-2026", "hcpcs-level2"))
 def deleted_code(ctx: RuleContext) -> Iterator[Finding]:
-    """A deleted code that people still type (97001, 97127, G0515, ...).
+    """A code deleted by the date of service (97001, 97127, 90911, G0515, ...).
 
     What it checks:
-        The line's code is still active.
+        The line's code is not deleted on the visit's date of service (a code deleted on
+        2024-01-01 is valid on 2023-12-31 and refused from 2024-01-01).
     Why it is denied:
-        A deleted code is no longer paid after its deletion date.
+        A deleted code is no longer paid for dates of service from its deletion date.
     Example visit:
-        97001 (PT evaluation, replaced in 2017 by 97161-97163).
+        90911 on 2024-01-01 (replaced by 90912/90913); 97001 (replaced in 2017 by
+        97161-97163).
     Fix:
         Use the replacement the warning offers (one click replaces the line).
     Source:
-        CPT (deletions and replacements) and the HCPCS Level II file.
+        CPT (deletions and replacements, effective 1 January) and the HCPCS Level II file.
     """
     return _refused(ctx, "deleted-code")
+
+
+@rule(id="code-not-yet-effective", severity="error", sources=("cpt-2026", "hcpcs-level2"),
+      confidence="M-H")
+def code_not_yet_effective(ctx: RuleContext) -> Iterator[Finding]:
+    """A code billed on a date of service before the code took effect (98985 in 2025).
+
+    What it checks:
+        The line's code is effective on the visit's date of service: the catalog records
+        each code's effective date (98979 and 98984-98986 from 2026-01-01, 97550-97552
+        and 90912/90913 from 2024-01-01, G0539-G0543 and 98016 from 2025-01-01, ...).
+    Why it is denied:
+        A code that did not exist on the date of service is rejected as invalid.
+    Example visit:
+        98985 on 2025-12-31 (a 2026 code): on that date only 98977 (16-30 days) existed.
+    Fix:
+        Bill the code that was valid on that date when the warning names one; otherwise
+        the service had no code of its own then.
+    Source:
+        CPT (new codes take effect on 1 January); HCPCS Level II file (G-codes).
+    """
+    return _refused(ctx, "code-not-yet-effective")
 
 
 @rule(id="not-a-procedure", severity="error", sources=("cpt-2026", "icd10cm-fy2026"))

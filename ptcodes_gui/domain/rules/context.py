@@ -19,7 +19,14 @@ from ptcodes_gui.domain import units as unit_rules
 from ptcodes_gui.domain.lookup import CodeLookup
 from ptcodes_gui.domain.models import Code, NcciPair, System
 from ptcodes_gui.domain.profiles import PayerProfile
-from ptcodes_gui.domain.visit_input import THERAPY_MODIFIERS, Counting, Visit, VisitLine, dedupe
+from ptcodes_gui.domain.visit_input import (
+    ASSISTANT_MODIFIER,
+    THERAPY_MODIFIERS,
+    Counting,
+    Visit,
+    VisitLine,
+    dedupe,
+)
 from ptcodes_gui.domain.visit_result import VisitTie
 
 _ISO_DATE_RE: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -31,6 +38,11 @@ class FeeLookup(Protocol):
 
     def practice_expense(self, code: str) -> Decimal | None:
         """The code's practice-expense payment for one unit, None when unpriced."""
+        ...
+
+    def therapy_mppr(self, code: str) -> bool | None:
+        """Whether the schedule marks ``code`` for the therapy MPPR (MULT PROC 5); None
+        when the schedule does not list the code."""
         ...
 
 
@@ -46,6 +58,9 @@ class ResolvedLine:
     computed: int = 0
     by_default: bool = False
     modifiers: tuple[str, ...] = ()
+    #: the PTA's share of the units (CMS's unit-by-unit method); None: no PTA minutes
+    split: unit_rules.AssistantSplit | None = None
+    cq_units: int = 0  # units that carry CQ on this claim (Medicare, GP lines)
 
     @property
     def final(self) -> int:
@@ -57,6 +72,14 @@ class ResolvedLine:
     @property
     def timed(self) -> bool:
         return self.counting in ("pool", "separate")
+
+    @property
+    def claim_modifiers(self) -> tuple[str, ...]:
+        """The most modifiers one claim line of it carries: CQ counts when some units
+        carry it although the line is split into a line with CQ and one without."""
+        if self.cq_units and ASSISTANT_MODIFIER not in self.modifiers:
+            return (*self.modifiers[:1], ASSISTANT_MODIFIER, *self.modifiers[1:])
+        return self.modifiers
 
     @property
     def text(self) -> str:

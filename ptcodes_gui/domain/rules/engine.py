@@ -24,6 +24,7 @@ from ptcodes_gui.domain.rules.context import (
 )
 from ptcodes_gui.domain.rules.diagnoses import diagnosis_results
 from ptcodes_gui.domain.rules.registry import ordered_rules
+from ptcodes_gui.domain.rules.telehealth import REMOTE_BY_DEFINITION
 from ptcodes_gui.domain.visit_input import (
     ASSISTANT_MODIFIER,
     GROUP_CODES,
@@ -42,20 +43,22 @@ def evaluate(
     ``on`` is the date NCCI pairs are checked on (their effective/deletion dates; today by
     default); ``fees`` an optional fee schedule the payment rules (MPPR) price with.
     """
-    lines = resolve(visit, lookup)
+    day = on or date.today()
+    lines = resolve(visit, lookup, day)
     ties = assign_units(lines, visit)
     apply_modifiers(lines, visit)
-    ctx = RuleContext(visit, lookup, lines, ties, on or date.today(), fees)
+    ctx = RuleContext(visit, lookup, lines, ties, day, fees)
     warnings, offers = run_rules(ctx)
     return build_result(ctx, warnings, offers)
 
 
-def resolve(visit: Visit, lookup: CodeLookup) -> list[ResolvedLine]:
-    """Each line with its catalog entry and how its minutes count; refused lines stay."""
+def resolve(visit: Visit, lookup: CodeLookup, on: date | None = None) -> list[ResolvedLine]:
+    """Each line with its catalog entry and how its minutes count on the date of service
+    ``on``; refused lines stay."""
     resolved: list[ResolvedLine] = []
     for index, line in enumerate(visit.lines):
         found = lookup.get(line.code)
-        if found is None or procedure_refusal(line.code, found, lookup) is not None:
+        if found is None or procedure_refusal(line.code, found, lookup, on) is not None:
             resolved.append(ResolvedLine(index, line, found, "refused"))
         elif not found.timed or found.code in GROUP_CODES:
             resolved.append(ResolvedLine(index, line, found, "untimed", computed=1))
@@ -103,14 +106,36 @@ def assign_units(lines: list[ResolvedLine], visit: Visit) -> list[VisitTie]:
     return ties
 
 
+def assistant_split(r: ResolvedLine) -> unit_rules.AssistantSplit | None:
+    """The PTA's share of the line's billed units (CMS's unit-by-unit method); None when no
+    PTA minutes were entered. Provider PTA: every unit is the assistant's."""
+    line = r.line
+    if r.counting == "refused" or r.code is None:
+        return None
+    minutes = line.minutes or 0
+    if line.provider == "pta":
+        return unit_rules.AssistantSplit(r.final, minutes, minutes, r.final, r.final)
+    if not line.assistant_minutes:
+        return None
+    length = unit_rules.UNIT_MINUTES
+    if r.counting == "separate":
+        length = r.code.first_unit_minutes or r.code.unit_minutes or length
+    return unit_rules.split_assistant_units(
+        r.final, minutes, line.assistant_minutes, timed=r.timed, unit_minutes=length
+    )
+
+
 def apply_modifiers(lines: list[ResolvedLine], visit: Visit) -> None:
     """Therapy (GP/GO/GN), CQ, KX, 95/93, then the user's own, without duplicates.
 
     CQ (the 85% payment for an assistant's service) and KX (the therapy threshold) are
     Medicare's: on another profile they are left off, as are the Medicare-only checks.
+    CQ is decided unit by unit (``assistant_split``): it is on the line when every unit
+    carries it; when only some do, ``cq_units`` says how many and the claim splits the line.
     """
     medicare = visit.profile.medicare
     for r in lines:
+        r.split = assistant_split(r)
         if r.counting == "refused" or r.code is None:
             r.modifiers = ()
             continue
@@ -118,11 +143,15 @@ def apply_modifiers(lines: list[ResolvedLine], visit: Visit) -> None:
         therapy = therapy_modifier(r.code)
         if therapy:
             mods.append(therapy)
-            if medicare and r.line.provider == "pta" and therapy == "GP":
-                mods.append(ASSISTANT_MODIFIER)
+            if medicare and therapy == "GP" and r.split is not None:
+                r.cq_units = r.split.assistant_units
+                if r.line.provider == "pta" or 0 < r.cq_units == r.final:
+                    mods.append(ASSISTANT_MODIFIER)
             if medicare and visit.kx:
                 mods.append("KX")
-        telehealth = r.line.telehealth or visit.telehealth
+        # a visit-wide 95/93 skips the codes that are remote by definition (RTM, ...)
+        remote = r.code.code in REMOTE_BY_DEFINITION
+        telehealth = r.line.telehealth or (None if remote else visit.telehealth)
         if telehealth and r.code.system in (System.CPT, System.HCPCS):
             mods.append(telehealth)
         mods.extend(r.line.extra_modifiers)
@@ -183,4 +212,7 @@ def _line_result(r: ResolvedLine, offered: tuple[str, ...]) -> LineResult:
         dx_pointers=r.line.dx_pointers,
         provider=r.line.provider,
         by_default=r.by_default,
+        pta_minutes=r.line.assistant_minutes,
+        pta_units=r.split.assistant_units if r.split else 0,
+        cq_units=r.cq_units,
     )

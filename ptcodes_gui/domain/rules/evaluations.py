@@ -20,17 +20,19 @@ def pta_evaluation(ctx: RuleContext) -> Iterator[Finding]:
         Evaluations and re-evaluations are the therapist's own work; an assistant may not
         perform them, so a claim with CQ on an evaluation is denied.
     Example visit:
-        97162 with provider PTA.
+        97162 with provider PTA (or with minutes by the PTA: 97162=45/pta10).
     Fix:
-        Set the provider of the evaluation line to PT.
+        Set the provider of the evaluation line to PT (and clear its PTA minutes).
     Source:
         Pub. 100-02 ch. 15 §230 (services of therapy assistants).
     """
     for r in ctx.active:
-        if r.line.provider == "pta" and r.text in ALL_EVALUATIONS:
+        by_pta = r.line.provider == "pta" or r.line.assistant_minutes > 0
+        if by_pta and r.text in ALL_EVALUATIONS:
+            fix = "Set the provider to PT" if r.line.provider == "pta" else "Clear its PTA minutes"
             yield Finding(
                 f"{r.text} is an evaluation: only the PT may perform it, not a PT assistant. "
-                "Set the provider to PT.",
+                f"{fix}.",
                 (r.text,),
                 r.index,
             )

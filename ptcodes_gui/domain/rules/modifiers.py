@@ -26,9 +26,10 @@ def too_many_modifiers(ctx: RuleContext) -> Iterator[Finding]:
         CMS claim form instructions (Pub. 100-04).
     """
     for r in ctx.billed:
-        if len(r.modifiers) > MAX_LINE_MODIFIERS:
+        mods = r.claim_modifiers
+        if len(mods) > MAX_LINE_MODIFIERS:
             yield Finding(
-                f"{r.text} has {len(r.modifiers)} modifiers ({' '.join(r.modifiers)}) but a "
+                f"{r.text} has {len(mods)} modifiers ({' '.join(mods)}) but a "
                 f"claim line holds {MAX_LINE_MODIFIERS}: drop the least needed of your own "
                 "modifiers.",
                 (r.text,),

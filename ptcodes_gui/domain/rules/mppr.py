@@ -19,8 +19,15 @@ from ptcodes_gui.domain.rules.registry import Finding, rule
 
 #: "Sometimes therapy" wound-care codes inside the 97xxx range (not "always therapy").
 _WOUND: Final = frozenset({"97597", "97598", "97602", "97605", "97606", "97607", "97608", "97610"})
+#: 97xxx codes that are not therapy at all: acupuncture (97810-97814) and the athletic
+#: trainer's evaluations (97169-97172) take no therapy MPPR.
+_NOT_THERAPY: Final = frozenset(
+    {"97810", "97811", "97813", "97814", "97169", "97170", "97171", "97172"}
+)
 #: "Always therapy" codes outside 97xxx.
-_ALWAYS_OTHER: Final = frozenset({"G0283", "92507", "92508", "92521", "92522", "92523", "92524"})
+_ALWAYS_OTHER: Final = frozenset(
+    {"G0283", "92507", "92508", "92521", "92522", "92523", "92524", "92526"}
+)
 
 
 @dataclass(frozen=True)
@@ -37,13 +44,31 @@ class SchedulePracticeExpense:
             return None
         return rvu.pe_nonfacility * self.locality.pe * rvu.conversion_factor
 
+    def therapy_mppr(self, code: str) -> bool | None:
+        """The RVU file's MULT PROC indicator 5 (None: the code is not in the file)."""
+        rvu = self.schedule.rvu(code)
+        return None if rvu is None else rvu.therapy_mppr
+
 
 def always_therapy(code: str) -> bool:
     """An "always therapy" service of CMS's therapy code list (approximated: 97xxx except
-    the wound-care codes, plus G0283 and the SLP treatment/evaluation codes)."""
+    the wound-care codes, acupuncture and the athletic trainer's evaluations, plus G0283
+    and the SLP treatment/evaluation codes)."""
     if code in _ALWAYS_OTHER:
         return True
-    return code.startswith("97") and len(code) == 5 and code not in _WOUND
+    return (
+        code.startswith("97")
+        and len(code) == 5
+        and code not in _WOUND
+        and code not in _NOT_THERAPY
+    )
+
+
+def takes_mppr(code: str, fees: FeeLookup | None) -> bool:
+    """Whether the therapy MPPR applies to ``code``: the imported fee schedule's MULT PROC
+    indicator 5 when it lists the code, else the shipped "always therapy" list."""
+    marked = fees.therapy_mppr(code) if fees is not None else None
+    return always_therapy(code) if marked is None else marked
 
 
 def _paid(r: ResolvedLine) -> bool:
@@ -64,14 +89,17 @@ def _full_price(lines: list[ResolvedLine], fees: FeeLookup | None) -> ResolvedLi
     return max(known, key=lambda item: item[0])[1]
 
 
-@rule(id="mppr-reduction", severity="info", sources=("cms-100-04-ch5-10.7",),
+@rule(id="mppr-reduction", severity="info",
+      sources=("cms-100-04-ch5-10.7", "cms-therapy-code-list", "cms-pfs-rvu-readme"),
       profiles=("medicare",))
 def mppr_reduction(ctx: RuleContext) -> Iterator[Finding]:
     """More than one unit of "always therapy" services on one Medicare day (MPPR).
 
     What it checks:
-        On a Medicare profile, the billed units of "always therapy" codes (97xxx therapy
-        services, G0283, the SLP codes) of the day.
+        On a Medicare profile, the billed units of the day's codes the therapy MPPR applies
+        to: with an imported fee schedule, those whose MULT PROC indicator is 5; without
+        one, the "always therapy" codes (97xxx therapy services, G0283, the SLP codes), not
+        acupuncture (97810-97814) nor the athletic trainer's evaluations (97169-97172).
     Why it is denied:
         Not denied, reduced: the unit with the highest practice-expense (PE) payment is paid
         in full and the PE part of every other unit at 50%, so the payment is less than the
@@ -81,9 +109,9 @@ def mppr_reduction(ctx: RuleContext) -> Iterator[Finding]:
     Fix:
         Nothing to change on the claim: expect the reduction in the estimate and the payment.
     Source:
-        Pub. 100-04 ch. 5 §10.7.
+        Pub. 100-04 ch. 5 §10.7; CMS therapy code list; the PFS RVU file (MULT PROC).
     """
-    lines = [r for r in ctx.billed if always_therapy(r.text) and _paid(r)]
+    lines = [r for r in ctx.billed if takes_mppr(r.text, ctx.fees) and _paid(r)]
     units = sum(r.final for r in lines)
     if units < 2:
         return

@@ -18,13 +18,26 @@ from ptcodes_gui.domain.visit_input import DISTINCT_MODIFIERS
 
 _PTP = "ncci-ptp-practitioner"
 #: Pairs billers report but no public table confirms: shown as "verify"
-#: when the catalog has no pair for them, never as an error.
+#: when the catalog has no pair for them, never as an error. (97530/97116 is a published
+#: edit, a real pair in the catalog since 2026-12-06.)
 VERIFY_PAIRS: Final[tuple[tuple[str, str], ...]] = (
     ("97161", "97750"),
     ("97162", "97750"),
     ("97163", "97750"),
-    ("97530", "97116"),
+    ("97124", "97140"),
+    ("97150", "97140"),
+    ("97150", "97530"),
+    ("97150", "97535"),
+    ("97150", "97542"),
 )
+
+
+#: Indicator-0 pairs of one service in two sizes: the fix is the one code that fits, not
+#: "keep column 1".
+ONE_CODE_OF: Final[dict[tuple[str, str], str]] = {
+    ("20561", "20560"): "Bill one code by the number of muscles needled in the session: "
+    "20560 for 1-2 muscles, 20561 for 3 or more",
+}
 
 
 def _sources(pair: NcciPair) -> tuple[str, ...]:
@@ -80,11 +93,14 @@ def ncci_indicator_0(ctx: RuleContext) -> Iterator[Finding]:
         if pair.indicator != 0 or _verify(pair):
             continue
         col2 = ctx.billed_lines_of(pair.column2)
+        fix = ONE_CODE_OF.get(
+            (pair.column1, pair.column2),
+            f"Remove {pair.column2}; only {pair.column1} is paid",
+        )
         yield _finding(
             pair,
             f"{pair.column1} and {pair.column2} are never paid together on one day and no "
-            f"modifier bypasses that (NCCI indicator 0). Remove {pair.column2}; only "
-            f"{pair.column1} is paid.",
+            f"modifier bypasses that (NCCI indicator 0). {fix}.",
             col2[0].index if col2 else None,
         )
 
@@ -135,7 +151,8 @@ def ncci_pair(ctx: RuleContext) -> Iterator[Finding]:
             )
             yield _finding(
                 pair,
-                f"{pair.column1} and {pair.column2} are an NCCI pair: {fix} {pair.column2}.",
+                f"{pair.column1} and {pair.column2} are an NCCI pair: {fix} {pair.column2} "
+                "(the column-2 code takes the modifier).",
                 r.index,
                 offer=True,
             )
@@ -143,7 +160,7 @@ def ncci_pair(ctx: RuleContext) -> Iterator[Finding]:
 
 @rule(id="ncci-verify", severity="info", sources=(_PTP,), confidence="L")
 def ncci_verify(ctx: RuleContext) -> Iterator[Finding]:
-    """A reported but unverified NCCI pair (97161-97163 with 97750, 97530 with 97116, ...).
+    """A reported but unverified NCCI pair (97161-97163 with 97750, 97124 with 97140, ...).
 
     What it checks:
         Pairs whose confidence is low (L): the catalog's, and the pairs billers report that

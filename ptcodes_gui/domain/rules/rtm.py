@@ -79,3 +79,40 @@ def rtm_supply_same_period(ctx: RuleContext) -> Iterator[Finding]:
                 (long_code, short_code),
                 _line_of(ctx, short_code),
             )
+
+
+#: Remote therapeutic monitoring (RTM) and remote physiologic monitoring (RPM) codes.
+RTM_CODES: Final = frozenset(
+    {"98975", "98976", "98977", "98978", "98979", "98980", "98981", "98984", "98985", "98986"}
+)
+RPM_CODES: Final = frozenset({"99453", "99454", "99457", "99458", "99091"})
+
+
+@rule(id="rtm-with-rpm", severity="error", sources=("mm14250", "pfs-2026-final", "cpt-2026"),
+      confidence="M-H")
+def rtm_with_rpm(ctx: RuleContext) -> Iterator[Finding]:
+    """RTM and RPM billed for the same patient in the same period.
+
+    What it checks:
+        Remote therapeutic monitoring (98975-98986) and remote physiologic monitoring
+        (99453-99458, 99091) are not both on the visit.
+    Why it is denied:
+        One practitioner or another may monitor a patient remotely, but RTM and RPM are not
+        billed for the same patient in the same period: the second service is denied.
+    Example visit:
+        98977 and 99454 on one day.
+    Fix:
+        Keep the monitoring that fits the data (RTM: musculoskeletal, respiratory, CBT,
+        adherence; RPM: physiologic data such as blood pressure) and drop the other.
+    Source:
+        CMS CR 14250 / MLN MM14250; CY2026 PFS final rule; CPT 2026.
+    """
+    rtm = [c for c in ctx.billed_codes if c in RTM_CODES]
+    rpm = [c for c in ctx.billed_codes if c in RPM_CODES]
+    if rtm and rpm:
+        yield Finding(
+            f"RTM ({', '.join(rtm)}) and RPM ({', '.join(rpm)}) are not billed for the same "
+            "patient in the same period: keep the one that fits the data monitored.",
+            (*rtm, *rpm),
+            _line_of(ctx, rpm[0]),
+        )

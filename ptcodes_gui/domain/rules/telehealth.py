@@ -20,6 +20,22 @@ _PT_CODES: Final = frozenset(
     {
         "97110", "97112", "97116", "97150", "97161", "97162", "97163", "97164",
         "97530", "97535", "97542", "97750", "97755", "97760", "97761", "97763",
+        # caregiver training (added CY2025, permanent from CY2026), cognitive intervention
+        "97550", "97551", "97552", "97129", "97130", "G0541", "G0542", "G0543",
+        # SLP and other therapy codes, self-management education
+        "92507", "92521", "92522", "92523", "92524", "92526", "96125",
+        "98960", "98961", "98962",
+        # telephone assessment by a non-physician professional (audio by nature)
+        "98966", "98967", "98968",
+    }
+)
+#: Codes that are remote by definition (RTM, virtual check-ins, e-visits): not telehealth
+#: versions of in-person services, so 95/93 never go on them. (Telephone assessment
+#: 98966-98968 is on the telehealth list itself.)
+REMOTE_BY_DEFINITION: Final = frozenset(
+    {
+        "98975", "98976", "98977", "98978", "98979", "98980", "98981", "98984", "98985",
+        "98986", "G2250", "G2251", "98016", "98970", "98971", "98972",
     }
 )
 #: Since CY2025 an interactive telecommunications system includes audio only for a patient
@@ -57,7 +73,9 @@ def telehealth_not_on_list(ctx: RuleContext) -> Iterator[Finding]:
     What it checks:
         Every line billed as telehealth (95 video, 93 audio only) is a code on the list of
         Medicare telehealth services: for PTs 97110, 97112, 97116, 97150, 97161-97164,
-        97530, 97535, 97542, 97750, 97755, 97760, 97761 and 97763 (CY2026).
+        97530, 97535, 97542, 97750, 97755, 97760, 97761 and 97763; caregiver training
+        97550-97552 and G0541-G0543, 97129/97130, the SLP codes 92507, 92521-92524 and
+        92526, 96125, 98960-98962 and telephone assessment 98966-98968 (CY2026).
     Why it is denied:
         Medicare pays as telehealth only the services on its list; hands-on services such as
         97140, modalities (97010-97036, G0283), dry needling and strapping are not on it, so
@@ -72,8 +90,8 @@ def telehealth_not_on_list(ctx: RuleContext) -> Iterator[Finding]:
     """
     listed = telehealth_list(ctx.lookup)
     for r, modifier in _telehealth_lines(ctx):
-        if r.text in listed.codes:
-            continue
+        if r.text in listed.codes or r.text in REMOTE_BY_DEFINITION:
+            continue  # remote codes: telehealth-remote-code says "no 95" instead
         payer = "Medicare" if ctx.profile.medicare else "Medicare (and most payers that follow it)"
         yield Finding(
             f"{r.text} is not on the Medicare telehealth list: {payer} denies it with "
@@ -84,6 +102,36 @@ def telehealth_not_on_list(ctx: RuleContext) -> Iterator[Finding]:
             sources=_sources(listed),
             confidence=listed.confidence,
         )
+
+
+@rule(id="telehealth-remote-code", severity="warning",
+      sources=("pfs-2026-final", "mm14250", "cpt-2026"), confidence="M-H")
+def telehealth_remote_code(ctx: RuleContext) -> Iterator[Finding]:
+    """95 or 93 on a code that is remote by definition (RTM, virtual check-in, e-visit).
+
+    What it checks:
+        Lines of remote therapeutic monitoring (98975-98986), virtual check-ins (G2250,
+        G2251, 98016) and e-visits (98970-98972) carry no telehealth modifier.
+    Why it is denied:
+        These services are furnished remotely by their definition; they are not
+        telehealth versions of an in-person service, so 95/93 does not belong on them and
+        may get the line rejected.
+    Example visit:
+        Telehealth 95: 97110=30 98977.
+    Fix:
+        Take 95 (or 93) off the remote code; keep it on the listed codes of the telehealth
+        visit.
+    Source:
+        CY2026 PFS final rule (RTM and virtual services); CMS CR 14250; CPT 2026.
+    """
+    for r, modifier in _telehealth_lines(ctx):
+        if r.text in REMOTE_BY_DEFINITION:
+            yield Finding(
+                f"{r.text} is remote by definition: no {modifier} on this code (it is not a "
+                "telehealth version of a visit); leave the modifier off this line.",
+                (r.text, modifier),
+                r.index,
+            )
 
 
 @rule(id="telehealth-audio-only", severity="info", sources=(SHIPPED_SOURCE,),

@@ -289,3 +289,115 @@ def _line_support(ctx: RuleContext, r: ResolvedLine) -> Finding | None:
         (r.text,),
         r.index,
     )
+
+
+_CQ = ("cms-cq-co-examples", "pfs-2022-final", "aota-ota-modifier-2021")
+
+
+@rule(id="assistant-units", severity="info", sources=_CQ, profiles=("medicare",), confidence="M")
+def assistant_units(ctx: RuleContext) -> Iterator[Finding]:
+    """Which units of a line the PT and the PTA shared carry CQ.
+
+    What it checks:
+        A PT line with some of its minutes by a PT assistant (``97110=38/pta15``, or the
+        PTA minutes in the window's By cell): how many of its units carry CQ.
+    Why it is denied:
+        Not denied: CQ goes on the units the assistant furnished (paid at 85%), not on the
+        visit. Timed codes are decided unit by unit: each full 15 minutes by the PTA is a CQ
+        unit and each full 15 by the PT is not; a last unit both worked on goes without CQ
+        when the PT furnished 8 or more of its minutes (enough to bill it alone) and with CQ
+        otherwise, unless the PTA's part is 10% of a unit or less. An untimed code carries
+        CQ when the PTA furnished more than 10% of it (the de minimis standard). Where
+        "whoever furnished more of the last unit" would answer otherwise (PT 5 + PTA 4), the
+        note says verify.
+    Example visit:
+        97110=36/pta23 97140=30 (CMS's first example): 66 minutes are 4 units; 97140 ×2 and
+        one 97110 without CQ (the PT furnished 13 of the last unit's 21 minutes), one 97110
+        with CQ (the PTA's full 15 minutes).
+    Fix:
+        Bill the line as the lines shown (the copy splits it); the note says who furnished
+        which minutes.
+    Source:
+        CMS "Billing Examples Using CQ/CO Modifiers for Services Furnished In Whole or In Part
+        by PTAs and OTAs"; CY2022 PFS final rule (the 10% de minimis standard, the 8-minute
+        threshold for the last unit); AOTA's practice resource on the CY2022 rule.
+    """
+    for r in ctx.billed:
+        split = r.split
+        if split is None or not r.line.shared or "GP" not in r.modifiers:
+            continue
+        yield Finding(
+            _split_message(r.text, split),
+            (r.text,),
+            r.index,
+            confidence="L" if split.verify else None,
+        )
+
+
+@rule(id="pta-minutes-over", severity="error", sources=_CQ)
+def pta_minutes_over(ctx: RuleContext) -> Iterator[Finding]:
+    """More minutes by the PTA than the line has.
+
+    What it checks:
+        The PTA minutes of a line the PT and the PTA shared are part of its minutes.
+    Why it is denied:
+        The note cannot support a share larger than the service: the line would go out with
+        CQ on units nobody can account for (the tool counts it as every minute by the PTA
+        until it is fixed).
+    Example visit:
+        97110=20 with 23 of its minutes by the PTA (the minutes were lowered afterwards).
+    Fix:
+        Lower the PTA minutes in the line's By cell, or enter the line's real minutes.
+    Source:
+        CMS "Billing Examples Using CQ/CO Modifiers ..." (who furnished which minutes).
+    """
+    for r in ctx.active:
+        if r.line.pta_over:
+            yield Finding(
+                f"{r.text}: the PTA's {r.line.pta_minutes} minutes are more than the line's "
+                f"{r.line.minutes or 0}: lower the PTA minutes or enter the line's real minutes.",
+                (r.text,),
+                r.index,
+            )
+
+
+def _split_message(code: str, split: unit_rules.AssistantSplit) -> str:
+    head = f"{code} ({split.minutes} min, {split.assistant_minutes} by the PTA)"
+    untimed = not split.shared and split.assistant_full == 0 and split.therapist_full == 0
+    if split.de_minimis or untimed:
+        share = "more than" if split.assistant_units else "not more than"
+        verdict = "CQ on the line (paid at 85%)" if split.assistant_units else "no CQ"
+        return f"{head}: the PTA's part is {share} 10% of the service (de minimis): {verdict}."
+    parts: list[str] = []
+    if split.assistant_full:
+        parts.append(f"{split.assistant_full} with CQ ({_blocks(split.assistant_full)} by the PTA)")
+    if split.therapist_full:
+        blocks = _blocks(split.therapist_full)
+        parts.append(f"{split.therapist_full} without CQ ({blocks} by the PT)")
+    for a, t, with_cq in split.shared:
+        parts.append(f"1 {'with' if with_cq else 'without'} CQ ({_last_unit_why(a, t, with_cq)})")
+    if split.split:
+        bill = (
+            f"bill {code} ×{split.therapist_units} without CQ and {code} CQ "
+            f"×{split.assistant_units}"
+        )
+    else:
+        bill = "every unit with CQ" if split.assistant_units else "no unit with CQ"
+    return f"{head}: {plural(split.units, 'unit')}, {join_and(parts)}: {bill}."
+
+
+def _last_unit_why(a: int, t: int, with_cq: bool) -> str:
+    of = f"of the last unit's {a + t} minutes"
+    if not with_cq and t >= unit_rules.MIN_MINUTES:
+        why = f"the PT furnished {t} {of}, enough to bill it alone"
+    elif with_cq:
+        why = f"the PT furnished {t} {of}, fewer than 8; the PTA {a}"
+    else:
+        why = f"the PTA's {plural(a, 'minute')} {of}: not more than 10% of a unit"
+    if a != t and (a > t) != with_cq:
+        why += "; whoever furnished more would say otherwise: verify"
+    return why
+
+
+def _blocks(n: int) -> str:
+    return "a full 15 minutes" if n == 1 else f"{n} full 15 minutes"

@@ -280,7 +280,7 @@ class VisitEditor(QObject):
         for row, line in enumerate(self._visit.lines):
             if line.code == found.code:
                 return self._readd(row, line, minutes)
-        refused = validate_new_line(found.code, self.lookup())
+        refused = validate_new_line(found.code, self.lookup(), self._on)
         if refused:
             problem = refused[0]
             self.refuse(problem.message, self.code_choices(problem.suggestions, "Add"))
@@ -387,7 +387,7 @@ class VisitEditor(QObject):
         return True
 
     def replace_code(self, row: int, code: str) -> bool:
-        refused = validate_new_line(code, self.lookup())
+        refused = validate_new_line(code, self.lookup(), self._on)
         if refused or not 0 <= row < len(self._visit.lines):
             if refused:
                 self.refuse(refused[0].message, ())

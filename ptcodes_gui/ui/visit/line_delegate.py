@@ -26,6 +26,7 @@ from ptcodes_gui.domain.visit import MAX_LINE_MINUTES
 from ptcodes_gui.ui.visit_model import (
     CODE,
     COLUMN_NAMES,
+    COLUMN_TIPS,
     DX,
     MINUTES,
     MODIFIERS,
@@ -35,6 +36,7 @@ from ptcodes_gui.ui.visit_model import (
     LineRole,
     parse_modifiers,
     parse_pointers,
+    parse_provider,
 )
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -95,12 +97,18 @@ class LineDelegate(QStyledItemDelegate):
             spin.valueChanged.connect(lambda _v, e=spin: self._commit(e))
             return spin
         if col == PROVIDER:
+            # PT, PTA, or typed: the PTA's minutes when the PT and the PTA shared the line
             combo = QComboBox(parent)
+            combo.setEditable(True)
+            combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
             combo.setAccessibleName(name)
+            combo.setToolTip(COLUMN_TIPS[PROVIDER])
             combo.view().setAccessibleName(f"{name} choices")
             for value, label in PROVIDER_LABELS.items():
                 combo.addItem(label, value)
             combo.currentIndexChanged.connect(lambda _i, e=combo: self._commit(e))
+            kept = QPersistentModelIndex(index)
+            combo.editTextChanged.connect(lambda _t, e=combo: self._commit_if_provider(e, kept))
             return combo
         edit = QLineEdit(parent)
         edit.setFrame(False)
@@ -131,6 +139,14 @@ class LineDelegate(QStyledItemDelegate):
             return
         self.commitData.emit(editor)
 
+    def _commit_if_provider(self, editor: QComboBox, index: _Index) -> None:
+        line = index.data(LineRole)
+        try:
+            parse_provider(editor.currentText(), None if line is None else line.minutes)
+        except ValueError:
+            return
+        self._commit(editor)
+
     def _commit_if_valid(self, editor: QLineEdit, col: int) -> None:
         if _parses(col, editor.text()):
             self._commit(editor)
@@ -146,10 +162,13 @@ class LineDelegate(QStyledItemDelegate):
                 with QSignalBlocker(editor):
                     editor.setValue(wanted)
         elif isinstance(editor, QComboBox):
-            at = editor.findData(value)
-            if at >= 0 and at != editor.currentIndex():
+            text = "" if value is None else str(value)
+            if " ".join(editor.currentText().split()).lower() != text.lower():
                 with QSignalBlocker(editor):
-                    editor.setCurrentIndex(at)
+                    at = editor.findText(text)
+                    if at >= 0:
+                        editor.setCurrentIndex(at)
+                    editor.setEditText(text)
         elif isinstance(editor, QLineEdit):
             text = "" if value is None else str(value)
             if not _same(index.column(), editor.text(), text):
@@ -164,7 +183,7 @@ class LineDelegate(QStyledItemDelegate):
                 return
             model.setData(index, None if editor.value() < 0 else editor.value())
         elif isinstance(editor, QComboBox):
-            model.setData(index, editor.currentData())
+            model.setData(index, editor.currentText())
         elif isinstance(editor, QLineEdit):
             model.setData(index, editor.text())
 

@@ -136,7 +136,7 @@ class LinesTable(QWidget):
             MINUTES: fm.horizontalAdvance("1440") + 10,
             UNITS: fm.horizontalAdvance("Units") + 10,
             # the provider editor is a combo box: room for its arrow too
-            PROVIDER: fm.horizontalAdvance("PTA") + fm.height() + 22,
+            PROVIDER: fm.horizontalAdvance("PTA 15") + fm.height() + 22,
             MODIFIERS: fm.horizontalAdvance("GP CQ 59") + 10,
             DX: fm.horizontalAdvance("A,B") + 12,
         }

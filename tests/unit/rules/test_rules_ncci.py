@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from rulekit import CODES, L, ev, ids, only, pair, visit
 
 from ptcodes_gui.domain.models import NcciPair
-from ptcodes_gui.domain.visit import DISTINCT_MODIFIERS, MappingLookup
+from ptcodes_gui.domain.visit import DISTINCT_MODIFIERS, MappingLookup, evaluate
 
 
 def _lookup(*pairs: NcciPair) -> MappingLookup:
@@ -56,7 +58,8 @@ def test_low_confidence_pairs_are_verify_never_errors() -> None:
 
 
 def test_reported_pairs_are_verify_even_without_a_catalog_pair() -> None:
-    for first, second in (("97161", "97750"), ("97163", "97750"), ("97530", "97116")):
+    for first, second in (("97161", "97750"), ("97163", "97750"), ("97150", "97140"),
+                          ("97150", "97535")):
         warning = only(ev(visit(L(first, 15), L(second, 15))), "ncci-verify")
         assert warning.codes == (first, second) and warning.confidence == "L"
         assert warning.message.startswith("Verify:")
@@ -73,3 +76,26 @@ def test_deleted_pair_is_ignored() -> None:
     gone = NcciPair("97140", "97530", 1, "ncci-ptp-practitioner", "M", "2019-01-01",
                     deleted="2021-01-01")
     assert "ncci-pair" not in ids(ev(visit(L("97140", 15), L("97530", 15)), _lookup(gone)))
+
+
+def test_97530_with_97116_is_a_real_pair_not_verify() -> None:
+    # Without any catalog pair it is no longer guessed at as "verify" ...
+    assert "ncci-verify" not in ids(ev(visit(L("97530", 15), L("97116", 15))))
+    # ... and with the shipped M-H pair the modifier goes on 97116 (column 2).
+    result = ev(visit(L("97530", 15), L("97116", 15)),
+                _lookup(pair("97530", "97116", confidence="M-H")))
+    warning = only(result, "ncci-pair")
+    assert warning.severity == "warning" and warning.message.endswith(
+        "add 59 or XU to 97116 (the column-2 code takes the modifier).")
+    assert result.lines[1].suggested_modifiers == DISTINCT_MODIFIERS
+    assert result.lines[0].suggested_modifiers == ()
+
+
+def test_a_pair_is_checked_from_its_effective_date() -> None:
+    dated = NcciPair("97110", "97164", 1, "apta-ncci-2020", "M-H", "2026-12-06",
+                     effective="2020-10-01")
+    lines = visit(L("97110", 30), L("97164"))
+    before = evaluate(lines, _lookup(dated), on=date(2020, 9, 30))
+    assert "ncci-pair" not in ids(before)
+    on_the_day = only(evaluate(lines, _lookup(dated), on=date(2020, 10, 1)), "ncci-pair")
+    assert "to 97164" in on_the_day.message and on_the_day.line == 1

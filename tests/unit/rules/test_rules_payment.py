@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from rulekit import CODES, COMMERCIAL_MIDPOINT, ON, L, ev, ids, only, visit
+from rulekit import CODES, COMMERCIAL_MIDPOINT, ON, L, ev, ids, only, untimed, visit
 
 from ptcodes_gui.domain.fees import FeeSchedule, Locality, Rvu
 from ptcodes_gui.domain.models import Mue
-from ptcodes_gui.domain.rules.mppr import SchedulePracticeExpense
+from ptcodes_gui.domain.rules.mppr import SchedulePracticeExpense, always_therapy
 from ptcodes_gui.domain.visit import MappingLookup, evaluate
 
 
@@ -39,7 +39,7 @@ def test_no_mue_table_no_warning() -> None:
 def test_mppr_counts_the_reduced_units() -> None:
     result = ev(visit(L("97110", 30), L("97140", 15), L("97010")))
     note = only(result, "mppr-reduction")
-    assert note.severity == "info" and note.sources == ("cms-100-04-ch5-10.7",)
+    assert note.severity == "info" and note.sources[0] == "cms-100-04-ch5-10.7"
     assert "of the 3 therapy units" in note.message  # bundled 97010 is not paid at all
     assert "other 2 units at 50%" in note.message
 
@@ -55,6 +55,9 @@ class _Fees:
 
     def practice_expense(self, code: str) -> Decimal | None:
         return self._pe.get(code)
+
+    def therapy_mppr(self, code: str) -> bool | None:
+        return None
 
 
 def test_mppr_names_the_full_price_unit_with_a_fee_schedule() -> None:
@@ -83,3 +86,34 @@ def test_mppr_with_an_imported_fee_schedule() -> None:
     lines = visit(L("97110", 30), L("97530", 15), L("97140", 15))
     note = only(evaluate(lines, MappingLookup(CODES), on=ON, fees=fees), "mppr-reduction")
     assert "one unit of 97530" in note.message and "other 3 units at 50%" in note.message
+
+
+def test_acupuncture_and_athletic_trainer_evaluations_take_no_therapy_mppr() -> None:
+    lookup = MappingLookup((*CODES, untimed("97810"), untimed("97169"), untimed("97170")))
+    # 97110 ×1 and acupuncture: one therapy unit, so no reduction at all
+    result = evaluate(visit(L("97110", 15), L("97810")), lookup, on=ON)
+    assert "mppr-reduction" not in ids(result)
+    assert not always_therapy("97810") and not always_therapy("97172")
+    assert always_therapy("97110") and always_therapy("92526")
+    note = only(evaluate(visit(L("97110", 30), L("97169")), lookup, on=ON), "mppr-reduction")
+    assert "of the 2 therapy units" in note.message and "97169" not in note.codes
+
+
+def test_the_fee_schedules_mult_proc_indicator_decides_the_scope() -> None:
+    def rvu(code: str, mult_proc: str) -> Rvu:
+        return Rvu(code, "", "A", Decimal("0.45"), Decimal("0.40"), Decimal("0.02"),
+                   Decimal("33.4009"), mult_proc=mult_proc)
+
+    schedule = FeeSchedule("test RVU file", {"97110": rvu("97110", "5"),
+                                             "97530": rvu("97530", "0"),
+                                             "95851": rvu("95851", "5")}, {})
+    locality = Locality("01112", "05", "CA", "SAN FRANCISCO", Decimal("1.05"),
+                        Decimal("1.3"), Decimal("0.5"))
+    fees = SchedulePracticeExpense(schedule, locality)
+    assert fees.therapy_mppr("97110") is True and fees.therapy_mppr("97530") is False
+    assert fees.therapy_mppr("97999") is None
+    # 97530 is not marked 5 in this file: only 97110's 2 units and 95851 count
+    lines = visit(L("97110", 30), L("97530", 15), L("95851"))
+    note = only(evaluate(lines, MappingLookup(CODES), on=ON, fees=fees), "mppr-reduction")
+    assert "of the 3 therapy units" in note.message
+    assert set(note.codes) == {"97110", "95851"}

@@ -3,7 +3,7 @@ initial and subsequent orthotic management codes."""
 
 from __future__ import annotations
 
-from rulekit import CODES, L, ev, ids, only, pair, visit
+from rulekit import CODES, L, ev, ids, only, pair, untimed, visit
 
 from ptcodes_gui.domain.visit import MappingLookup
 
@@ -33,3 +33,20 @@ def test_catalog_pair_for_it_is_not_repeated() -> None:
     result = ev(visit(L("97760", 30), L("97763", 15)), lookup)
     assert "ncci-indicator-0" in ids(result)
     assert "orthotic-initial-and-subsequent" not in ids(result)
+
+
+def test_rtm_and_rpm_in_one_period() -> None:
+    lookup = MappingLookup((*CODES, untimed("99454", discipline="physician")))
+    result = ev(visit(L("98977"), L("99454")), lookup)
+    error = only(result, "rtm-with-rpm")
+    assert error.severity == "error" and error.codes == ("98977", "99454")
+    assert "rtm-with-rpm" not in ids(ev(visit(L("98977"), L("98980"))))
+
+
+def test_98981_is_an_add_on_per_calendar_month() -> None:
+    lookup = MappingLookup((*(c for c in CODES if c.code != "98981"),
+                            untimed("98981", addon_to=("98980",))))
+    alone = only(ev(visit(L("98981")), lookup), "addon-without-primary")
+    assert alone.severity == "warning" and "per calendar month" in alone.message
+    assert "same day" not in alone.message
+    assert "addon-without-primary" not in ids(ev(visit(L("98980"), L("98981")), lookup))

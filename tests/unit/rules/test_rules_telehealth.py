@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rulekit import CODES, COMMERCIAL_MIDPOINT, L, ev, ids, only, visit
+from rulekit import CODES, COMMERCIAL_MIDPOINT, L, ev, ids, only, untimed, visit
 
 from ptcodes_gui.domain.models import TelehealthList
 from ptcodes_gui.domain.rules.telehealth import SHIPPED_LIST
@@ -51,3 +51,23 @@ def test_imported_list_replaces_the_shipped_one() -> None:
 def test_audio_only_on_a_listed_code_is_a_reminder() -> None:
     note = only(ev(visit(L("97110", 20), telehealth="93")), "telehealth-audio-only")
     assert note.severity == "info" and "video" in note.message
+
+
+def test_caregiver_cognitive_and_slp_codes_are_on_the_cy2026_list() -> None:
+    assert {"97550", "97551", "97552", "97129", "97130", "92507", "92521", "92522", "92523",
+            "92524", "92526", "96125", "98960", "98961", "98962"} <= SHIPPED_LIST.codes
+    lookup = MappingLookup((*CODES, untimed("97550"), untimed("97129"), untimed("92526")))
+    result = ev(visit(L("97550"), L("97129"), L("92526"), telehealth="95"), lookup)
+    assert "telehealth-not-on-list" not in ids(result)
+
+
+def test_remote_codes_get_no_95_and_never_bill_in_person() -> None:
+    # a visit-wide 95 is not put on RTM; typed on the line it is "no 95 on this code"
+    result = ev(visit(L("97110", 30), L("98977"), telehealth="95"))
+    assert "95" not in result.lines[1].modifiers
+    assert not {"telehealth-not-on-list", "telehealth-remote-code"} & set(ids(result))
+    typed = ev(visit(L("98977", extra_modifiers=("95",)), L("98980", telehealth="95")))
+    warnings = typed.warnings_with("telehealth-remote-code")
+    assert [w.line for w in warnings] == [0, 1]
+    assert all("no 95 on this code" in w.message for w in warnings)
+    assert not any("in person" in w.message for w in typed.warnings)
