@@ -57,6 +57,15 @@ def left_out(result: VisitResult, billable: VisitResult | None = None) -> list[s
     return out
 
 
+def _note_label(name: str, accessible: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    label.setAccessibleName(accessible)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
 class CopyArea(QWidget):
     """Signals: ``message(str)`` what was copied; ``copied()`` after a copy;
     ``new_visit_clicked()``. The confirmation under the preview speaks of the visit as it
@@ -102,11 +111,7 @@ class CopyArea(QWidget):
         self.preview.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.preview.setTabChangesFocus(True)
         self.preview.setMinimumHeight(fm.height() * 3)
-        self.left_out_label = QLabel()
-        self.left_out_label.setObjectName("copyLeftOut")
-        self.left_out_label.setAccessibleName("Left out of the copy")
-        self.left_out_label.setWordWrap(True)
-        self.left_out_label.hide()
+        self.left_out_label = _note_label("copyLeftOut", "Left out of the copy")
         self.status = QLabel()
         self.status.setAccessibleName("Copy confirmation")
         self.status.setWordWrap(True)
