@@ -69,14 +69,35 @@ run() {  # run WIDTH HEIGHT SCALE NAME
     key ctrl+k; typ "97127"; shot "search-$name"
     key ctrl+slash; focus '^Keyboard shortcuts$'; shot "shortcuts-$name"; key Escape
     xdotool windowfocus --sync "$WID"
+    if [[ "$name" == "1366x768" ]]; then billable; fi
     key ctrl+shift+a; typ "97110=8"; key Return  # the visit changed since its copy
     key ctrl+q; focus '^Visit not copied$'; shot "quit-$name"; key Escape  # Esc: Cancel
     xdotool getwindowname "$WID" >/dev/null && echo "-- still open after Cancel"
+    xdotool windowfocus --sync "$WID"
+    # Copy and quit: the window goes; without a clipboard manager PT Codes stays (no
+    # window) until the visit is pasted once, then exits
+    key ctrl+q; focus '^Visit not copied$'; key Return; sleep 1.5
+    kill -0 "$APP_PID" 2>/dev/null && echo "-- window closed, the visit still served"
+    echo "-- clipboard after Copy and quit:"; xclip -o -selection clipboard; echo
+    for _ in $(seq 50); do kill -0 "$APP_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$APP_PID" 2>/dev/null && echo "-- still running" || echo "-- exited after the paste"
+    APP_PID=""
     stop
 }
 
+billable() {  # a PTA on Medicare evaluating: Copy copies only the lines without errors
+    key ctrl+n; key alt+y Down                   # By: PTA
+    key ctrl+shift+a; typ "97161"; key Return; typ "97164"; key Return
+    typ "97110=30"; key Return
+    shot "billable-$name"
+    key ctrl+shift+c; focus '^The visit has errors$'; key alt+c
+    xdotool windowfocus --sync "$WID"
+    echo "-- clipboard (lines without errors):"; xclip -o -selection clipboard; echo
+    key ctrl+z ctrl+z ctrl+z ctrl+z; key alt+y Up  # the visit before, by the PT again
+}
+
 rm -f "$OUT"/visit-*.png "$OUT"/search-*.png "$OUT"/shortcuts-*.png "$OUT"/quit-*.png \
-      "$OUT"/by-editor-*.png
+      "$OUT"/by-editor-*.png "$OUT"/billable-*.png
 for spec in $SIZES; do
     size=${spec%%:*}; scale=${spec##*:}
     w=${size%%x*}; h=${size##*x}

@@ -169,7 +169,7 @@ def confirm_copy_with_errors(
     if left_out:
         details.append("Left out of the copy: " + ", ".join(left_out) + ".")
     box.setInformativeText("\n\n".join(details))
-    copy = box.addButton("Copy billable lines", QMessageBox.ButtonRole.AcceptRole)
+    copy = box.addButton("&Copy the lines without errors", QMessageBox.ButtonRole.AcceptRole)
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(cancel)
     box.exec()

@@ -94,3 +94,14 @@ def test_new_visit_clears_a_refused_entry(qtbot: QtBot, panel: VisitPanel) -> No
     assert panel.add_edit.text() == ""
     assert panel.offered_choices() == []
     assert panel.visit().lines == ()
+
+
+def test_ctrl_z_in_the_empty_add_field_undoes_the_visit(qtbot: QtBot, panel: VisitPanel) -> None:
+    panel.focus_entry()
+    _type(qtbot, "97161")
+    assert panel.add_edit.text() == "" and QApplication.focusWidget() is panel.add_edit
+    qtbot.keyClick(panel.add_edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert panel.visit().lines == ()  # the field had nothing to undo: the visit's undo
+    qtbot.keyClicks(panel.add_edit, "971")
+    qtbot.keyClick(panel.add_edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert panel.add_edit.text() == ""  # typing is undone in the field first
