@@ -185,7 +185,10 @@ def menu_rows(window: QWidget) -> list[tuple[str, str, str]]:
                 walk(sub, f"{title} → {sub.title().replace('&', '')}")
             elif not act.isSeparator() and act.text():
                 keys = ", ".join(shown_keys(act.shortcuts()))
-                rows.append((title, act.text().replace("&", "").rstrip("…"), keys))
+                text = act.text().replace("&", "").rstrip("…")
+                # "Undo Add diagnosis": the undo stack names its next step; the sheet the key
+                text = text.split(" ", 1)[0] if text.startswith(("Undo ", "Redo ")) else text
+                rows.append((title, text, keys))
 
     menu_bar = getattr(window, "menuBar", None)
     if callable(menu_bar):
