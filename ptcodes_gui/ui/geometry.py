@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Final
 
-from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QScreen
-from PySide6.QtWidgets import QScrollArea, QStyle, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QScrollArea, QStyle, QVBoxLayout, QWidget
 
 #: What the window asks for on a large screen; smaller screens get most of their room.
 PREFERRED: Final = QSize(1280, 860)
@@ -95,6 +95,21 @@ class _FittingScrollArea(QScrollArea):
     """Never narrower than its widget needs, with room for a vertical scroll bar: a splitter
     would squeeze it and cut its right edge (the DOS arrow, "In person"); the other side of
     the splitter gives way instead. It still scrolls vertically on a short screen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_focus_changed)
+
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        # the keyboard never works in a part scrolled out of view (Tab, Alt+O, Ctrl+L)
+        # (the whole part: ensureWidgetVisible shows only a text box's cursor line)
+        inner = self.widget()
+        if new is not None and inner is not None and inner.isAncestorOf(new):
+            top = new.mapTo(inner, QPoint(0, 0))
+            self.ensureVisible(top.x(), top.y() + new.height(), 8, 8)  # its bottom, and
+            self.ensureVisible(top.x(), top.y(), 8, 8)  # its top if it is taller than the view
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
         hint = super().minimumSizeHint()

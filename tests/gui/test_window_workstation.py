@@ -266,3 +266,22 @@ def test_the_visit_panel_is_never_cut_on_a_small_screen(full: MainWindow, qtbot:
     assert lines[-1].startswith("A M25.561")
     needed = len(lines) * preview.fontMetrics().lineSpacing()
     assert preview.viewport().height() >= needed  # the diagnosis line is in view
+
+
+def test_the_visit_panel_scrolls_to_the_focused_part(full: MainWindow, qtbot: QtBot) -> None:
+    """150 % on 1366×768 (910×512 logical): the panel scrolls; the keyboard's focus is
+    never in a part scrolled out of view (the copy preview with its diagnosis line)."""
+    panel = _panel(full)
+    panel.add_entry("97530=23")
+    panel.add_entry("97140=15")
+    panel.add_code("M25.561")
+    full.resize(910, 480)
+    qtbot.wait(20)
+    scroll = full.visit_scroll
+    assert scroll is not None
+    full.activateWindow()
+    panel.preview.setFocus()
+    qtbot.waitUntil(panel.preview.hasFocus)
+    viewport = scroll.viewport()
+    bottom = panel.preview.mapTo(viewport, panel.preview.rect().bottomLeft())
+    assert 0 <= bottom.y() <= viewport.height()
