@@ -19,7 +19,13 @@ import ctypes.util
 import sys
 from typing import ClassVar, Final
 
-from PySide6.QtCore import QEventLoop, QMimeData, QTimer
+from PySide6.QtCore import (
+    QAbstractNativeEventFilter,
+    QCoreApplication,
+    QEventLoop,
+    QMimeData,
+    QTimer,
+)
 from PySide6.QtGui import QGuiApplication
 
 KEEP_SECONDS: Final = 600  # ten minutes without a window at most
@@ -30,7 +36,32 @@ class _State:
 
     generation = 0  # one per copy
     taken = True  # nothing copied: nothing to keep
+    serving = False  # X11: answering another program's request for the clipboard now
     on_taken: ClassVar[list[QEventLoop]] = []
+
+
+_SELECTION_REQUEST: Final = 30  # the X11 event of another program asking for the clipboard
+
+
+class _Requests(QAbstractNativeEventFilter):
+    """X11: marks the handling of another program's request for the clipboard, so that this
+    program's own reads (a context menu checking whether Paste applies) do not count as the
+    visit having been taken."""
+
+    def nativeEventFilter(self, event_type: object, message: object) -> object:  # noqa: N802
+        if bytes(event_type) == b"xcb_generic_event_t":  # type: ignore[call-overload]
+            kind = ctypes.c_uint8.from_address(int(message)).value & 0x7F  # type: ignore[call-overload]
+            if kind == _SELECTION_REQUEST:
+                _State.serving = True  # Qt answers it right after this filter
+                QTimer.singleShot(0, _served)
+        return False, 0
+
+
+def _served() -> None:
+    _State.serving = False
+
+
+_FILTER = _Requests()
 
 
 class _TrackedText(QMimeData):
@@ -42,7 +73,8 @@ class _TrackedText(QMimeData):
         self.setText(text)
 
     def retrieveData(self, mimetype: str, preferred_type: object) -> object:  # noqa: N802
-        if self._generation == _State.generation and not _State.taken:
+        asked = _State.serving or QGuiApplication.platformName() != "xcb"
+        if self._generation == _State.generation and not _State.taken and asked:
             _State.taken = True
             for loop in _State.on_taken:
                 # after this request is answered: the reply is sent once we return
@@ -54,6 +86,9 @@ def put_text(text: str) -> None:
     """Put plain text on the clipboard (what an EHR field wants), tracked for ``keep``."""
     if _State.generation == 0:
         atexit.register(_untrack)
+        app = QCoreApplication.instance()
+        if app is not None and QGuiApplication.platformName() == "xcb":
+            app.installNativeEventFilter(_FILTER)
     _State.generation += 1
     _State.taken = False
     # The clipboard owns the data from here on; no Python reference is kept to it.

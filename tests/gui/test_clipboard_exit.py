@@ -141,3 +141,29 @@ def test_copy_and_quit_with_parcellite(xserver: dict[str, str], tmp_path: Path) 
     finally:
         manager.terminate()
         manager.wait(10)
+
+
+_OWN_READ = """
+import subprocess, time
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from ptcodes_gui.ui import clipboard
+clipboard.put_text("97110 GP x1")
+app.processEvents()
+assert QApplication.clipboard().text() == "97110 GP x1"  # e.g. a context menu's Paste check
+assert not clipboard.was_taken(), "our own read is no paste"
+reader = subprocess.Popen(["xclip", "-o", "-selection", "clipboard"], stdout=subprocess.PIPE)
+end = time.time() + 5
+while reader.poll() is None and time.time() < end:
+    app.processEvents()
+assert reader.stdout.read() == b"97110 GP x1"
+assert clipboard.was_taken()
+print("ok")
+"""
+
+
+@needs_x
+def test_only_another_programs_read_counts(xserver: dict[str, str]) -> None:
+    done = subprocess.run([sys.executable, "-c", _OWN_READ], env=xserver, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.stdout.strip() == "ok", done.stderr
