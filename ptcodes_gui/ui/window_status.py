@@ -6,7 +6,8 @@ version label stays short and carries its whole line as a tooltip.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QStatusBar
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSizeGrip, QStatusBar, QWidget
 
 from ptcodes_gui.catalog.repository import CatalogInfo
 
@@ -39,15 +40,27 @@ class StatusParts:
             f"{info.ncci_as_of} · {info.icd_release or 'no ICD-10-CM'}"
         )
         self.version_label.setAccessibleDescription(self.version_label.toolTip())
-        # A message takes the whole bar while it shows: the notice and version never cut it
-        # ("…3 ro"); they come back when it goes.
+        # A message takes the whole bar while it shows: the permanent parts (notice, clinic,
+        # version) never cut it ("…3 ro", "Published release 1 to /"); they come back after.
+        self._bar = bar
         self._message = ""
+        self._hidden: list[QWidget] = []
         bar.messageChanged.connect(self._on_message_changed)
 
     def _on_message_changed(self, text: str) -> None:
         self._message = text
-        self.version_label.setVisible(not text)
-        self.notice_label.setVisible(not text and bool(self.notice_label.text()))
+        if text:
+            for part in self._bar.findChildren(
+                    QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+                if part.isVisible() and part not in (self.count_label, self.search_note_label) \
+                        and not isinstance(part, QSizeGrip):
+                    part.hide()
+                    self._hidden.append(part)
+            return
+        for part in self._hidden:
+            part.show()
+        self._hidden = []
+        self.notice_label.setVisible(bool(self.notice_label.text()))
 
     def set_count(self, n: int, *, limit: int, note: str) -> None:
         """``n`` results (``+`` when the limit cut them) and what the search relaxed, if any."""

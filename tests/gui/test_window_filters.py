@@ -43,10 +43,15 @@ def test_a_status_message_is_not_cut_by_the_notice(window: MainWindow, qtbot: Qt
     window.resize(1024, 600)
     window.set_data_notice("ICD-10-CM April 1, 2026 is in use; a newer release exists. "
                            "To update, import it (File menu).")
+    from PySide6.QtWidgets import QLabel
+
+    clinic = QLabel("Clinic: release 3 (since 2026-12-01)")  # as clinic_ui adds one
+    window.statusBar().addPermanentWidget(clinic)
     assert window.notice_label.isVisible() and window.version_label.isVisible()
     text = "Published release 1 to /srv/clinic/ptcodes; 3 rows were skipped, see the log"
     window.statusBar().showMessage(text, 5000)
     assert not window.notice_label.isVisible()
-    assert not window.version_label.isVisible()
+    assert not window.version_label.isVisible() and not clinic.isVisible()
     window.statusBar().clearMessage()
     assert window.notice_label.isVisible() and window.version_label.isVisible()
+    assert clinic.isVisible()
