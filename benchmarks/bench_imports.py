@@ -40,7 +40,8 @@ from benchmarks.bench import (
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "bench-results" / "import-files"
-BUDGET = {"import_s": 60.0, "import_rss_mb": 300.0, "start_added_s": 1.0, "search_p99_ms": 5.0}
+BUDGET = {"import_s": 60.0, "import_rss_mb": 300.0, "start_added_s": 1.0, "search_p99_ms": 5.0,
+          "icd_apply_s": 5.0, "icd_rss_mb": 200.0}
 
 
 def _release(rows: int) -> list[Path]:
@@ -99,6 +100,33 @@ def stage_import(paths: list[str], source: str, data_dir: str) -> dict[str, Any]
             "peak_rss_mb": round(peak_rss_mb(), 1), "rss_before_mb": round(rss_before, 1),
             "input_mb": round(sum(Path(p).stat().st_size for p in paths) / 2**20, 1),
             "label": info.label,
+        }
+    finally:
+        session.close()
+
+
+def stage_icd(data_dir: str, paths: list[str]) -> dict[str, Any]:
+    """A real CDC ICD-10-CM release (the tabular XML simple-icd-10-cm ships, default)
+    imported as ``ptcodes import icd10cm FILE --apply`` does: preview, then apply."""
+    from ptcodes_gui.catalog import icd10
+    from ptcodes_gui.releases import icd as icd_releases
+    from ptcodes_gui.session import open_session
+
+    files = [Path(p) for p in paths] or [icd10.default_xml_path()]
+    session = open_session(Path(data_dir))
+    try:
+        t0 = time.perf_counter()
+        preview = icd_releases.preview_icd_import(files, session.catalog, Path(data_dir))
+        t1 = time.perf_counter()
+        rss_preview = peak_rss_mb()
+        out = icd_releases.apply_icd_import(preview, session.catalog, Path(data_dir))
+        t2 = time.perf_counter()
+        return {
+            "release": preview.release.info.label, "rows": preview.release.info.rows,
+            "preview_s": round(t1 - t0, 2), "apply_s": round(t2 - t1, 2),
+            "peak_rss_mb": round(peak_rss_mb(), 1), "peak_rss_after_preview_mb":
+            round(rss_preview, 1), "db_mb": round(out.stat().st_size / 2**20, 1),
+            "input_mb": round(sum(f.stat().st_size for f in files) / 2**20, 1),
         }
     finally:
         session.close()
@@ -178,6 +206,7 @@ def run(rows: int, clinic_rows: int, start_runs: int) -> dict[str, Any]:
     clinic = _clinic_csv(clinic_rows)
     with tempfile.TemporaryDirectory(prefix="ptcodes-bench-imports-") as tmp:
         empty, loaded = Path(tmp) / "empty", Path(tmp) / "clinic"
+        icd = _child("icd", str(Path(tmp) / "icd"))
         ncci = _child("import", "ncci", str(Path(tmp) / "ncci"), *map(str, parts))
         clinic_import = _child("import", "codes", str(loaded), str(clinic))
         _child("import", "ncci", str(loaded), *map(str, parts))  # both, as a clinic has them
@@ -187,7 +216,7 @@ def run(rows: int, clinic_rows: int, start_runs: int) -> dict[str, Any]:
         start_without = _child("start", str(empty), str(start_runs))
         start_with = _child("start", str(loaded), str(start_runs))
     return {
-        "rows": rows, "generate_s": round(made_s, 1), "ncci": ncci,
+        "rows": rows, "generate_s": round(made_s, 1), "icd": icd, "ncci": ncci,
         "clinic_rows": clinic_rows, "clinic_import": clinic_import,
         "search_without": search_without, "search_with": search_with,
         "window_start_without": start_without, "window_start_with": start_with,
@@ -204,7 +233,13 @@ def report(r: dict[str, Any]) -> str:
     def ok(value: float, budget: float) -> str:
         return "PASS" if value <= budget else "MISS"
 
+    i = r["icd"]
     return "\n".join([
+        f"ICD-10-CM release: {i['release']} ({i['rows']:,} entries, {i['input_mb']} MB XML)",
+        f"  preview {i['preview_s']} s, apply {i['apply_s']} s  budget "
+        f"{BUDGET['icd_apply_s']} s  {ok(i['apply_s'], BUDGET['icd_apply_s'])}; peak RSS "
+        f"{i['peak_rss_mb']} MB  budget {BUDGET['icd_rss_mb']} MB  "
+        f"{ok(i['peak_rss_mb'], BUDGET['icd_rss_mb'])}",
         f"NCCI release: {n['rows_read']:,} rows, {n['input_mb']} MB zipped, kept "
         f"{n['rows_kept']:,} ({n['label']})",
         f"  import (preview + apply): {n['total_s']} s ({n['preview_s']} + {n['apply_s']})"
@@ -242,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
         name, *rest = args.stage
         if name == "import":
             result = stage_import(rest[2:], rest[0], rest[1])
+        elif name == "icd":
+            result = stage_icd(rest[0], rest[1:])
         elif name == "search":
             result = stage_search(rest[0])
         else:

@@ -48,6 +48,7 @@ __all__ = [
     "dotted",
     "load_billable_code_list",
     "parse_icd10cm",
+    "release_date",
     "release_label",
     "undotted",
 ]
@@ -167,6 +168,11 @@ def _release_date(path: Path) -> date | None:
         return date(int(match.group(3)), month, int(match.group(2) or 1))
     except ValueError:
         return None
+
+
+def release_date(path: Path) -> date | None:
+    """The date a release file's name carries (``...-April-1-2026.xml`` → 2026-04-01)."""
+    return _release_date(path)
 
 
 def _newest(directory: Path, pattern: str) -> Path:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Protocol
 
-from ptcodes_gui.domain.fees import FeeSchedule
+from ptcodes_gui.domain.fees import FeeSchedule, Locality
 from ptcodes_gui.domain.models import Code, Hit, Mue, NcciPair, TelehealthList
 
 
@@ -69,6 +69,10 @@ class CatalogOverlay(Protocol):
         """The imported Medicare fee schedule (RVUs of catalog codes, GPCIs); None: none."""
         ...
 
+    def gpci_locality(self, locality: str) -> Locality | None:
+        """A locality of the imported GPCI file, even before the RVU file is imported."""
+        ...
+
     def clinic_code(self, code: str) -> Code | None:
         """A clinic's own code (system "clinic") by its upper-case code."""
         ...
@@ -106,6 +110,9 @@ class _NoOverlay:
         return None
 
     def fee_schedule(self) -> FeeSchedule | None:
+        return None
+
+    def gpci_locality(self, locality: str) -> Locality | None:
         return None
 
     def clinic_code(self, code: str) -> Code | None:

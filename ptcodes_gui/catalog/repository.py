@@ -176,6 +176,10 @@ class Catalog(SearchMixin):
         source"); ``meta`` is that database's ``meta`` table (``icd_terms``, ``icd_count``,
         ``icd_billable`` are optional and computed when absent)."""
         self._icd_db = db
+        # valid_from, valid_to, replaced_by, provisional: catalogs built before they existed
+        # (and releases imported then) lack them
+        columns = {row[1] for row in db.execute("PRAGMA table_info(icd)")}
+        self._icd_dated = "provisional" in columns
         self._icd_vocab = None
         self._icd_terms = None
         if "icd_terms" in meta:  # stored by newer builds; older ones: see _icd_term_list
@@ -229,6 +233,21 @@ class Catalog(SearchMixin):
             icd_codes=self._icd_count,
             icd_billable=self._icd_billable,
         )
+
+    def icd_validity(self) -> dict[str, Any]:
+        """What the shipped catalog knows of ICD-10-CM codes by date (CMS MS-DRG tables, see
+        catalog/icd_dated.py): source, fiscal_year, added, ended, changes; {} if nothing."""
+        try:
+            found = json.loads(self._meta.get("icd_validity", "{}"))
+        except ValueError:
+            return {}
+        return found if isinstance(found, dict) else {}
+
+    def icd_dates_through(self) -> int | None:
+        """The last fiscal year whose added and ended codes the shipped catalog knows by
+        date; None for an older build."""
+        found = self.icd_validity().get("fiscal_year")
+        return int(found) if isinstance(found, int) else None
 
     def close(self) -> None:
         if self._icd_db is not self._db:
@@ -391,13 +410,18 @@ class Catalog(SearchMixin):
         return []
 
     def _get_icd(self, key: str) -> Code | None:
+        dated = (
+            "valid_from, valid_to, replaced_by, provisional" if self._icd_dated
+            else "NULL, NULL, NULL, 0"
+        )
         row = self._icd_db.execute(
-            "SELECT code, title, billable, kind, parent, notes, terms FROM icd WHERE ucode = ?",
+            f"SELECT code, title, billable, kind, parent, notes, terms, {dated} FROM icd "
+            "WHERE ucode = ?",
             (key,),
         ).fetchone()
         if row is None:
             return None
-        code, title, billable, _kind, parent, notes, terms = row
+        code, title, billable, _kind, parent, notes, terms, *dates = row
         icd_notes: list[IcdNote] = [
             IcdNote(kind=k, text=t, from_code=code) for k, t in json.loads(notes or "[]")
         ]
@@ -439,6 +463,10 @@ class Catalog(SearchMixin):
             children=tuple(children),
             icd_notes=tuple(icd_notes),
             synonyms=tuple(t for t in (terms or "").split("; ") if t),
+            valid_from=dates[0],
+            valid_to=dates[1],
+            replaced_by=tuple((dates[2] or "").split()),
+            provisional=bool(dates[3]),
         )
 
     # ------------------------------------------------------------- internals

@@ -14,13 +14,15 @@ from typing import TYPE_CHECKING, Any
 from ptcodes_gui.catalog.repository import Catalog
 from ptcodes_gui.domain.fees import (
     FeeLineLike,
+    FeeSchedule,
     VisitEstimate,
     estimate_visit,
     parse_locality_id,
 )
 from ptcodes_gui.domain.models import Code
 from ptcodes_gui.domain.rules.mppr import SchedulePracticeExpense
-from ptcodes_gui.releases import data_sources
+from ptcodes_gui.domain.visit_result import Warning
+from ptcodes_gui.releases import data_sources, nothing_imported
 from ptcodes_gui.releases import icd as icd_releases
 from ptcodes_gui.userdata import fee_localities
 
@@ -59,7 +61,7 @@ def import_icd(args: argparse.Namespace, session: Session) -> int:
         path = icd_releases.apply_icd_import(
             preview, catalog, session.data_dir, allow_older=args.allow_older)
     except icd_releases.IcdImportError as exc:
-        sys.stderr.write(f"Nothing was imported: {exc}\n")
+        sys.stderr.write(nothing_imported(exc) + "\n")
         return EXIT_FAILED
     info = preview.release.info
     sys.stdout.write(f"Imported {info.label}: {info.billable:,} billable codes, now in use "
@@ -78,13 +80,19 @@ def set_locality(session: Session, profile: str, text: str) -> str:
     """Validate against the imported GPCI list and store; the message to print."""
     locality = parse_locality_id(text)
     schedule = session.catalog.fee_schedule()
-    if schedule is None:
-        raise ValueError("import the fee schedule first (ptcodes import pfs RVU-ZIP --apply)")
-    found = schedule.locality(locality)
+    # a GPCI file imported on its own is enough to pick the locality; prices wait for RVUs
+    found = (schedule.locality(locality) if schedule is not None
+             else session.catalog.overlay.gpci_locality(locality))
     if found is None:
+        if schedule is None:
+            raise ValueError(f"{locality} is in no imported GPCI list: check it, or import "
+                             "the fee schedule's GPCI file first (ptcodes import pfs "
+                             "GPCI2026.csv --apply)")
         raise ValueError(f"{locality} is not in the imported GPCI list ({schedule.release})")
     fee_localities.set_locality(session.store, profile, locality)
-    return f"Medicare locality of payer profile {profile!r}: {found.label}.\n"
+    later = ("" if schedule is not None else
+             " Visits are priced once the relative value file (PPRRVU) is imported too.")
+    return f"Medicare locality of payer profile {profile!r}: {found.label}.{later}\n"
 
 
 def after_import(args: argparse.Namespace, session: Session) -> int | None:
@@ -105,19 +113,25 @@ def after_import(args: argparse.Namespace, session: Session) -> int | None:
 
 
 def visit_estimate(lines: Sequence[FeeLineLike], catalog: Catalog, session: Session | None,
-                   profile: str) -> VisitEstimate | None:
-    """The estimate for the billed lines, or None (no fee schedule or no locality)."""
-    schedule = catalog.fee_schedule()
+                   profile: str, on: date | None = None) -> VisitEstimate | None:
+    """The estimate for the billed lines, or None (no fee schedule in force on ``on``, or no
+    locality)."""
+    schedule = _schedule_on(catalog, on)
     locality = locality_for(session, profile) if session is not None else None
     if schedule is None or locality is None or schedule.locality(locality) is None:
         return None
     return estimate_visit(lines, schedule, locality)
 
 
-def fees_hook(catalog: Catalog, session: Session | None, profile: str
-              ) -> SchedulePracticeExpense | None:
-    """The rules' ``fees`` hook (the MPPR rule names the full-price unit with it)."""
+def _schedule_on(catalog: Catalog, on: date | None) -> FeeSchedule | None:
     schedule = catalog.fee_schedule()
+    return schedule if schedule is not None and schedule.in_force_on(on) else None
+
+
+def fees_hook(catalog: Catalog, session: Session | None, profile: str,
+              on: date | None = None) -> SchedulePracticeExpense | None:
+    """The rules' ``fees`` hook (the MPPR rule names the full-price unit with it)."""
+    schedule = _schedule_on(catalog, on)
     locality = locality_for(session, profile) if session is not None else None
     found = schedule.locality(locality) if schedule is not None and locality else None
     return SchedulePracticeExpense(schedule, found) if schedule and found else None
@@ -143,6 +157,17 @@ def run_dated(args: argparse.Namespace, catalog: Catalog,
 
 
 # --------------------------------------------------------------------------- show, info
+
+
+def source_warnings(session: Session | None, catalog: Catalog, on: date) -> list[Warning]:
+    """The data sources a visit dated ``on`` should know about (superseded by then, or a
+    table not in force yet), as one warning each for ``visit`` text and JSON."""
+    if session is None:
+        return []
+    notices = data_sources.visit_notices(catalog, session.data_dir, session.overlay.sources(),
+                                         on)
+    return [Warning(code="data-source-date", severity="warning" if " superseded " in n
+                    or "due for review" in n else "info", message=n) for n in notices]
 
 
 def show_extras(code: Code, catalog: Catalog) -> dict[str, Any]:

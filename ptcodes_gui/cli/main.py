@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any, TextIO
 
 from ptcodes_gui.catalog import Catalog, CatalogError
 from ptcodes_gui.cli import codesets as cli_codesets
+from ptcodes_gui.domain.formatting import validity_text
 from ptcodes_gui.domain.models import (
     ATTENDANCE,
     CATEGORIES,
@@ -28,6 +30,7 @@ from ptcodes_gui.domain.models import (
 from ptcodes_gui.domain.sources import source_json
 
 EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE = 0, 1, 2
+EXIT_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command cut off by a closed pipe
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
@@ -99,6 +102,8 @@ def code_json(code: Code, release: str = "") -> dict[str, Any]:
         out["children"] = [{"code": c, "title": t} for c, t in code.children]
         out["notes_by_kind"] = by_kind
         out["release"] = release
+        out["valid_from"], out["valid_to"] = code.valid_from, code.valid_to
+        out["title_is_official"] = not code.provisional
         out["notes"] = [f"{k}: {t}" for k, texts in by_kind.items() for t in texts]
         out["timed"] = False
     return out
@@ -145,6 +150,8 @@ def _print_code(code: Code, catalog: Catalog, out: TextIO) -> None:
         out.write("  billable: " + ("yes" if code.billable else "NO (a header: pick a code below)")
                   + "\n")
         out.write(f"  release: {catalog.info().icd_release}\n")
+        if code.valid_from or code.valid_to:
+            out.write(f"  valid: {validity_text(code)}\n")
         if code.parents:
             out.write("  under: " + " > ".join(f"{c} {t}" for c, t in code.parents) + "\n")
         for icd_note in code.icd_notes:
@@ -287,6 +294,7 @@ def _cmd_import(args: argparse.Namespace, catalog: Catalog) -> int:
         ImportContext,
         ImportFileError,
         apply_import,
+        nothing_imported,
         preview_import,
         preview_text,
         reader,
@@ -334,7 +342,7 @@ def _cmd_import(args: argparse.Namespace, catalog: Catalog) -> int:
         session.reload_imports()
         return cli_codesets.after_import(args, session) or EXIT_OK
     except (ImportFileError, UserDataError, OSError) as exc:
-        sys.stderr.write(f"Nothing was imported: {exc}\n")
+        sys.stderr.write(nothing_imported(exc) + "\n")
         return EXIT_NOT_FOUND
 
 
@@ -358,11 +366,13 @@ def build_parser() -> argparse.ArgumentParser:
     from ptcodes_gui.releases import all_readers
 
     sources = all_readers()
+    titles = {"icd10cm": "ICD-10-CM release (CDC/CMS order file, tabular and index XML)",
+              **{n: r.title for n, r in sources.items()}}
     p = sub.add_parser(
         "import",
-        help="preview (and with --apply, import) a CMS file or a clinic list: "
-        + ", ".join(sources),
-        description="Sources: " + "; ".join(f"{n}: {r.title}" for n, r in sources.items()),
+        help="preview (and with --apply, import) a CDC/CMS file or a clinic list: "
+        + ", ".join(titles),
+        description="Sources: " + "; ".join(f"{n}: {t}" for n, t in titles.items()),
     )
     p.add_argument("source", choices=(*sources, "icd10cm"))
     p.add_argument("files", nargs="*", metavar="FILE",
@@ -406,7 +416,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.session = session
     try:
         result: int = args.func(args, session.catalog)
+        sys.stdout.flush()
         return result
+    except BrokenPipeError:
+        # the reader went away (``ptcodes show X --json | head -1``): stop quietly, and keep
+        # the interpreter's final flush from raising again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PIPE
     finally:
         session.close()
 

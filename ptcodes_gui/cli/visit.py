@@ -431,9 +431,12 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
         if args.format == "json":  # a script reading stdout learns why, not just "no output"
             sys.stdout.write(json.dumps({"version": 1, "refused": str(exc)}, indent=2) + "\n")
         return EXIT_REFUSED
-    fees = cli_codesets.fees_hook(catalog, getattr(args, "session", None), profile.name)
-    result = evaluate(visit, catalog, fees=fees, on=getattr(args, "date", None))
-    text = format_visit(result, args.format, _estimate(result, catalog, args, profile.name))
+    on = getattr(args, "date", None) or date.today()
+    fees = cli_codesets.fees_hook(catalog, getattr(args, "session", None), profile.name, on)
+    result = evaluate(visit, catalog, fees=fees, on=on)
+    notices = cli_codesets.source_warnings(getattr(args, "session", None), catalog, on)
+    result = replace(result, warnings=(*result.warnings, *notices))
+    text = format_visit(result, args.format, _estimate(result, catalog, args, profile.name, on))
     if text:
         sys.stdout.write(text + "\n")
     if args.format != "json":
@@ -443,11 +446,12 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
 
 
 def _estimate(
-    result: VisitResult, catalog: Catalog, args: argparse.Namespace, profile: str
+    result: VisitResult, catalog: Catalog, args: argparse.Namespace, profile: str,
+    on: date | None = None,
 ) -> VisitEstimate | None:
     """The Medicare estimate when a fee schedule is imported and the profile has a locality
     (cli_codesets); ``format_visit`` puts it in text and json."""
     from ptcodes_gui.cli import codesets as cli_codesets
 
     return cli_codesets.visit_estimate(
-        result.claim_lines, catalog, getattr(args, "session", None), profile)
+        result.claim_lines, catalog, getattr(args, "session", None), profile, on)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from ptcodes_gui.domain.fees import FeeSchedule
+from ptcodes_gui.domain.fees import FeeSchedule, Locality
 from ptcodes_gui.domain.models import Code, Hit, Mue, NcciPair, TelehealthList
 from ptcodes_gui.releases.overlay import ImportOverlay
 from ptcodes_gui.releases.store import ReleaseInfo
@@ -69,6 +69,9 @@ class LayeredOverlay:
 
     def fee_schedule(self) -> FeeSchedule | None:
         return self._for("pfs").fee_schedule()
+
+    def gpci_locality(self, locality: str) -> Locality | None:
+        return self._for("pfs").gpci_locality(locality)
 
     def clinic_code(self, code: str) -> Code | None:
         return self._for("codes").clinic_code(code)

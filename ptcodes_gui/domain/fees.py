@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final, Protocol
 
@@ -147,6 +148,10 @@ class FeeSchedule:
 
     def rvu(self, code: str) -> Rvu | None:
         return self.rvus.get(code.strip().upper())
+
+    def in_force_on(self, day: date | None) -> bool:
+        """A schedule dated after the date of service does not price it (None: today)."""
+        return self.effective is None or self.effective <= (day or date.today()).isoformat()
 
     def locality(self, locality_id: str) -> Locality | None:
         try:

@@ -65,6 +65,7 @@ import json
 from typing import Final, Literal
 
 from ptcodes_gui.domain.fees import VisitEstimate, estimate_json, estimate_summary
+from ptcodes_gui.domain.models import Code
 from ptcodes_gui.domain.sources import SOURCES
 from ptcodes_gui.domain.text import BIDI_CHARS as BIDI_CHARS  # re-exported
 from ptcodes_gui.domain.text import ZERO_WIDTH_CHARS as ZERO_WIDTH_CHARS
@@ -225,6 +226,19 @@ def source_json(source_id: str) -> dict[str, str]:
     if known is None:
         return {"id": source_id, "label": source_id, "citation": source_id}
     return {"id": known.id, "label": known.label, "citation": known.citation}
+
+
+def validity_text(code: Code) -> str:
+    """When an ICD-10-CM code is valid, in words (dates from CMS's MS-DRG code tables)."""
+    parts = [f"from {code.valid_from}" if code.valid_from else "",
+             f"through {code.valid_to}" if code.valid_to else "to this day"]
+    text = " ".join(p for p in parts if p)
+    if code.replaced_by:
+        text += f"; replaced by {', '.join(code.replaced_by)}"
+    if code.provisional:
+        text += ("; its title above is ours, from its position (the official title comes "
+                 "with the CDC release import)")
+    return text + " (CMS MS-DRG v44 code tables)"
 
 
 def warning_json(warning: Warning) -> dict[str, object]:

@@ -175,6 +175,11 @@ class Code:
     parents: tuple[tuple[str, str], ...] = ()
     children: tuple[tuple[str, str], ...] = ()
     icd_notes: tuple[IcdNote, ...] = ()
+    # ICD-10-CM: when the code is valid (ISO dates, None: no known bound) and whether its
+    # title is a stand-in (a code newer than the shipped tabular list; see catalog/icd_dated)
+    valid_from: str | None = None
+    valid_to: str | None = None
+    provisional: bool = False
     ncci: tuple[NcciPair, ...] = field(default=())
 
     @property
@@ -186,10 +191,16 @@ class Code:
         return self.status == "deleted"
 
     def valid_on(self, on: str) -> bool:
-        """Whether the code may be billed on the ISO date ``on`` (effective, not deleted)."""
+        """Whether the code may be billed on the ISO date ``on``: a procedure code effective
+        and not deleted by then, a diagnosis within its valid-from/valid-to dates (a code
+        without dates always is)."""
         if self.effective and on < self.effective:
             return False
-        return not (self.deleted and on >= self.deleted)
+        if self.deleted and on >= self.deleted:
+            return False
+        if self.valid_from and on < self.valid_from:
+            return False
+        return not (self.valid_to and on > self.valid_to)
 
     def deleted_on(self, on: str | None) -> bool:
         """Deleted by ``on`` (ISO date; None: today's catalog, where a deleted code is gone)."""
@@ -243,6 +254,11 @@ class Mue:
     adjudication_indicator: int  # 1 line edit, 2 date of service (policy), 3 (clinical)
     rationale: str
     source: str  # the imported release, e.g. "CMS MUE practitioner 2027-01-01"
+    effective: str | None = None  # ISO: the table applies to dates of service from then
+
+    def applies_on(self, day: str) -> bool:
+        """A table dated after ``day`` (ISO) is not in force on it yet."""
+        return self.effective is None or self.effective <= day
 
     @property
     def per_day(self) -> bool:
@@ -257,6 +273,7 @@ class TelehealthList:
     audio_only: frozenset[str]
     source: str  # e.g. "CMS list of Medicare telehealth services, CY2026 (imported ...)"
     confidence: str = "H"
+    effective: str | None = None  # ISO: the list applies to dates of service from then
 
 
 def fact_json(fact: Fact) -> dict[str, Any]:

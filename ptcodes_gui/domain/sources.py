@@ -113,6 +113,11 @@ _ALL: Final[tuple[Source, ...]] = (
         "CDC/NCHS, ICD-10-CM tabular list and index, April 1, 2026 release (FY2026)",
     ),
     Source(
+        "cms-msdrg-v44", "CMS MS-DRG v44 code tables",
+        "CMS, MS-DRG v44 Definitions (FY2027), Medicare Code Editor ICD-10-CM code table: each "
+        "code's valid-from and valid-to dates (as shipped in the msdrg 1.2.0 package)",
+    ),
+    Source(
         "cpt-2026", "CPT 2026",
         "AMA, CPT 2026 Professional Edition (code numbers, effective dates and instructions "
         "only; no descriptor text is copied)",

@@ -63,6 +63,7 @@ from ptcodes_gui.releases.files import (
     ImportLimits,
     InputFile,
     collect_files,
+    nothing_imported,
 )
 from ptcodes_gui.releases.overlay import ImportOverlay
 from ptcodes_gui.releases.pipeline import (
@@ -113,6 +114,7 @@ __all__ = [
     "hcpcs",
     "mue",
     "ncci",
+    "nothing_imported",
     "pfs",
     "preview_import",
     "preview_text",

@@ -50,6 +50,19 @@ def hcpcs_termination(query: Query, code: str, release: ReleaseInfo | None
     return (str(rows[0][0]), release.label) if rows else None
 
 
+def gpci_locality(query: Query, release: ReleaseInfo | None, locality: str) -> Locality | None:
+    """One locality of the imported GPCI file (with or without the RVU file)."""
+    if release is None:
+        return None
+    rows = query("SELECT locality, mac, number, state, name, work, pe, mp FROM pfs_gpci "
+                 "WHERE locality = ?", (locality,))
+    if not rows:
+        return None
+    _loc, mac, number, state, name, work, pe, mp = rows[0]
+    return Locality(str(mac), str(number), str(state), str(name), Decimal(str(work)),
+                    Decimal(str(pe)), Decimal(str(mp)))
+
+
 def fee_schedule(query: Query, release: ReleaseInfo | None) -> FeeSchedule | None:
     """RVUs and localities of the imported release; None without both parts."""
     if release is None:

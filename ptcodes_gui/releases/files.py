@@ -31,6 +31,15 @@ ZIP_MAGIC = b"PK\x03\x04"
 _JUNK_PREFIXES = ("__MACOSX/", ".", "~$")
 
 
+def nothing_imported(reason: object) -> str:
+    """"Nothing was imported: <reason>" said once, whether or not the reason says it."""
+    text = str(reason).strip()
+    tail = "nothing was imported."
+    if text.lower().endswith(tail):
+        text = text[: -len(tail)].rstrip(" ;,.") + "."
+    return f"Nothing was imported: {text}"
+
+
 class ImportFileError(UserDataError):
     """The import as a whole cannot go on; ``str()`` names the file (and line)."""
 

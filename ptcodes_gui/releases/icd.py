@@ -40,6 +40,7 @@ class IcdImportPreview:
     diff: rel.IcdDiff
     current: rel.IcdReleaseInfo | None  # the release in use (None: unknown)
     older: bool  # the new release is older than the one in use
+    today: date | None = None  # when previewed: a release superseded by then says so
 
     def text(self) -> str:
         info = self.release.info
@@ -54,6 +55,13 @@ class IcdImportPreview:
             lines.append(f"Compared with the release in use: {self.current.label}")
         lines += self.diff.lines()
         lines += self.release.notes
+        if self.today is not None and info.superseded_by_date(self.today):
+            lines.append(
+                f"This release was superseded on {info.superseded} (ICD-10-CM "
+                f"FY{info.fiscal_year + 1} took effect): visits dated from then are checked "
+                f"against it only until a newer release is imported. To be current: "
+                f"{HOW_TO_UPDATE}."
+            )
         if self.older and self.current is not None:
             lines.append(
                 f"This release is OLDER than {self.current.label} in use: importing it goes "
@@ -67,8 +75,8 @@ def release_dir(data_dir: Path) -> Path:
 
 
 def _file_name(info: rel.IcdReleaseInfo) -> str:
-    april = date.fromisoformat(info.effective).month == 4
-    return f"FY{info.fiscal_year}{'-april' if april else ''}.sqlite"
+    month = date.fromisoformat(info.effective).month
+    return f"FY{info.fiscal_year}{ {4: '-april', 1: '-january'}.get(month, '')}.sqlite"
 
 
 def imported_releases(data_dir: Path) -> list[tuple[Path, rel.IcdReleaseInfo]]:
@@ -149,7 +157,7 @@ def apply_active(catalog: Catalog, data_dir: Path) -> None:
 
 
 def preview_icd_import(
-    paths: Sequence[Path], catalog: Catalog, data_dir: Path
+    paths: Sequence[Path], catalog: Catalog, data_dir: Path, *, today: date | None = None
 ) -> IcdImportPreview:
     """Read and compare; writes nothing. Raises :class:`IcdImportError`."""
     shipped = sqlite3.connect(catalog.path.resolve().as_uri() + "?mode=ro&immutable=1", uri=True)
@@ -170,7 +178,7 @@ def preview_icd_import(
         shipped.close()
     current = current_info(catalog, data_dir)
     older = current is not None and release.info.effective < current.effective
-    return IcdImportPreview(release, diff, current, older)
+    return IcdImportPreview(release, diff, current, older, today or date.today())
 
 
 def apply_icd_import(

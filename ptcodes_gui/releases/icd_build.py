@@ -74,15 +74,27 @@ MAX_TERMS_PER_CODE = 40
 DIFF_EXAMPLES = 8
 
 _APRIL_RE = re.compile(r"apr(il)?", re.IGNORECASE)
+# the January 2021 update (icd10cm-order-Jan-2021.txt): J12.82, M35.81, Z20.822, Z86.16
+_JANUARY_RE = re.compile(r"(?<![a-z])jan(uary)?(?![a-z])", re.IGNORECASE)
 _CATALOG_KINDS = ("chapter", "block")
 
 
 # --------------------------------------------------------------------------- dates
 
 
-def effective_date(fiscal_year: int, *, april: bool = False) -> date:
-    """FY2027 → 2026-10-01; its April update → 2027-04-01."""
-    return date(fiscal_year, 4, 1) if april else date(fiscal_year - 1, 10, 1)
+def effective_date(fiscal_year: int, *, april: bool = False, month: int | None = None) -> date:
+    """FY2027 → 2026-10-01; its April update → 2027-04-01; a January update (``month=1``,
+    as FY2021 had) → January 1 of the fiscal year."""
+    month = month or (4 if april else 10)
+    return date(fiscal_year - 1, 10, 1) if month == 10 else date(fiscal_year, month, 1)
+
+
+def update_month(names: Sequence[str]) -> int:
+    """10 for a fiscal year's release; 4 or 1 for an April or a January update, as its
+    zips' or files' names say ("April-1-2026", "order-Jan-2021")."""
+    if any(_JANUARY_RE.search(n) for n in names):
+        return 1
+    return 4 if any(_APRIL_RE.search(n) for n in names) else 10
 
 
 def superseded_on(fiscal_year: int) -> date:
@@ -119,10 +131,12 @@ class IcdReleaseInfo:
         return cls(**data)
 
 
-def _label(fiscal_year: int, april: bool) -> str:
-    start = effective_date(fiscal_year, april=april)
-    kind = " update" if april else ""
-    return f"ICD-10-CM FY{fiscal_year}{kind} ({start:%B} {start.day}, {start.year})"
+def _label(fiscal_year: int, month: int) -> str:
+    start = effective_date(fiscal_year, month=month)
+    when = f"{start:%B} {start.day}, {start.year}"
+    if month == 10:
+        return f"ICD-10-CM FY{fiscal_year} ({when})"
+    return f"ICD-10-CM {when} update (FY{fiscal_year})"
 
 
 def info_from_label(label: str) -> IcdReleaseInfo | None:
@@ -131,11 +145,11 @@ def info_from_label(label: str) -> IcdReleaseInfo | None:
     if match is None:
         return None
     fiscal_year = int(match.group(1))
-    april = "update" in label and "April" in label
+    month = update_month([label]) if "update" in label else 10
     return IcdReleaseInfo(
         label=label,
         fiscal_year=fiscal_year,
-        effective=effective_date(fiscal_year, april=april).isoformat(),
+        effective=effective_date(fiscal_year, month=month).isoformat(),
         superseded=superseded_on(fiscal_year).isoformat(),
     )
 
@@ -166,8 +180,8 @@ def read_release(
     picked = pick_members(paths)
     order, tabular, used = picked.order, picked.tabular, picked.used
     fiscal_year = fiscal_year_of(used, paths[0].name)
-    # an April update says so in its zip's or its files' names ("April-1-2026")
-    april = any(_APRIL_RE.search(name) for name in [*(p.name for p in paths), *used])
+    # an April or January update says so in its zip's or files' names ("April-1-2026")
+    month = update_month([*(p.name for p in paths), *used])
     entries = _release_entries(order, tabular, skeleton)
     notes = [f"Not used: {', '.join(picked.skipped)}."] if picked.skipped else []
     if tabular is None:
@@ -177,9 +191,9 @@ def read_release(
         )
     index = picked.index
     index_terms, index_count = _index_terms(index, entries, notes) if index else ({}, 0)
-    start = effective or effective_date(fiscal_year, april=april)
+    start = effective or effective_date(fiscal_year, month=month)
     info = IcdReleaseInfo(
-        label=_label(fiscal_year, april) if effective is None else f"ICD-10-CM FY{fiscal_year}",
+        label=_label(fiscal_year, month) if effective is None else f"ICD-10-CM FY{fiscal_year}",
         fiscal_year=fiscal_year,
         effective=start.isoformat(),
         superseded=superseded_on(fiscal_year).isoformat(),
@@ -363,19 +377,22 @@ def write_release_db(release: IcdRelease, out: Path, aliases: Mapping[str, Seque
 
     ``aliases`` are the catalog's PT shorthand (its rows are ranked first, as in the build)."""
     common = tuple(sorted({icd10.undotted(c) for codes in aliases.values() for c in codes}))
-    with write_database(out, ".icd-release-") as db:
+    with write_database(out, ".icd-release-", vacuum=False) as db:
         terms = write_icd_tables(db, release.entries, common, _rows_with_terms(release, common))
         info = release.info
-        db.table("meta").insert_all(
+        # raw SQL, not sqlite-utils (whose insert_all commits): the whole file is one
+        # transaction of write_database
+        db.conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        db.conn.executemany(
+            "INSERT INTO meta (key, value) VALUES (?, ?)",
             [
-                {"key": "icd_release", "value": info.label},
-                {"key": "icd_release_info", "value": info.to_json()},
-                {"key": "icd_count", "value": str(info.rows)},
-                {"key": "icd_billable", "value": str(info.billable)},
-                {"key": "icd_terms", "value": " ".join(terms)},
-                {"key": "schema_version", "value": str(SCHEMA_VERSION)},
+                ("icd_release", info.label),
+                ("icd_release_info", info.to_json()),
+                ("icd_count", str(info.rows)),
+                ("icd_billable", str(info.billable)),
+                ("icd_terms", " ".join(terms)),
+                ("schema_version", str(SCHEMA_VERSION)),
             ],
-            pk="key",
         )
 
 
@@ -426,11 +443,16 @@ class IcdDiff:
 
 
 def diff_release(release: IcdRelease, current: sqlite3.Connection) -> IcdDiff:
-    """Compare with the ICD rows of ``current`` (the shipped catalog or the release in use)."""
+    """Compare with the ICD rows of ``current`` (the shipped catalog or the release in use).
+
+    The shipped catalog's provisional rows (codes a later fiscal year added, titled by
+    position only) do not count as known: the release that brings them adds them."""
+    columns = {row[1] for row in current.execute("PRAGMA table_info(icd)")}
+    known = " AND NOT provisional" if "provisional" in columns else ""
     old = {
         code: (title, bool(billable))
         for code, title, billable in current.execute(
-            "SELECT code, title, billable FROM icd WHERE kind NOT IN ('chapter', 'block')"
+            f"SELECT code, title, billable FROM icd WHERE kind NOT IN ('chapter', 'block'){known}"
         )
     }
     new = {e.code: (e.title, e.billable) for e in release.entries if e.kind not in _CATALOG_KINDS}

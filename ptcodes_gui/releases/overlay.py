@@ -12,7 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Collection, Sequence
 
-from ptcodes_gui.domain.fees import FeeSchedule
+from ptcodes_gui.domain.fees import FeeSchedule, Locality
 from ptcodes_gui.domain.models import Code, Fact, Hit, Mue, NcciPair, TelehealthList
 from ptcodes_gui.releases import codesets_overlay as codesets
 from ptcodes_gui.releases.store import ImportStore, ReleaseInfo, read_releases
@@ -67,6 +67,7 @@ class ImportOverlay:
                 codes=frozenset(str(c) for c, _ in rows),
                 audio_only=frozenset(str(c) for c, a in rows if a),
                 source=f"{tele.label} (imported {tele.imported_at[:10]})",
+                effective=tele.effective,
             )
 
     def _release(self, source: str) -> ReleaseInfo | None:
@@ -130,7 +131,8 @@ class ImportOverlay:
         if not rows or rel is None:
             return None
         c, value, mai, rationale = rows[0]
-        return Mue(str(c), int(str(value)), int(str(mai)), str(rationale or ""), rel.label)
+        return Mue(str(c), int(str(value)), int(str(mai)), str(rationale or ""), rel.label,
+                   rel.effective)
 
     def telehealth_list(self) -> TelehealthList | None:
         with self._lock:
@@ -151,6 +153,9 @@ class ImportOverlay:
 
     def fee_schedule(self) -> FeeSchedule | None:
         return codesets.fee_schedule(self._query, self._release("pfs"))
+
+    def gpci_locality(self, locality: str) -> Locality | None:
+        return codesets.gpci_locality(self._query, self._release("pfs"), locality)
 
     def _clinic_source(self) -> str:
         rel = self._release("codes")

@@ -89,6 +89,8 @@ class ImportPreview:
     removed: int = 0
     noun: str = "rows"
     multipart: bool = False
+    expected_parts: tuple[str, ...] = ()
+    missing_parts_note: str = ""
     imported_at: str = ""
     ignored: list[str] = field(default_factory=list)
 
@@ -345,6 +347,7 @@ def preview_import(
         rejected_total=staging.rejected_total, skipped=dict(staging.skipped),
         notes=staging.notes, current=current, parts_only=parts_only, added=added,
         changed=changed, removed=removed, noun=src.noun, multipart=src.multipart,
+        expected_parts=src.expected_parts, missing_parts_note=src.missing_parts_note,
         ignored=ignored,
     )
 
@@ -456,13 +459,12 @@ def preview_text(preview: ImportPreview, max_rejected: int = 500) -> str:
         lines.append(f"Replaces {cur.label} (imported {cur.imported_at}) as a whole.")
     else:
         lines.append("Nothing of this kind was imported before.")
-    if preview.multipart:
+    if preview.expected_parts:
         present = set(preview.parts) | (set(cur.parts) if preview.parts_only and cur else set())
-        numbers = [int(p[1:]) for p in present if p[1:].isdigit()]
-        missing = [f"f{n}" for n in range(1, max([4, *numbers]) + 1) if f"f{n}" not in present]
+        missing = [p for p in preview.expected_parts if p not in present]
         if missing:
             lines.append(f"Part(s) {', '.join(missing)} of {rel.version} are not imported yet: "
-                         "the shipped pairs stay in use for their codes until they are.")
+                         f"{preview.missing_parts_note}.")
     lines.append(f"{preview.noun.capitalize()} accepted: {preview.accepted:,}   added: "
                  f"{preview.added:,}   changed: {preview.changed:,}   removed: {preview.removed:,}")
     for reason, count in sorted(preview.skipped.items()):

@@ -84,6 +84,10 @@ class Reader(ABC):
     title: ClassVar[str]  # "CMS NCCI PTP edits, practitioner"
     tables: ClassVar[tuple[Table, ...]]
     multipart: ClassVar[bool] = False  # parts of one version add up (NCCI's four files)
+    #: The parts a complete release has, and what holds until the missing ones come
+    #: (the preview names them); () when parts are optional (CPT's descriptor files).
+    expected_parts: ClassVar[tuple[str, ...]] = ()
+    missing_parts_note: ClassVar[str] = ""
     limits: ClassVar[ImportLimits] = DEFAULT_LIMITS
     #: Word the preview uses for what is compared ("pairs", "codes").
     noun: ClassVar[str] = "rows"

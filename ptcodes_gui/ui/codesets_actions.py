@@ -103,8 +103,17 @@ class CodesetActions:
 
     def diagnoses_on(self, on: date) -> tuple[Catalog | None, str]:
         """The visit's ``dated`` hook: the catalog of the ICD-10-CM release in force on
-        ``on`` (None: the one in use) and a sentence, as ``ptcodes visit --date``. The one
-        other release open is kept until another date needs another one."""
+        ``on`` (None: the one in use) and what the visit shows beside its date: which
+        release, and each data source superseded by ``on`` or not in force yet (once, as
+        ``ptcodes visit`` does)."""
+        found, note = self._release_on(on)
+        notices = data_sources.visit_notices(self.catalog, self.data_dir,
+                                             self.imports.releases(), on)
+        return found, " ".join(t for t in (note, *notices) if t)
+
+    def _release_on(self, on: date) -> tuple[Catalog | None, str]:
+        """The catalog of the ICD-10-CM release in force on ``on``; the one other release
+        open is kept until another date needs another one."""
         found = icd_releases.release_for(on, self.catalog, self.data_dir)
         if found is not None and found[0] == self.catalog.icd_release_path:
             self.forget_dated()
@@ -132,14 +141,19 @@ class CodesetActions:
 
     # ------------------------------------------------------------- estimate
 
-    def fees(self, profile: PayerProfile) -> FeeLookup | None:
+    def fees(self, profile: PayerProfile, on: date | None = None) -> FeeLookup | None:
         schedule = self.catalog.fee_schedule()
+        if schedule is not None and not schedule.in_force_on(on):
+            return None  # dated after the visit: it does not price it
         locality = fee_localities.locality_for(self.store, profile.name)
         found = schedule.locality(locality) if schedule is not None and locality else None
         return SchedulePracticeExpense(schedule, found) if schedule and found else None
 
-    def estimate(self, result: VisitResult, profile: PayerProfile) -> VisitEstimate | None:
+    def estimate(self, result: VisitResult, profile: PayerProfile,
+                 on: date | None = None) -> VisitEstimate | None:
         schedule = self.catalog.fee_schedule()
+        if schedule is not None and not schedule.in_force_on(on):
+            return None
         locality = fee_localities.locality_for(self.store, profile.name)
         if schedule is None or locality is None or schedule.locality(locality) is None:
             return None

@@ -29,6 +29,7 @@ from ptcodes_gui.releases import (
     ImportStore,
     all_readers,
     apply_import,
+    nothing_imported,
     preview_import,
     preview_text,
     remove_import,
@@ -164,7 +165,7 @@ class DataActions:
             self.window.statusBar().showMessage("Import cancelled; nothing changed.", 6000)
             return False
         except (ImportFileError, UserDataError, OSError, ValueError) as exc:
-            inform(self.window, f"Nothing was imported: {exc}", error=True)
+            inform(self.window, nothing_imported(exc), error=True)
             return False
         try:
             if not ask_apply(self.window, preview):

@@ -9,6 +9,7 @@ what it shows is what is in use.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -75,14 +76,17 @@ class DataSourcesDialog(QDialog):
         self.remove_buttons = {}
         for r, row in enumerate(rows):
             cells = (
-                row.name, row.version, row.effective or "", row.superseded or "",
+                row.name, row.version, row.effective or "", _superseded_cell(row),
                 ", ".join(row.files), "" if row.rows is None else f"{row.rows:,}",
                 row.imported_at or "shipped",
             )
+            tip = "\n".join(t for t in (
+                row.note, f"Released {row.cadence}." if row.cadence else "",
+                f"Next: {row.fix}." if row.fix else "") if t)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if row.note:
-                    item.setToolTip(row.note)
+                if tip:
+                    item.setToolTip(tip)
                 self.table.setItem(r, c, item)
             if row.removable:
                 button = QPushButton("Remove", self.table)
@@ -103,6 +107,14 @@ class DataSourcesDialog(QDialog):
             return
         self._remove(row.key)
         self.refresh()
+
+
+def _superseded_cell(row: DataSource, today: date | None = None) -> str:
+    """The "superseded on" date with the source's state today ("2026-10-01 (superseded)")."""
+    state = row.state(today or date.today())
+    if not row.superseded:
+        return "" if state in ("current", "undated") else state
+    return row.superseded if state == "current" else f"{row.superseded} ({state})"
 
 
 def _ask(parent: QWidget, question: str) -> bool:

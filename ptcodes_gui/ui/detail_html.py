@@ -11,6 +11,7 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import quote
 
+from ptcodes_gui.domain.formatting import validity_text
 from ptcodes_gui.domain.models import (
     ATTENDANCE,
     CATEGORIES,
@@ -295,6 +296,8 @@ def _render_icd(code: Code) -> str:
             "<p><b>Header — not billable.</b> Pick one of the codes under it"
             + (":" if code.children else ".") + "</p>" + children
         )
+    if code.valid_from or code.valid_to:
+        parts.append(f"<p><small>Valid {escape(validity_text(code))}.</small></p>")
     if code.parents:
         chain = " › ".join(link(c, f"{c} {t}") for c, t in reversed(code.parents))
         parts.append(f"<p><small>{chain}</small></p>")

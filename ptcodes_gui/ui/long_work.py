@@ -83,6 +83,9 @@ def run_with_progress(
                 dialog.setValue(min(999, state["done"] * 1000 // max(state["total"], 1)))
             QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 30)
             thread.join(0.02)
+        if cancellable and dialog.wasCanceled():
+            # a Cancel pressed as the work ended still counts (its result is discarded)
+            cancel.set()
     finally:
         dialog.close()
         dialog.deleteLater()

@@ -40,6 +40,7 @@ def test_remove_asks_then_removes_and_refreshes(qtbot: QtBot) -> None:
     qtbot.addWidget(dialog)
     assert dialog.table.rowCount() == 2
     assert dialog.table.item(0, 6).text() == "shipped"
+    assert dialog.table.item(0, 3).text() == "2026-10-01 (superseded)"  # today is later
     assert dialog.table.item(1, 4).text() == "PPRRVU2026_Jul_nonQPP.csv, GPCI2026.csv"
     assert list(dialog.remove_buttons) == ["pfs"]  # the shipped row has no Remove
     assert "superseded on 2026-10-01" in dialog.notes.text()

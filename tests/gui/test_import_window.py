@@ -67,7 +67,8 @@ def test_import_ncci_parts_from_the_menu_and_see_the_release(
 
 def test_mue_in_the_detail_pane_and_the_visit_warning(
         win: MainWindow, tmp_path: Path, previews: list[str]) -> None:
-    path = tmp_path / cf.mue_name()
+    # effective 2026-10-01: in force on today's visit (a table dated later is not applied)
+    path = tmp_path / cf.mue_name("10-01-2026")
     path.write_bytes(cf.mue_csv([("97530", 2, 3, "Clinical: Data")]))
     assert win.data_actions.import_file("mue", path) is True
     assert win.show_code("97530")
@@ -102,7 +103,7 @@ def test_bad_file_is_one_message_and_nothing_changes(
     empty = cf.write_ncci_part(tmp_path, [], part=2)
     assert win.data_actions.import_file("ncci", empty) is False
     assert said == ["Nothing was imported: ccipra-v323r0-f2.TXT has no data rows after its "
-                    "header (an empty part); nothing was imported."]
+                    "header (an empty part)."]  # said once
     assert win.data_actions.imports.releases() == []
 
 

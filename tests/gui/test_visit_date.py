@@ -109,6 +109,34 @@ def test_a_date_of_service_in_another_year_can_be_typed(
     assert edit.date() == QDate(2027, 1, 4)
 
 
+def test_fy2027_in_the_window_without_an_import(win: MainWindow, qtbot: QtBot) -> None:
+    """M72.2 on a date of service from 2026-10-01 is an error naming M72.20-M72.22; the
+    date says once that the shipped ICD-10-CM release was superseded, and how to update."""
+    panel = _panel(win)
+    panel.add_entry("97110=30")
+    assert panel.add_diagnosis("M72.2")
+    panel.payer.date_chosen.emit(date(2026, 12, 6))  # as the date field does
+    errors = [w for w in panel.editor.result().warnings if w.code == "diagnosis-not-in-force"]
+    assert len(errors) == 1 and "use M72.20, M72.21 or M72.22" in errors[0].message
+    note = panel.date_edit.statusTip()
+    assert note.count("was superseded on 2026-10-01") == 1
+    assert "import the CDC FY2027 release via File → Import" in note
+    panel.payer.date_chosen.emit(date(2026, 9, 15))
+    assert not [w for w in panel.editor.result().warnings if w.code == "diagnosis-not-in-force"]
+    assert "superseded" not in panel.date_edit.statusTip()
+
+
+def test_a_new_fy2027_code_is_found_and_accepted_in_the_window(win: MainWindow) -> None:
+    panel = _panel(win)
+    assert "M72.21" in [h.code for h in win.catalog.search("plantar fascial fibromatosis")]
+    panel.add_entry("97110=30")
+    panel.payer.date_chosen.emit(date(2026, 12, 6))
+    assert panel.add_diagnosis("M72.21")
+    result = panel.editor.result()
+    assert result.diagnoses[0].billable
+    assert not [w for w in result.warnings if w.severity == "error"]
+
+
 def test_a_code_is_checked_against_the_date_of_service(win: MainWindow, qtbot: QtBot) -> None:
     panel = _panel(win)
     panel.add_entry("98985")  # a 2026 code, added on today's date

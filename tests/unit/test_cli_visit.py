@@ -4,6 +4,7 @@ builder use (tie picks, removing a diagnosis, ``CODE=MINUTES`` parsing)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -149,18 +150,26 @@ def test_visit_text_output_is_what_the_window_copies(
 @pytest.mark.parametrize("fmt", ["tsv", "codes", "json"])
 def test_visit_formats(capsys: pytest.CaptureFixture[str], catalog: Catalog, fmt: str) -> None:
     rc, out, _ = run(capsys, "visit", "--dx", "M25.561", "97530=23", "97140=15",
-                     "--format", fmt)
+                     "--format", fmt, "--date", "2026-12-06")
     assert rc == 0
     visit = Visit(
         lines=(VisitLine("97530", 23, dx_pointers=("A",)), VisitLine("97140", 15,
                                                                      dx_pointers=("A",))),
         diagnoses=("M25.561",),
     )
-    assert out == format_visit(evaluate(visit, catalog), fmt) + "\n"
+    expected = format_visit(evaluate(visit, catalog, on=date(2026, 12, 6)), fmt)
     if fmt == "codes":
         assert out == "97530 x2, 97140 x1\n"
-    if fmt == "json":
-        assert json.loads(out)["format"] == "ptcodes-visit"
+    if fmt != "json":
+        assert out == expected + "\n"
+        return
+    doc = json.loads(out)
+    assert doc["format"] == "ptcodes-visit"
+    # the one notice the CLI adds: the shipped ICD-10-CM release was superseded on 2026-10-01
+    (notice,) = [w for w in doc["warnings"] if w["id"] == "data-source-date"]
+    assert "superseded on 2026-10-01" in notice["message"]
+    doc["warnings"].remove(notice)
+    assert doc == json.loads(expected)
 
 
 def test_visit_options(capsys: pytest.CaptureFixture[str]) -> None:

@@ -533,3 +533,22 @@ def test_fee_schedule_from_the_xlsx_and_the_gpci_file_picked_together(
     assert schedule is not None
     assert schedule.rvus["97530"].pe_nonfacility == Decimal("0.61")
     assert schedule.rvus["97110"].therapy_mppr
+
+
+def test_a_fee_schedule_does_not_price_a_visit_dated_before_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The July 2026 RVU file takes effect 2026-07-01: a visit of June is not priced with it
+    (nor MPPR-priced), and says the table is not applied; one of July is."""
+    data = tmp_path / "data"
+    zipped = rvu_zip(tmp_path / "rvu26c.zip", RVU_ROWS)
+    code, _out, err = _cli(capsys, data, "import", "pfs", str(zipped), "--apply",
+                           "--locality", "13202-01")
+    assert code == 0, err
+    _code, out, err = _cli(capsys, data, "visit", "97110=23", "97140=15", "--date",
+                           "2026-06-15")
+    assert "Medicare estimate" not in out and "one unit of 97110 (the highest" not in err
+    assert "takes effect on 2026-07-01: it is not applied to a visit on 2026-06-15" in err
+    _code, out, _err = _cli(capsys, data, "visit", "97110=23", "97140=15", "--date",
+                            "2026-07-15")
+    assert "Medicare estimate (non-facility, locality 13202-01, PFS 2026 Jul" in out

@@ -42,7 +42,8 @@ def test_shipped_sources_and_imports_are_listed(catalog: Catalog, tmp_path: Path
     ncci = rows[-1]
     assert ncci.removable and ncci.as_json()["files"] == ["ccipra-v323r0-f1.TXT"]
     text = ds.info_text(rows)
-    assert "CMS NCCI PTP practitioner v323r0 (2026 Q4) (effective 2026-10-01); imported" in text
+    assert ("CMS NCCI PTP practitioner v323r0 (2026 Q4) (effective 2026-10-01, superseded "
+            "2027-01-01); imported") in text  # quarterly: the next table takes over then
     assert "! ICD-10-CM April 1, 2026 (FY2026 update) was superseded" in text
 
 

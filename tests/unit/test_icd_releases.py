@@ -130,8 +130,11 @@ def test_cli_import_icd10cm_preview_apply_and_info(
     assert cli.main(["--data-dir", str(data), "info", "--json"]) == 0
     sources = json.loads(capsys.readouterr().out)["data_sources"]
     icd = [s for s in sources if str(s["name"]).startswith("ICD-10-CM")]
-    assert [s["shipped"] for s in icd] == [True, False]
-    assert icd[1]["version"] == "ICD-10-CM FY2027 (October 1, 2026)" and icd[1]["note"] is None
+    assert [(s["name"], s["shipped"]) for s in icd] == [
+        ("ICD-10-CM (shipped), not in use", True),
+        ("ICD-10-CM validity dates (shipped), not in use", True),  # FY2027 from CMS's tables
+        ("ICD-10-CM (imported)", False)]
+    assert icd[2]["version"] == "ICD-10-CM FY2027 (October 1, 2026)" and icd[2]["note"] is None
     older = tmp_path / "icd10cm_order_2026.txt"
     older.write_bytes(_order(ROWS))
     argv = ["--data-dir", str(data), "import", "icd10cm", str(older), "--apply"]

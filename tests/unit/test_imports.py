@@ -266,7 +266,7 @@ def test_mue_csv_as_shipped(session: Session, tmp_path: Path) -> None:
     p = run(session, [path], "mue")
     assert p.accepted == 2 and p.skipped == {"codes not in this catalog": 1}
     assert session.catalog.mue("97110") == Mue(
-        "97110", 6, 2, "Clinical: Data", "CMS MUE practitioner 2027-01-01")
+        "97110", 6, 2, "Clinical: Data", "CMS MUE practitioner 2027-01-01", "2027-01-01")
     assert session.catalog.mue("97140") is None
 
 
@@ -411,12 +411,15 @@ def test_cli_visit_warns_above_the_imported_mue(
     mue.write_bytes(cf.mue_csv([("97530", 2, 3, "Clinical: Data")]))
     assert cli.main(["--data-dir", str(data), "import", "mue", str(mue), "--apply"]) == 0
     capsys.readouterr()
-    cli.main(["--data-dir", str(data), "visit", "97530=53", "--dx", "M54.50"])
+    # dated on or after the table's effective date (2027-01-01): before it, it is not in force
+    cli.main(["--data-dir", str(data), "visit", "97530=53", "--dx", "M54.50",
+              "--date", "2027-01-04"])
     out = capsys.readouterr()
     assert "97530 GP x4" in out.out
     assert "97530 has 4 units on this day but its MUE allows 2 (MAI 3)" in out.err
-    cli.main(["--data-dir", str(data), "visit", "97530=23", "--dx", "M54.50"])
-    assert "MUE" not in capsys.readouterr().err
+    cli.main(["--data-dir", str(data), "visit", "97530=23", "--dx", "M54.50",
+              "--date", "2027-01-04"])
+    assert "mue-exceeded" not in capsys.readouterr().err
 
 
 def test_cli_visit_sees_imported_pairs(tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -480,9 +483,14 @@ def test_imported_telehealth_list_replaces_the_shipped_one_in_visits(
     assert cli.main(["--data-dir", str(data), "import", "telehealth", str(listed),
                      "--apply"]) == 0
     capsys.readouterr()
-    cli.main(visit)
+    cli.main([*visit, "--date", "2027-01-04"])
     err = capsys.readouterr().err
     assert "97530 is not on the Medicare telehealth list" in err
+    # the CY2027 list takes effect on 2027-01-01: a visit before it keeps the CY2026 one
+    cli.main([*visit, "--date", "2026-12-06"])
+    err = capsys.readouterr().err
+    assert "97530 is not on the Medicare telehealth list" not in err
+    assert "takes effect on 2027-01-01: it is not applied to a visit on 2026-12-06" in err
 
 
 def test_limits_fit_a_full_release_and_refuse_absurd_input(tmp_path: Path) -> None:

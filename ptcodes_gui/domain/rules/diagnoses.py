@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Final
 
 from ptcodes_gui.domain.lookup import CodeLookup
 from ptcodes_gui.domain.models import Code
-from ptcodes_gui.domain.rules.context import RuleContext, join_and
+from ptcodes_gui.domain.rules.context import RuleContext, join_and, join_or
 from ptcodes_gui.domain.rules.registry import Finding, rule
 from ptcodes_gui.domain.visit_input import DX_LETTERS, MAX_DIAGNOSES, MAX_DX_POINTERS, Visit
 from ptcodes_gui.domain.visit_result import DiagnosisResult
@@ -15,6 +16,7 @@ from ptcodes_gui.domain.visit_result import DiagnosisResult
 _SHOWN_CHILDREN: Final = 6
 _ICD = ("icd10cm-guidelines", "icd10cm-fy2026")
 _CLAIM = ("cms-100-04-ch5",)
+_DATED = ("cms-msdrg-v44", "icd10cm-guidelines")
 
 
 def diagnosis_refusal(
@@ -49,8 +51,57 @@ def diagnosis_refusal(
     )
 
 
-def diagnosis_results(visit: Visit, lookup: CodeLookup) -> tuple[DiagnosisResult, ...]:
+def _fiscal_year(day: str) -> int:
+    return int(day[:4]) + (1 if day[5:7] >= "10" else 0)
+
+
+def _codes_with_titles(lookup: CodeLookup, codes: tuple[str, ...]) -> str:
+    """Codes for a sentence: with their titles, unless the titles are our stand-ins."""
+    found = [lookup.get(c) for c in codes]
+    if any(f is None or f.provisional for f in found):
+        return join_or(list(codes))
+    return join_or([f"{c} ({f.title})" for c, f in zip(codes, found, strict=True) if f])
+
+
+def diagnosis_date_refusal(
+    text: str, found: Code | None, on: date, lookup: CodeLookup
+) -> Finding | None:
+    """Why ``text`` is not valid on the date of service ``on``; None when it is (or has no
+    dates: an imported release is valid for its whole period)."""
+    day = on.isoformat()
+    if found is None or not found.is_diagnosis or found.valid_on(day):
+        return None
+    if found.valid_to is not None and day > found.valid_to:
+        ended = found.valid_to
+        nxt = found.replaced_by
+        fix = (
+            f"use {_codes_with_titles(lookup, nxt)} instead"
+            + (" (new codes; their official titles come with the CDC FY"
+               f"{_fiscal_year(day)} release import)"
+               if any((c := lookup.get(r)) is not None and c.provisional for r in nxt) else "")
+            if nxt else "pick a current code (search its words)"
+        )
+        return Finding(
+            f"{text} is not valid for dates of service after {ended} (ICD-10-CM "
+            f"FY{_fiscal_year(day)} ended it): {fix}.",
+            (text, *nxt), suggestions=nxt,
+        )
+    begins = found.valid_from or ""
+    before = [c for c, _t in found.parents[:1]
+              if (p := lookup.get(c)) is not None and p.billable and p.valid_on(day)]
+    fix = f"use {before[0]}, the code in force then" if before else "use the code in force then"
+    return Finding(
+        f"{text} takes effect on {begins} (ICD-10-CM FY{_fiscal_year(begins)}); it is not "
+        f"valid on {day}: {fix}.",
+        (text, *before), suggestions=tuple(before),
+    )
+
+
+def diagnosis_results(
+    visit: Visit, lookup: CodeLookup, on: date | None = None
+) -> tuple[DiagnosisResult, ...]:
     results = []
+    day = (on or date.today()).isoformat()
     for index, text in enumerate(visit.diagnoses):
         found = lookup.get(text)
         known = found is not None and found.is_diagnosis
@@ -60,7 +111,7 @@ def diagnosis_results(visit: Visit, lookup: CodeLookup) -> tuple[DiagnosisResult
                 code=text,
                 title=found.title if found else "",
                 known=known,
-                billable=known and found is not None and found.billable,
+                billable=known and found is not None and found.billable and found.valid_on(day),
             )
         )
     return tuple(results)
@@ -129,6 +180,33 @@ def header_diagnosis(ctx: RuleContext) -> Iterator[Finding]:
         ICD-10-CM Official Guidelines, section I.B.2 (level of detail).
     """
     return _refused(ctx, "header-diagnosis")
+
+
+@rule(id="diagnosis-not-in-force", severity="error", sources=_DATED)
+def diagnosis_not_in_force(ctx: RuleContext) -> Iterator[Finding]:
+    """A diagnosis code not valid on the visit's date of service.
+
+    What it checks:
+        Every diagnosis is valid on the date of service: not ended before it by a new
+        fiscal year's code set, not taking effect after it.
+    Why it is denied:
+        ICD-10-CM is valid by date of service: a claim with a code the code set ended (or
+        has not started yet) on that date is rejected as invalid.
+    Example visit:
+        --dx M72.2 on 2026-12-06 (FY2027 replaced it with M72.20-M72.22 from 2026-10-01).
+    Fix:
+        Use the codes that replace it (dated on or after the change), or the code in force
+        on an earlier date of service.
+    Source:
+        CMS MS-DRG v44 (FY2027) code tables (each code's valid-from and valid-to dates);
+        ICD-10-CM Official Guidelines.
+    """
+    for index, text in enumerate(ctx.visit.diagnoses):
+        found = diagnosis_date_refusal(text, ctx.lookup.get(text), ctx.on, ctx.lookup)
+        if found is not None:
+            letter = ctx.visit.letter_of(index)
+            prefix = f"Diagnosis {letter}: " if letter else ""
+            yield Finding(prefix + found.message, found.codes, suggestions=found.suggestions)
 
 
 @rule(id="duplicate-diagnosis", severity="warning", sources=_CLAIM)

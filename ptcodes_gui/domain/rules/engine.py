@@ -183,7 +183,7 @@ def build_result(
     return VisitResult(
         profile=ctx.profile,
         lines=tuple(_line_result(r, offers.get(r.index, ())) for r in ctx.lines),
-        diagnoses=diagnosis_results(ctx.visit, ctx.lookup),
+        diagnoses=diagnosis_results(ctx.visit, ctx.lookup, ctx.on),
         total_timed_minutes=ctx.pool_minutes,
         separate_timed_minutes=sum(r.line.minutes or 0 for r in ctx.separate),
         timed_units=timed_units,

@@ -41,8 +41,8 @@ def mue_exceeded(ctx: RuleContext) -> Iterator[Finding]:
     seen: set[str] = set()
     for r in ctx.billed:
         mue = ctx.lookup.mue(r.text)
-        if mue is None:
-            continue
+        if mue is None or not mue.applies_on(ctx.on.isoformat()):
+            continue  # a table effective after the date of service is not in force on it
         if not mue.per_day:
             if r.final > mue.value:
                 yield _finding(mue, r.text, r.final, "on this line", r.index)

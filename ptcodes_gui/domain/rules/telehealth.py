@@ -7,6 +7,7 @@ is authoritative); an imported list (``CodeLookup.telehealth_list()``) replaces 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Final
 
 from ptcodes_gui.domain.lookup import CodeLookup
@@ -45,10 +46,14 @@ SHIPPED_LIST: Final = TelehealthList(
 )
 
 
-def telehealth_list(lookup: CodeLookup) -> TelehealthList:
-    """The imported Medicare telehealth list, or the shipped PT codes of the CY2026 list."""
+def telehealth_list(lookup: CodeLookup, on: date | None = None) -> TelehealthList:
+    """The imported Medicare telehealth list, or the shipped PT codes of the CY2026 list
+    (also when the imported one takes effect after ``on``, the date of service)."""
     imported = lookup.telehealth_list()
-    return imported if imported is not None else SHIPPED_LIST
+    if imported is None or (on is not None and imported.effective
+                            and imported.effective > on.isoformat()):
+        return SHIPPED_LIST
+    return imported
 
 
 def _sources(listed: TelehealthList) -> tuple[str, ...]:
@@ -88,7 +93,7 @@ def telehealth_not_on_list(ctx: RuleContext) -> Iterator[Finding]:
         CMS List of Medicare Telehealth Services for CY2026 (an imported list replaces it);
         Consolidated Appropriations Act, 2026 (PT telehealth through 2027).
     """
-    listed = telehealth_list(ctx.lookup)
+    listed = telehealth_list(ctx.lookup, ctx.on)
     for r, modifier in _telehealth_lines(ctx):
         if r.text in listed.codes or r.text in REMOTE_BY_DEFINITION:
             continue  # remote codes: telehealth-remote-code says "no 95" instead
@@ -153,7 +158,7 @@ def telehealth_audio_only(ctx: RuleContext) -> Iterator[Finding]:
     Source:
         CMS List of Medicare Telehealth Services for CY2026 (audio-only column).
     """
-    listed = telehealth_list(ctx.lookup)
+    listed = telehealth_list(ctx.lookup, ctx.on)
     allowed = []
     for r, modifier in _telehealth_lines(ctx):
         if modifier != "93" or r.text not in listed.codes:

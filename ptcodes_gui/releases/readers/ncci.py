@@ -74,6 +74,8 @@ class NcciReader(Reader):
     title = "CMS NCCI PTP edits, practitioner"
     tables = (NCCI_TABLE,)
     multipart = True
+    expected_parts = ("f1", "f2", "f3", "f4")
+    missing_parts_note = "the shipped pairs stay in use for their codes until they are"
     noun = "pairs"
     limits = ImportLimits()
 

@@ -278,6 +278,10 @@ class PfsReader(Reader):
     title = "CMS Medicare physician fee schedule (RVUs and GPCIs)"
     tables = (RVU_TABLE, GPCI_TABLE)
     multipart = True
+    expected_parts = ("rvu", "gpci")
+    missing_parts_note = (
+        "visits are priced once both the relative values (PPRRVU) and the GPCI file are in"
+    )
     noun = "rows"
 
     def recognise(self, file: InputFile) -> Release | None:

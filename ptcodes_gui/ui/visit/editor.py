@@ -128,7 +128,7 @@ class VisitEditor(QObject):
         self.catalog = catalog
         self.ask_readd: AskReadd = _add_minutes
         #: the rules' fee-schedule hook for a profile (MPPR names the full-price unit)
-        self.fees: Callable[[PayerProfile], FeeLookup | None] | None = None
+        self.fees: Callable[[PayerProfile, date], FeeLookup | None] | None = None
         #: the catalog whose diagnoses are the ICD-10-CM release in force on a date (None:
         #: this one) and a sentence saying so; the composition sets it (icd_releases)
         self.dated: Callable[[date], tuple[Catalog | None, str]] | None = None
@@ -175,7 +175,7 @@ class VisitEditor(QObject):
 
     def evaluate(self, visit: Visit) -> VisitResult:
         """``visit`` under this one's fees and date of service (e.g. its billable part)."""
-        fees = self.fees(visit.profile) if self.fees is not None else None
+        fees = self.fees(visit.profile, self._on) if self.fees is not None else None
         return evaluate(visit, self.lookup(), fees=fees, on=self._on)
 
     def refresh(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
+from datetime import date
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
@@ -69,7 +70,8 @@ class VisitPanel(QWidget):
         self.lines = LinesTable()
         self.estimate = EstimateBar()
         #: the visit's Medicare estimate (set by the composition once a fee schedule exists)
-        self.estimator: Callable[[VisitResult, PayerProfile], VisitEstimate | None] | None = None
+        self.estimator: Callable[[VisitResult, PayerProfile, date],
+                                 VisitEstimate | None] | None = None
         self.tie = TieBar()
         self.diagnoses = DiagnosesList()
         self.warnings = WarningsList()
@@ -273,15 +275,20 @@ class VisitPanel(QWidget):
         self.payer.show_visit(visit, self.editor.provider())
         self.payer.show_date(self.editor.service_date(), self.editor.date_note())
         self.lines.show_visit(visit, result)
-        estimate = self.estimator(result, visit.profile) if self.estimator is not None else None
+        estimate = (self.estimator(result, visit.profile, self.editor.service_date())
+                    if self.estimator is not None else None)
         self.estimate.show_estimate(estimate)
         self.tie.show_tie(visit, self.editor.tie())
         self.diagnoses.show_result(result)
         self.warnings.show_result(result)
-        billable = self.editor.evaluate(without_error_lines(visit, result)) if (
-            result.errors) else result
-        self.copy_area.show_result(visit, result, estimate, billable=(
-            billable, self.estimator(billable, visit.profile) if self.estimator else None))
+        billable, billable_estimate = result, estimate  # what a copy copies (no errors)
+        if result.errors:
+            billable = self.editor.evaluate(without_error_lines(visit, result))
+            billable_estimate = (self.estimator(billable, visit.profile,
+                                                self.editor.service_date())
+                                 if self.estimator is not None else None)
+        self.copy_area.show_result(visit, result, estimate,
+                                   billable=(billable, billable_estimate))
         self.templates.show_visit(visit)
         self.remove_button.setEnabled(bool(visit.lines))
         self.undo_button.setEnabled(self.editor.undo_stack().canUndo())

@@ -277,6 +277,7 @@ class PayerBar(QWidget):
             with QSignalBlocker(self.date_edit):
                 self.date_edit.setDate(shown)
         self.date_edit.setStatusTip(note)
+        self.date_edit.setToolTip(note)
 
     def _on_date_changed(self, value: QDate) -> None:
         if value.isValid():
