@@ -37,6 +37,9 @@ DESCRIPTIONS: Final[dict[str, tuple[str, str]]] = {
                           "Copy the code and its title as plain text (Ctrl+Alt+C)"),
     "visit_scroll": ("Visit builder", "The visit builder; it scrolls when the window is too "
                      "small to show all of it"),
+    "visit_panel.date_edit": ("Date of service", "The date of service: the codes, NCCI "
+                              "edits and ICD-10-CM release in force that day apply; Up and "
+                              "Down change the part under the cursor"),
     "visit_panel.offer_combo": ("Offered codes or modifiers", "A replacement or fix for what "
                                 "was refused or warned about; Alt+U uses the chosen one"),
     "visit_panel.lines_view": ("Visit lines", "The visit's lines: code, minutes, units, "
