@@ -71,12 +71,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
     catalog, store = session.catalog, session.store
+    from ptcodes_gui.ui.clinic_ui import install_clinic
+    from ptcodes_gui.ui.coverage_ui import install_coverage
     from ptcodes_gui.ui.window_setup import build_main_window
 
     window = build_main_window(catalog, store, session.imports)
-    from ptcodes_gui.ui.clinic_ui import install_clinic
-
     install_clinic(window, session)
+    install_coverage(window, session)
     window.show()
 
     if args.smoke_test:
@@ -103,9 +104,22 @@ def _run(app: QApplication, window: MainWindow, session: Session) -> int:
 
     QTimer.singleShot(0, _report_startup)
     code = app.exec()
-    session.close()
+    _close(session)
     keep()
     return int(code)
+
+
+def _close(session: Session) -> None:
+    """Close the session; say so when changes queued behind another copy's lock could not
+    even be kept for the next start (kept ones are said at that start)."""
+    session.close()
+    note = session.store.close_note
+    if note is not None and "could not be saved" in note:
+        from PySide6.QtWidgets import QMessageBox
+
+        from ptcodes_gui import APP_NAME
+
+        QMessageBox.warning(None, APP_NAME, note)
 
 
 def _process_age() -> float:

@@ -65,8 +65,10 @@ def _means(words: list[str], vocabulary: frozenset[str]) -> bool:
 
 
 def injury_first(words: list[str]) -> bool:
-    """'ankle fracture' means the injury (S82), not an osteoporotic fracture (M80)."""
-    return _means(words, v.INJURY_WORDS) and not _means(words, v.PATHOLOGY_WORDS)
+    """'ankle fracture' means the injury (S82), not an osteoporotic fracture (M80); so does
+    'traumatic' (but not 'post traumatic')."""
+    return (_means(words, v.INJURY_WORDS) or v.traumatic(words)) and not _means(
+        words, v.PATHOLOGY_WORDS)
 
 
 class IcdSearchMixin:
@@ -160,6 +162,7 @@ class IcdSearchMixin:
                 if not codes:
                     continue
                 rest = words[:i] + words[i + size :]
+                fold = v.folds(words)
                 rows: list[Row] = []
                 for code in codes:
                     key = q.code_key(code)
@@ -168,7 +171,7 @@ class IcdSearchMixin:
                         "ORDER BY ucode LIMIT ?", (key, next_key(key), ALIAS_ROWS)))
                 scored = []
                 for pos, (c, t, b) in enumerate(rows):
-                    lowered = t.lower()
+                    lowered = v.fold_title(t, fold)
                     # every word counts, so "tear" still tells M75.1 from S46.0 when it
                     # is part of the shorthand ("rotator cuff tear right"); at least one
                     # word outside the shorthand must match
@@ -211,9 +214,10 @@ class IcdSearchMixin:
             return [(c, t, b) for c, t, b, *_ in rows[:limit]]
         # A repeated word scores n times (sums of halves are exact, so order is irrelevant).
         counted = Counter(words).items()
+        fold = v.folds(words)
         scored = []
         for code, title, billable, pt, ord_, _terms in rows:
-            lowered = title.lower()
+            lowered = v.fold_title(title, fold)
             score = 0.0
             for w, n in counted:
                 if not has_word(lowered, w, whole=False):
@@ -268,6 +272,11 @@ class IcdSearchMixin:
         FTS_MAX_EXPANSION); the rows matched are exactly those of ``"word"*``."""
         parts: list[str] = []
         for w in words:
+            split = v.SPLIT_WORDS.get(w)
+            if split is not None:  # "nondominant" or "non" "dominant" (re-ranked after)
+                both = " AND ".join(f'"{part}"' for part in split)
+                parts.append(f'("{w}"* OR ({both}))')
+                continue
             if len(w) <= FTS_PREFIX_INDEX:
                 parts.append(q.fts_expression([w]))
                 continue

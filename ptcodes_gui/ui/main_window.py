@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from ptcodes_gui import APP_NAME
 from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.catalog.repository import hit_for
+from ptcodes_gui.domain.articles import ArticleView
 from ptcodes_gui.domain.formatting import sanitize_text
 from ptcodes_gui.domain.models import Code, Hit
 from ptcodes_gui.domain.provenance import DataSource
@@ -106,6 +107,8 @@ class MainWindow(QMainWindow):
         self._history: list[str] = []
         self._history_pos = -1
         self._current: Code | None = None
+        #: under the visit's MAC: what the coverage articles say of a code (coverage_ui)
+        self.article_view: Callable[[Code], ArticleView | None] = lambda _code: None
         self.data_actions: Any = None  # File-menu actions, set by window_setup
         self.setWindowTitle(APP_NAME)
         self.setObjectName("MainWindow")
@@ -329,6 +332,7 @@ class MainWindow(QMainWindow):
             favorite=self.store.is_favorite(found.code),
             descriptor=self.catalog.descriptor(found.code),
             mue=self.catalog.mue(found.code),
+            articles=self.article_view(found),
         )
         if record:
             del self._history[self._history_pos + 1 :]

@@ -226,6 +226,7 @@ class VisitPanel(QWidget):
         self.payer.telehealth_chosen.connect(editor.set_telehealth)
         self.payer.kx_toggled.connect(editor.set_kx)
         self.payer.locality_chosen.connect(self.refresh)
+        self.payer.ytd_changed.connect(editor.set_ytd)
         self.payer.date_chosen.connect(editor.set_service_date)
         self.entry.submitted.connect(self._on_add_return_pressed)
         self.entry.escaped.connect(editor.clear_refusal)

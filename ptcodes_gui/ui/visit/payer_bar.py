@@ -23,8 +23,9 @@ from ptcodes_gui.domain.fees import FeeSchedule
 from ptcodes_gui.domain.profiles import BUILTIN_PROFILES, MEDICARE, PayerProfile
 from ptcodes_gui.domain.visit import Provider, Visit
 from ptcodes_gui.ui import dialogs
+from ptcodes_gui.ui.visit.coverage_parts import MacCombo, YtdField
 from ptcodes_gui.ui.visit.date_edit import DateEdit
-from ptcodes_gui.userdata import fee_localities
+from ptcodes_gui.userdata import fee_localities, profile_macs
 from ptcodes_gui.userdata.store import UserDataError, UserStore
 
 SETTING_PROFILE: Final = "visit.profile"
@@ -50,15 +51,17 @@ def profile_tip(profile: PayerProfile) -> str:
 class PayerBar(QWidget):
     """Signals: ``profile_chosen(PayerProfile)``, ``provider_chosen(str)`` ("pt"/"pta"),
     ``telehealth_chosen(object)`` (None, "95" or "93"), ``kx_toggled(bool)``,
-    ``locality_chosen()`` (stored: evaluate again), ``date_chosen(date)``,
-    ``message(str)``. Profile, provider and locality are per-clinic choices, remembered in
-    the store; the date of service, telehealth and KX belong to one visit."""
+    ``locality_chosen()`` (stored: evaluate again; also after the MAC was chosen),
+    ``ytd_changed(object)`` (a Decimal or None), ``date_chosen(date)``, ``message(str)``.
+    Profile, provider, locality and MAC are per-clinic choices, remembered in the store;
+    the date of service, telehealth, KX and the year-to-date amount belong to one visit."""
 
     profile_chosen = Signal(object)
     provider_chosen = Signal(str)
     telehealth_chosen = Signal(object)
     kx_toggled = Signal(bool)
     locality_chosen = Signal()
+    ytd_changed = Signal(object)
     date_chosen = Signal(object)
     message = Signal(str)
 
@@ -79,6 +82,9 @@ class PayerBar(QWidget):
         self.telehealth_combo.activated.connect(self._on_telehealth_activated)
         self.kx_check.toggled.connect(self.kx_toggled)
         self.locality_combo.activated.connect(self._on_locality_activated)
+        self.mac_combo.activated.connect(self._on_mac_activated)
+        self.ytd_field.amount_changed.connect(self.ytd_changed)
+        self.ytd_field.invalid.connect(self.message)
         self.date_edit.dateChanged.connect(self._on_date_changed)
         self.reload_profiles()
         self.set_fee_schedule(None)
@@ -102,6 +108,8 @@ class PayerBar(QWidget):
         self.new_profile_button.setToolTip("Add a payer profile: name, unit rule, daily cap")
         self.locality_combo = self._combo(
             "Medicare locality for fee estimates", "Medicare localities", 10)
+        self.mac_combo = MacCombo()
+        self.ytd_field = YtdField()
 
     def _build_setting_parts(self) -> None:
         self.provider_combo = self._combo("Provider of new lines", "Providers", 3)
@@ -150,7 +158,9 @@ class PayerBar(QWidget):
         first.addWidget(self.profile_combo, 1)
         first.addWidget(self.new_profile_button)
         first.addWidget(self.locality_combo)
-        for widget in (self.provider_combo, self.telehealth_combo, self.kx_check):
+        first.addWidget(self.mac_combo)
+        for widget in (self.provider_combo, self.telehealth_combo, self.kx_check,
+                       self.ytd_field):
             second.addWidget(widget)
         second.addStretch(1)
         second.addWidget(self.date_label)
@@ -267,6 +277,8 @@ class PayerBar(QWidget):
             else f"KX is a Medicare modifier: {visit.profile.name} does not use it"
         )
         self._profile = visit.profile
+        self.ytd_field.show_amount(visit.ytd_allowed)
+        self.ytd_field.setEnabled(medicare)
         self._show_locality()
 
     # ------------------------------------------------------------------ date of service
@@ -328,6 +340,27 @@ class PayerBar(QWidget):
         self.locality_combo.setToolTip(tip)
         self.locality_combo.setAccessibleDescription(tip)
         self.locality_combo.setStatusTip(tip)
+        self.mac_combo.show_choice(
+            profile_macs.chosen_mac(self._store, name), stored, medicare=medicare,
+            applies=profile_macs.applies_articles(self._store, name))
+
+    def _on_mac_activated(self, _index: int) -> None:
+        name = self._profile.name
+        mac, applies = self.mac_combo.choice()
+        try:
+            if self._store.read_only:
+                raise UserDataError(self._store.read_only_reason or "read-only")
+            profile_macs.set_choice(self._store, name, mac=mac,
+                                    articles=applies and not self._profile.medicare)
+        except (UserDataError, ValueError) as exc:
+            self.message.emit(f"The MAC was not saved: {exc}")
+            self._show_locality()
+            return
+        self.message.emit(f"Coverage articles for {name!r}: "
+                          + (f"MAC {self.mac_combo.currentText()}." if mac
+                             else "the MAC of its Medicare locality." if applies
+                             else "not checked."))
+        self.locality_chosen.emit()
 
     def _on_locality_activated(self, index: int) -> None:
         if not self._locality_usable:
