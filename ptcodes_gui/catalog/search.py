@@ -222,6 +222,13 @@ class SearchMixin(IcdSearchMixin):
         inside = inside if spanned and not icd else ()
         if code_query or dx_shorthand or (spanned and icd):
             ordered = icd + pt_strong + pt_weak
+        elif pt_strong and icd:
+            # procedures named by the words: a diagnosis found only through its notes
+            # ("ultrasound" in N52.37's) is noise here; the Diagnoses filter still lists it
+            keys = {w.lower() for w in words} | {self._pt_correct(w).lower() for w in words}
+            titled = [h for h in icd
+                      if any(has_word(h.title.lower(), k, whole=False) for k in keys)]
+            ordered = pt_strong + titled + pt_weak
         else:
             ordered = pt_strong + icd + pt_weak
         return ordered[: ask.limit], only_weak, inside

@@ -321,12 +321,18 @@ def _status_facts(code: Code) -> list[str]:
 
 def _render_icd(code: Code) -> str:
     parts: list[str] = []
+    children = ""
+    if code.children:
+        rows = "".join(f"<li>{link(c)} {escape(t)}</li>" for c, t in code.children[:60])
+        more = f"<p>… and {len(code.children) - 60} more</p>" if len(code.children) > 60 else ""
+        children = f"<ul>{rows}</ul>{more}"
     if code.billable:
         parts.append("<p><b>Billable</b> diagnosis code.</p>")
     else:
+        # the codes to pick from right under the sentence that says to (the notes follow)
         parts.append(
             "<p><b>Header — not billable.</b> Pick one of the codes under it"
-            + (":" if code.children else ".") + "</p>"
+            + (":" if code.children else ".") + "</p>" + children
         )
     if code.valid_from or code.valid_to:
         parts.append(f"<p><small>Valid {escape(validity_text(code))}.</small></p>")
@@ -340,8 +346,6 @@ def _render_icd(code: Code) -> str:
     for kind, items in by_kind.items():
         label = escape(_ICD_NOTE_LABELS.get(kind, kind))
         parts.append(f"<h3>{label}</h3><ul>{''.join(items)}</ul>")
-    if code.children:
-        rows = "".join(f"<li>{link(c)} {escape(t)}</li>" for c, t in code.children[:60])
-        more = f"<p>… and {len(code.children) - 60} more</p>" if len(code.children) > 60 else ""
-        parts.append(f"<h3>Codes under it</h3><ul>{rows}</ul>{more}")
+    if code.children and code.billable:
+        parts.append(f"<h3>Codes under it</h3>{children}")
     return "\n".join(parts)

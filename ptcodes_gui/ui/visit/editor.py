@@ -42,6 +42,7 @@ from ptcodes_gui.domain.visit import (
 )
 from ptcodes_gui.domain.visit import add_diagnosis as add_diagnosis_to
 from ptcodes_gui.ui.visit.offers import MAX_OFFERED, Choice, Offer, modifier_label
+from ptcodes_gui.ui.visit.words import plural as plural  # re-exported
 from ptcodes_gui.ui.visit_model import COLUMN_NAMES, MINUTES
 
 _AUTOMATIC_MODIFIERS = frozenset(THERAPY_MODIFIERS.values())
@@ -53,14 +54,6 @@ _REPLACES_DIAGNOSIS = frozenset(
 #: its minutes, replace them, or leave the line alone (None).
 Readd = Literal["add", "replace"] | None
 AskReadd = Callable[[VisitLine, int], Readd]
-
-
-def _add_minutes(_line: VisitLine, _minutes: int) -> Readd:
-    return "add"
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 class _VisitChange(QUndoCommand):
@@ -131,7 +124,7 @@ class VisitEditor(QObject):
     ) -> None:
         super().__init__(parent)
         self.catalog = catalog
-        self.ask_readd: AskReadd = _add_minutes
+        self.ask_readd: AskReadd = lambda _line, _minutes: "add"
         #: the rules' fee-schedule hook for a profile (MPPR names the full-price unit)
         self.fees: Callable[[PayerProfile, date], FeeLookup | None] | None = None
         #: the catalog whose diagnoses are the ICD-10-CM release in force on a date (None:
@@ -176,11 +169,15 @@ class VisitEditor(QObject):
     def show(self, visit: Visit) -> None:
         """Evaluate ``visit`` and tell everyone (undo, redo and every change land here)."""
         self._visit = visit
-        fees = self.fees(visit.profile, self._on) if self.fees is not None else None
-        lcd = self.necessity(visit.profile) if self.necessity is not None else None
-        self._result = evaluate(visit, self.lookup(), fees=fees, on=self._on, necessity=lcd)
+        self._result = self.evaluate(visit)
         self.changed.emit()
         self.offer_changed.emit()
+
+    def evaluate(self, visit: Visit) -> VisitResult:
+        """``visit`` under this one's fees and date of service (e.g. its billable part)."""
+        fees = self.fees(visit.profile, self._on) if self.fees is not None else None
+        lcd = self.necessity(visit.profile) if self.necessity is not None else None
+        return evaluate(visit, self.lookup(), fees=fees, on=self._on, necessity=lcd)
 
     def refresh(self) -> None:
         self._use_release_on(self._on)

@@ -12,7 +12,6 @@ from PySide6.QtCore import QDate, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -25,6 +24,7 @@ from ptcodes_gui.domain.profiles import BUILTIN_PROFILES, MEDICARE, PayerProfile
 from ptcodes_gui.domain.visit import Provider, Visit
 from ptcodes_gui.ui import dialogs
 from ptcodes_gui.ui.visit.coverage_parts import MacCombo, YtdField
+from ptcodes_gui.ui.visit.date_edit import DateEdit
 from ptcodes_gui.userdata import fee_localities, profile_macs
 from ptcodes_gui.userdata.store import UserDataError, UserStore
 
@@ -71,6 +71,7 @@ class PayerBar(QWidget):
         self._profiles: dict[str, PayerProfile] = {}
         self._schedule: FeeSchedule | None = None
         self._profile: PayerProfile = MEDICARE  # the shown visit's
+        self._locality_usable = False  # a fee schedule imported and a Medicare profile
         self._build_payer_parts()
         self._build_setting_parts()
         self._build_date()
@@ -120,7 +121,7 @@ class PayerBar(QWidget):
             self.provider_combo.addItem(label, value)
         self.provider_label = QLabel("B&y")
         self.provider_label.setBuddy(self.provider_combo)
-        self.telehealth_combo = self._combo("Telehealth modifier", "Telehealth choices", 7)
+        self.telehealth_combo = self._combo("Telehealth modifier", "Telehealth choices", 9)
         self.telehealth_combo.setToolTip(
             "Telehealth: 95 (synchronous video) or 93 (audio only) on every line"
         )
@@ -134,7 +135,7 @@ class PayerBar(QWidget):
 
     def _build_date(self) -> None:
         self.date_label = QLabel("DO&S")  # date of service, as billers write it
-        self.date_edit = QDateEdit(QDate.currentDate())
+        self.date_edit = DateEdit(QDate.currentDate())
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
         self.date_edit.setAccessibleName("Date of service")
@@ -283,8 +284,10 @@ class PayerBar(QWidget):
     # ------------------------------------------------------------------ date of service
 
     def show_date(self, on: date, note: str = "") -> None:
-        with QSignalBlocker(self.date_edit):
-            self.date_edit.setDate(QDate(on.year, on.month, on.day))
+        shown = QDate(on.year, on.month, on.day)
+        if self.date_edit.date() != shown:  # never under the cursor of a date being typed
+            with QSignalBlocker(self.date_edit):
+                self.date_edit.setDate(shown)
         self.date_edit.setStatusTip(note)
         self.date_edit.setToolTip(note)
 
@@ -331,8 +334,12 @@ class PayerBar(QWidget):
             chosen = self.locality_combo.currentText() if at > 0 else "none chosen"
             tip = (f"Medicare locality of {name!r} for fee estimates: {chosen} "
                    f"(GPCI file of {self._schedule.release})")
-        self.locality_combo.setEnabled(self._schedule is not None and medicare)
+        # Never disabled: the keyboard (and a screen reader) reaches it and its hint; picking
+        # from it when there is nothing to pick says why in the status bar.
+        self._locality_usable = self._schedule is not None and medicare
         self.locality_combo.setToolTip(tip)
+        self.locality_combo.setAccessibleDescription(tip)
+        self.locality_combo.setStatusTip(tip)
         self.mac_combo.show_choice(
             profile_macs.chosen_mac(self._store, name), stored, medicare=medicare,
             applies=profile_macs.applies_articles(self._store, name))
@@ -356,6 +363,10 @@ class PayerBar(QWidget):
         self.locality_chosen.emit()
 
     def _on_locality_activated(self, index: int) -> None:
+        if not self._locality_usable:
+            self._show_locality()  # nothing to choose: back to "Locality…"
+            self.message.emit(self.locality_combo.toolTip())
+            return
         value = self.locality_combo.itemData(index)
         chosen = value if isinstance(value, str) else None
         name = self._profile.name
