@@ -25,6 +25,7 @@ from ptcodes_gui.catalog.icd_search import IcdSearchMixin, has_word
 from ptcodes_gui.catalog.overlay import CatalogOverlay
 from ptcodes_gui.catalog.search_entries import (
     PtEntry,
+    ended_last,
     prefer_system,
     prefixes,
     pt_phrase_variant,
@@ -112,8 +113,9 @@ class SearchMixin(IcdSearchMixin):
         """``search``, with a note saying what was relaxed when not every word matched.
         Diagnoses that ended before today come after the codes in force (struck out, with
         their replacements), unless the code itself was typed."""
-        return _ended_last(self._search_explained(
-            text, limit, system, category=category, common_only=common_only), text)
+        found = self._search_explained(text, limit, system, category=category,
+                                       common_only=common_only)
+        return replace(found, hits=ended_last(found.hits, text))
 
     def _search_explained(
         self,
@@ -590,16 +592,3 @@ class SearchMixin(IcdSearchMixin):
             return word
         fixed = q.correct(word, self._pt_prefixes)
         return fixed or word
-
-
-def _ended_last(result: SearchResult, text: str) -> SearchResult:
-    typed = str(text).strip().upper().replace(".", "")
-
-    def ended(hit: Hit) -> bool:
-        return (hit.status == "deleted" and hit.system == System.ICD10CM
-                and hit.code.replace(".", "") != typed)
-
-    if not any(ended(h) for h in result.hits):
-        return result
-    return replace(result, hits=[h for h in result.hits if not ended(h)]
-                   + [h for h in result.hits if ended(h)])
