@@ -343,6 +343,8 @@ def stage_gui(quick: bool) -> dict[str, Any]:
             end = time.perf_counter() + deadline_s
             while not state["painted"]:
                 app.processEvents()
+                if not state["reset"] and not window.results_changed:
+                    return True  # the same results: only the search field repaints
                 if time.perf_counter() > end:
                     return False
             return True
@@ -362,6 +364,7 @@ def stage_gui(quick: bool) -> dict[str, Any]:
         cpu: list[float] = []
         texts: list[str] = []
         timeouts = 0
+        unchanged = 0  # keystrokes whose results were those shown already
         for query in queries:
             clear()
             for ch in query:
@@ -374,6 +377,7 @@ def stage_gui(quick: bool) -> dict[str, Any]:
                 cpu.append(time.process_time() - c0)
                 texts.append(edit.text())
                 timeouts += not ok
+                unchanged += not window.results_changed
         window.results_model.modelReset.disconnect(on_reset)
         viewport.removeEventFilter(spy)
         window.close()
@@ -381,6 +385,7 @@ def stage_gui(quick: bool) -> dict[str, Any]:
     catalog.close()
     slowest = sorted(zip(samples, texts, strict=True), reverse=True)[:10]
     return {"samples_s": samples, "cpu_samples_s": cpu, "timeouts": timeouts, "input": how,
+            "unchanged_results": unchanged,
             "window": "MainWindow(catalog, store, visit_panel=None)",
             "slowest": [{"ms": round(t * 1000, 2), "text": k} for t, k in slowest]}
 

@@ -4,6 +4,9 @@
   2.6 million rows, ~190 MB of text; ``cms_files.synthetic_ncci_release``) imported
   through the pipeline as the CLI does it: preview (read, recognise, stage), then apply;
   wall time and the peak RSS of the importing process (``VmHWM``);
+* a full-size synthetic MCD Billing and Coding Articles download in CMS's layout (a zip in
+  a zip: ~2,000 articles, 3 million covered-diagnosis rows, ~60 MB of article HTML;
+  ``mcd_files.synthetic_mcd_download``), same budget (``--only mcd`` runs just this);
 * a clinic code list of 200,000 rows: its import time, then what it costs every start
   (``open_session`` + first search, and the real window's ``--print-startup-time``) and
   every keystroke (``Catalog.search`` over the keystrokes of ``bench_queries.txt``), each
@@ -28,7 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks import cms_files
+from benchmarks import cms_files, mcd_files
 from benchmarks.bench import (
     _child_env,
     _start_once,
@@ -61,6 +64,23 @@ def _release(rows: int) -> list[Path]:
     return cms_files.synthetic_ncci_release(folder, codes, total_rows=rows)
 
 
+def _mcd_download() -> Path:
+    """The synthetic full-size MCD articles download, written once."""
+    path = CACHE / "mcd-full" / "current_article.zip"
+    if path.exists():
+        return path
+    from ptcodes_gui.catalog import open_catalog
+
+    catalog = open_catalog()
+    try:
+        codes = catalog.all_codes()
+        diagnoses = [c[:3] + "." + c[3:] if len(c) > 3 else c
+                     for c in catalog.billable_diagnoses()]
+    finally:
+        catalog.close()
+    return mcd_files.synthetic_mcd_download(path.parent, codes, diagnoses)
+
+
 def _clinic_csv(rows: int) -> Path:
     path = CACHE / f"clinic-{rows}.csv"
     if path.exists():
@@ -88,7 +108,8 @@ def stage_import(paths: list[str], source: str, data_dir: str) -> dict[str, Any]
     session = open_session(Path(data_dir))
     try:
         t0 = time.perf_counter()
-        context = ImportContext.from_store(session.imports, session.catalog.all_codes())
+        context = ImportContext.from_store(session.imports, session.catalog.all_codes(),
+                                           diagnoses=session.catalog.billable_diagnoses)
         preview = preview_import([Path(p) for p in paths], context, source=source)
         t1 = time.perf_counter()
         info = apply_import(preview, session.imports)
@@ -199,6 +220,29 @@ def _child(*args: str) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- main
 
 
+def run_mcd() -> dict[str, Any]:
+    t = time.perf_counter()
+    path = _mcd_download()
+    made_s = time.perf_counter() - t
+    with tempfile.TemporaryDirectory(prefix="ptcodes-bench-mcd-") as tmp:
+        result = _child("import", "mcd", str(Path(tmp) / "mcd"), str(path))
+    result["generate_s"] = round(made_s, 1)
+    return result
+
+
+def mcd_report(m: dict[str, Any]) -> str:
+    ok = "PASS" if m["total_s"] <= BUDGET["import_s"] else "MISS"
+    ok_rss = "PASS" if m["peak_rss_mb"] <= BUDGET["import_rss_mb"] else "MISS"
+    return "\n".join([
+        f"MCD articles download: {m['rows_read']:,} rows counted, {m['input_mb']} MB zipped, "
+        f"kept {m['rows_kept']:,} ({m['label']})",
+        f"  import (preview + apply): {m['total_s']} s ({m['preview_s']} + {m['apply_s']})"
+        f"  budget {BUDGET['import_s']} s  {ok}",
+        f"  peak RSS: {m['peak_rss_mb']} MB (before: {m['rss_before_mb']} MB)  budget "
+        f"{BUDGET['import_rss_mb']} MB  {ok_rss}",
+    ])
+
+
 def run(rows: int, clinic_rows: int, start_runs: int) -> dict[str, Any]:
     t = time.perf_counter()
     parts = _release(rows)
@@ -208,6 +252,7 @@ def run(rows: int, clinic_rows: int, start_runs: int) -> dict[str, Any]:
         empty, loaded = Path(tmp) / "empty", Path(tmp) / "clinic"
         icd = _child("icd", str(Path(tmp) / "icd"))
         ncci = _child("import", "ncci", str(Path(tmp) / "ncci"), *map(str, parts))
+        mcd = run_mcd()
         clinic_import = _child("import", "codes", str(loaded), str(clinic))
         _child("import", "ncci", str(loaded), *map(str, parts))  # both, as a clinic has them
         (empty).mkdir()
@@ -216,7 +261,7 @@ def run(rows: int, clinic_rows: int, start_runs: int) -> dict[str, Any]:
         start_without = _child("start", str(empty), str(start_runs))
         start_with = _child("start", str(loaded), str(start_runs))
     return {
-        "rows": rows, "generate_s": round(made_s, 1), "icd": icd, "ncci": ncci,
+        "rows": rows, "generate_s": round(made_s, 1), "icd": icd, "ncci": ncci, "mcd": mcd,
         "clinic_rows": clinic_rows, "clinic_import": clinic_import,
         "search_without": search_without, "search_with": search_with,
         "window_start_without": start_without, "window_start_with": start_with,
@@ -246,6 +291,7 @@ def report(r: dict[str, Any]) -> str:
         f"  budget {BUDGET['import_s']} s  {ok(n['total_s'], BUDGET['import_s'])}",
         f"  peak RSS: {n['peak_rss_mb']} MB (before: {n['rss_before_mb']} MB)  budget "
         f"{BUDGET['import_rss_mb']} MB  {ok(n['peak_rss_mb'], BUDGET['import_rss_mb'])}",
+        mcd_report(r["mcd"]),
         f"Clinic codes: {r['clinic_rows']:,} rows imported in {c['total_s']} s "
         f"(peak RSS {c['peak_rss_mb']} MB)",
         f"  open_session + first search: {sn['open_and_first_search_s']} s without, "
@@ -271,6 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clinic-rows", type=int, default=200_000)
     parser.add_argument("--start-runs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "bench_imports.json")
+    parser.add_argument("--only", choices=("mcd",), help="run one import's measurement")
     parser.add_argument("--stage", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     if args.stage:
@@ -284,6 +331,12 @@ def main(argv: list[str] | None = None) -> int:
         else:
             result = stage_window_start(rest[0], int(rest[1]))
         print(json.dumps(result))
+        return 0
+    if args.only == "mcd":
+        mcd = run_mcd()
+        print(mcd_report(mcd))
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.with_name("bench_imports_mcd.json").write_text(json.dumps(mcd, indent=2) + "\n")
         return 0
     results = run(args.rows, args.clinic_rows, args.start_runs)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QWidget
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from ptcodes_gui.session import Session
+    from ptcodes_gui.ui.main_window import MainWindow
 
 _T0 = time.perf_counter()
 
@@ -35,7 +38,6 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse_args(sys.argv[1:] if argv is None else argv)
-    from PySide6.QtCore import QTimer
     from PySide6.QtGui import QGuiApplication, QIcon
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -68,30 +70,56 @@ def main(argv: Sequence[str] | None = None) -> int:
             QMessageBox.critical(None, APP_NAME, str(exc))
         return 1
 
-    catalog, store, messages = session.catalog, session.store, session.messages
+    catalog, store = session.catalog, session.store
+    from ptcodes_gui.ui.clinic_ui import install_clinic
+    from ptcodes_gui.ui.coverage_ui import install_coverage
     from ptcodes_gui.ui.window_setup import build_main_window
 
     window = build_main_window(catalog, store, session.imports)
-    from ptcodes_gui.ui.clinic_ui import install_clinic
-
     install_clinic(window, session)
+    install_coverage(window, session)
     window.show()
 
     if args.smoke_test:
         return _smoke(window)
+    if args.print_startup_time:
+        _print_after_first_paint(window.results_view.viewport())
+    return _run(app, window, session)
+
+
+def _run(app: QApplication, window: MainWindow, session: Session) -> int:
+    """The event loop, the startup messages first; at exit, a copied visit is kept until
+    something has pasted it (X11 without a clipboard manager: ``ui.clipboard.keep``)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    from ptcodes_gui import APP_NAME
+    from ptcodes_gui.ui.clipboard import keep
 
     def _report_startup() -> None:
-        for msg in messages:
+        for msg in session.messages:
             window.statusBar().showMessage(msg.text, 15000)
             box = QMessageBox.warning if msg.level != "info" else QMessageBox.information
             box(window, APP_NAME, msg.text)
 
-    if args.print_startup_time:
-        _print_after_first_paint(window.results_view.viewport())
     QTimer.singleShot(0, _report_startup)
     code = app.exec()
-    session.close()
+    _close(session)
+    keep()
     return int(code)
+
+
+def _close(session: Session) -> None:
+    """Close the session; say so when changes queued behind another copy's lock could not
+    even be kept for the next start (kept ones are said at that start)."""
+    session.close()
+    note = session.store.close_note
+    if note is not None and "could not be saved" in note:
+        from PySide6.QtWidgets import QMessageBox
+
+        from ptcodes_gui import APP_NAME
+
+        QMessageBox.warning(None, APP_NAME, note)
 
 
 def _process_age() -> float:

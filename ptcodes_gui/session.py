@@ -18,10 +18,14 @@ from typing import Literal
 from ptcodes_gui.catalog import Catalog, open_catalog
 from ptcodes_gui.clinic import folder as cf
 from ptcodes_gui.clinic.link import ClinicLink, attach_clinic, clinic_dir_for, detach_clinic
+from ptcodes_gui.domain.articles import Necessity, profile_mac
+from ptcodes_gui.domain.profiles import PayerProfile
 from ptcodes_gui.releases import ImportOverlay, ImportStore
 from ptcodes_gui.releases import icd as icd_releases
+from ptcodes_gui.releases.articles import ImportedArticles
 from ptcodes_gui.releases.migrate import migrate_user_overlays
 from ptcodes_gui.releases.store import now
+from ptcodes_gui.userdata import fee_localities, profile_macs
 from ptcodes_gui.userdata.paths import default_data_dir
 from ptcodes_gui.userdata.store import StartupMessage, UserStore
 
@@ -37,8 +41,12 @@ class Session:
     owns_catalog: bool = True
     #: what was taken from the clinic folder (``clinic.attach_clinic``), if one is set
     clinic: ClinicLink | None = None
+    _articles: dict[str, ImportedArticles] = field(default_factory=dict, repr=False)
 
     def close(self) -> None:
+        for articles in self._articles.values():
+            articles.close()
+        self._articles.clear()
         if self.clinic is not None:
             detach_clinic(self)
         if self.catalog.overlay is self.overlay:
@@ -48,6 +56,36 @@ class Session:
         self.store.close()
         if self.owns_catalog:
             self.catalog.close()
+
+    def mac(self, profile: PayerProfile) -> str | None:
+        """The profile's MAC: chosen by name (for this run, else in the settings), else its
+        Medicare locality's first five digits."""
+        chosen = profile.mac or profile_macs.chosen_mac(self.store, profile.name)
+        return profile_mac(chosen, fee_localities.locality_for(self.store, profile.name))
+
+    def articles(self) -> ImportedArticles | None:
+        """The imported MCD articles: this workstation's import, else the clinic's."""
+        stores = [self.imports, *([self.clinic.store] if self.clinic and self.clinic.store
+                                  else [])]
+        live = {str(s.path) if s.path is not None else str(id(s)): s for s in stores}
+        for gone in [key for key in self._articles if key not in live]:
+            self._articles.pop(gone).close()  # a clinic release replaced by a newer one
+        for key, store in live.items():
+            if any(r.source == "mcd" for r in store.releases()):
+                if key not in self._articles:
+                    self._articles[key] = ImportedArticles(store)
+                return self._articles[key]
+        return None
+
+    def necessity(self, profile: PayerProfile) -> Necessity | None:
+        """What the medical-necessity rules check ``profile``'s visits against: None when
+        the profile does not apply the articles, has no MAC, or none are imported."""
+        opted_in = profile_macs.applies_articles(self.store, profile.name)
+        mac = self.mac(profile) if profile.uses_articles or opted_in else None
+        articles = self.articles() if mac else None
+        if mac is None or articles is None:
+            return None
+        return Necessity(articles, mac, articles.contractor_name(mac) or "", opted_in)
 
     def reload_imports(self) -> None:
         """After an import was applied or removed (the overlay reads per request, so this

@@ -12,6 +12,7 @@ import sqlite3
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from datetime import date
 
 from ptcodes_gui.catalog import query as q
 from ptcodes_gui.catalog import vocabulary as v
@@ -65,8 +66,10 @@ def _means(words: list[str], vocabulary: frozenset[str]) -> bool:
 
 
 def injury_first(words: list[str]) -> bool:
-    """'ankle fracture' means the injury (S82), not an osteoporotic fracture (M80)."""
-    return _means(words, v.INJURY_WORDS) and not _means(words, v.PATHOLOGY_WORDS)
+    """'ankle fracture' means the injury (S82), not an osteoporotic fracture (M80); so does
+    'traumatic' (but not 'post traumatic')."""
+    return (_means(words, v.INJURY_WORDS) or v.traumatic(words)) and not _means(
+        words, v.PATHOLOGY_WORDS)
 
 
 class IcdSearchMixin:
@@ -76,6 +79,8 @@ class IcdSearchMixin:
     _icd_terms: tuple[str, ...] | None
     _icd_vocab: frozenset[str] | None
     _hit_cache: dict[str, Hit]
+    #: code -> (last day valid, replacing codes), for the diagnoses that have an end date
+    _icd_ended: dict[str, tuple[str, tuple[str, ...]]]
     _aliases: dict[str, tuple[str, ...]]
     _loose_aliases: dict[str, tuple[str, ...]]
     _injury_rows: tuple[int, int] | None
@@ -85,13 +90,17 @@ class IcdSearchMixin:
         if hit is None:
             if len(self._hit_cache) >= HIT_CACHE_SIZE:
                 self._hit_cache.clear()
+            ended = self._icd_ended.get(code)
+            gone = ended is not None and ended[0] < date.today().isoformat()
             hit = self._hit_cache[code] = Hit(
                 code=code,
                 system=System.ICD10CM,
                 title=title,
                 timed=None,
                 category="diagnosis",
-                billable=bool(billable),
+                billable=bool(billable) and not gone,
+                status="deleted" if gone else "active",
+                replaced_by=ended[1] if ended is not None and gone else (),
             )
         return hit
 
@@ -160,6 +169,7 @@ class IcdSearchMixin:
                 if not codes:
                     continue
                 rest = words[:i] + words[i + size :]
+                fold = v.folds(words)
                 rows: list[Row] = []
                 for code in codes:
                     key = q.code_key(code)
@@ -168,7 +178,7 @@ class IcdSearchMixin:
                         "ORDER BY ucode LIMIT ?", (key, next_key(key), ALIAS_ROWS)))
                 scored = []
                 for pos, (c, t, b) in enumerate(rows):
-                    lowered = t.lower()
+                    lowered = v.fold_title(t, fold)
                     # every word counts, so "tear" still tells M75.1 from S46.0 when it
                     # is part of the shorthand ("rotator cuff tear right"); at least one
                     # word outside the shorthand must match
@@ -211,9 +221,10 @@ class IcdSearchMixin:
             return [(c, t, b) for c, t, b, *_ in rows[:limit]]
         # A repeated word scores n times (sums of halves are exact, so order is irrelevant).
         counted = Counter(words).items()
+        fold = v.folds(words)
         scored = []
         for code, title, billable, pt, ord_, _terms in rows:
-            lowered = title.lower()
+            lowered = v.fold_title(title, fold)
             score = 0.0
             for w, n in counted:
                 if not has_word(lowered, w, whole=False):
@@ -268,6 +279,11 @@ class IcdSearchMixin:
         FTS_MAX_EXPANSION); the rows matched are exactly those of ``"word"*``."""
         parts: list[str] = []
         for w in words:
+            split = v.SPLIT_WORDS.get(w)
+            if split is not None:  # "nondominant" or "non" "dominant" (re-ranked after)
+                both = " AND ".join(f'"{part}"' for part in split)
+                parts.append(f'("{w}"* OR ({both}))')
+                continue
             if len(w) <= FTS_PREFIX_INDEX:
                 parts.append(q.fts_expression([w]))
                 continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -35,6 +35,9 @@ from ptcodes_gui.domain.models import (
     System,
     TelehealthList,
 )
+
+#: Diagnoses kept after a look-up (the cache is dropped when full, and with the release).
+ICD_CODE_CACHE = 512
 
 
 class CatalogError(Exception):
@@ -62,7 +65,7 @@ def _fact(d: dict[str, Any]) -> Fact:
 def _code_from_json(data: dict[str, Any]) -> Code:
     tuples = (
         "replaced_by", "addon_to", "addons", "abbreviations", "synonyms", "related",
-        "modifiers", "use_before",
+        "modifiers", "use_before", "rules",
     )
     fields: dict[str, Any] = dict(data)
     for name in tuples:
@@ -82,7 +85,8 @@ def hit_for(code: Code) -> Hit:
         code=code.code,
         system=code.system,
         title=code.title,
-        timed=None if code.system in (System.MODIFIER, System.ICD10CM) else code.timed,
+        timed=None if code.system in (System.MODIFIER, System.ICD10CM, System.DENIAL)
+        else code.timed,
         status=code.status,
         category=code.category,
         billable=code.billable,
@@ -148,6 +152,10 @@ class Catalog(SearchMixin):
             code = _code_from_json(json.loads(data))
             self._pt[code.code.upper()] = self._entry(code)
         self._base_pt = dict(self._pt)
+        # "CO-97" is typed "co 97", "CO97": its look-up key has no dash
+        self._denial_keys = {
+            q.code_key(k): k for k, e in self._pt.items() if e.code.system == System.DENIAL
+        }
         self._pairs: list[NcciPair] = _read_pairs(self._db)
         self._builtin_pairs = list(self._pairs)
         self._descriptors: dict[str, tuple[str, str]] = {}
@@ -164,6 +172,9 @@ class Catalog(SearchMixin):
         self._icd_vocab: frozenset[str] | None = None
         self._icd_terms: tuple[str, ...] | None = None  # sorted FTS5 vocabulary
         self._hit_cache: dict[str, Hit] = {}
+        # diagnoses read with their ancestors' notes (~8 queries): the visit's rules ask for
+        # the same few several times per evaluation
+        self._icd_codes: dict[str, Code | None] = {}
         self._injury_rows: tuple[int, int] | None = None
         self._icd_count = self._icd_billable = 0
         self._attach_icd(self._db, meta)
@@ -180,11 +191,17 @@ class Catalog(SearchMixin):
         # (and releases imported then) lack them
         columns = {row[1] for row in db.execute("PRAGMA table_info(icd)")}
         self._icd_dated = "provisional" in columns
+        # the diagnoses with an end date (FY2027 ended 30): search marks those ended by today
+        self._icd_ended = {
+            code: (end, tuple((rep or "").split())) for code, end, rep in db.execute(
+                "SELECT code, valid_to, replaced_by FROM icd WHERE valid_to IS NOT NULL")
+        } if self._icd_dated else {}
         self._icd_vocab = None
         self._icd_terms = None
         if "icd_terms" in meta:  # stored by newer builds; older ones: see _icd_term_list
             self._icd_terms = tuple(sorted(meta["icd_terms"].split()))
         self._hit_cache = {}
+        self._icd_codes = {}
         self._injury_rows = None
         if "icd_count" in meta and "icd_billable" in meta:
             self._icd_count = int(meta["icd_count"])
@@ -195,15 +212,19 @@ class Catalog(SearchMixin):
                 "SELECT count(*) FROM icd WHERE billable"
             ).fetchone()[0]
 
-    def use_icd_release(self, path: Path | None) -> None:
+    def use_icd_release(self, path: Path | None,
+                        guard: Callable[[sqlite3.Connection], None] | None = None) -> None:
         """Read diagnoses from an imported ICD-10-CM release database (releases/icd_build.py
-        writes it), or again from the shipped catalog (None). The shipped file is untouched."""
+        writes it), or again from the shipped catalog (None). The shipped file is untouched.
+        ``guard`` bounds every query on an untrusted file (a clinic folder's copy)."""
         if path is None:
             db, meta = self._db, self._meta
         else:
             try:
                 uri = path.resolve().as_uri() + "?mode=ro&immutable=1"
                 db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                if guard is not None:
+                    guard(db)
                 meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
                 db.execute("SELECT 1 FROM icd_fts LIMIT 1").fetchall()
             except sqlite3.DatabaseError as exc:
@@ -297,14 +318,18 @@ class Catalog(SearchMixin):
         key = q.code_key(code)
         if not key:
             return None
-        entry = self._pt.get(key)
+        entry = self._pt.get(key) or self._pt.get(self._denial_keys.get(key, ""))
         if entry is not None:
             return self._with_termination(
                 replace(entry.code, ncci=tuple(self.pairs_for(entry.code.code))))
         clinic = self._overlay.clinic_code(code.strip().upper())
         if clinic is not None:
             return replace(clinic, ncci=tuple(self.pairs_for(clinic.code)))
-        return self._get_icd(key)
+        if key not in self._icd_codes:
+            if len(self._icd_codes) >= ICD_CODE_CACHE:
+                self._icd_codes.clear()
+            self._icd_codes[key] = self._get_icd(key)
+        return self._icd_codes[key]
 
     def _with_termination(self, code: Code) -> Code:
         """An imported HCPCS file's TERM DT: deleted from that date, said in a note."""
@@ -334,6 +359,11 @@ class Catalog(SearchMixin):
             return True
         row = self._icd_db.execute("SELECT 1 FROM icd WHERE ucode = ?", (key,)).fetchone()
         return row is not None
+
+    def billable_diagnoses(self) -> list[str]:
+        """Every billable ICD-10-CM code in force (the release in use), undotted, sorted."""
+        return [str(c) for (c,) in self._icd_db.execute(
+            "SELECT ucode FROM icd WHERE billable ORDER BY ucode")]
 
     def all_codes(self) -> list[str]:
         """Every PT code and modifier (not diagnoses)."""

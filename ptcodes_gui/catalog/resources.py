@@ -200,6 +200,7 @@ def load_resources(directory: Path | None = None) -> ResourceSet:
         _with_addons(c, tuple(sorted(addons.get(c.code, [])))) if c.code in addons else c
         for c in codes
     ]
+    codes.extend(_denials(base))
     ncci_text, ncci = _parse(base / "ncci.toml", "ncci.toml")
     as_of = str(ncci.get("as_of", meta.get("content_date", "")))
     pairs = tuple(
@@ -241,6 +242,16 @@ def load_resources(directory: Path | None = None) -> ResourceSet:
         icd_aliases=aliases,
         search_hints=hints,
     )
+
+
+def _denials(base: Path) -> list[Code]:
+    from ptcodes_gui.catalog.denials import DenialError, load_denials
+    from ptcodes_gui.domain.rules import RULES
+
+    try:
+        return load_denials(base / "denials.toml", frozenset(RULES))
+    except (DenialError, KeyError) as exc:
+        raise ResourceError(str(exc)) from None
 
 
 def _pair_line(text: str, pair: dict[str, Any]) -> str:

@@ -25,6 +25,7 @@ from ptcodes_gui.catalog.icd_search import IcdSearchMixin, has_word
 from ptcodes_gui.catalog.overlay import CatalogOverlay
 from ptcodes_gui.catalog.search_entries import (
     PtEntry,
+    ended_last,
     prefer_system,
     prefixes,
     pt_phrase_variant,
@@ -41,6 +42,10 @@ SINGLE_WORD_TRIES = 2
 #: PT scores at or above this came from the whole query naming the code (abbreviation,
 #: synonym or hint), not from single words.
 PHRASE_SCORE = 450.0
+#: A hint found inside a longer query when no code matched its words ("game ready ice
+#: machine"): the hint's codes, in the hint's order.
+SPAN_HINT_SCORE = 300.0
+MAX_HINT_WORDS = 5
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,22 @@ class SearchMixin(IcdSearchMixin):
         category: str | None = None,
         common_only: bool = False,
     ) -> SearchResult:
-        """``search``, with a note saying what was relaxed when not every word matched."""
+        """``search``, with a note saying what was relaxed when not every word matched.
+        Diagnoses that ended before today come after the codes in force (struck out, with
+        their replacements), unless the code itself was typed."""
+        found = self._search_explained(text, limit, system, category=category,
+                                       common_only=common_only)
+        return replace(found, hits=ended_last(found.hits, text))
+
+    def _search_explained(
+        self,
+        text: str,
+        limit: int,
+        system: str | None,
+        *,
+        category: str | None,
+        common_only: bool,
+    ) -> SearchResult:
         if system is not None and system not in SYSTEM_FILTERS:
             raise ValueError(f"unknown system filter {system!r}; use one of {SYSTEM_FILTERS}")
         limit = max(0, min(int(limit), 1000))
@@ -113,17 +133,19 @@ class SearchMixin(IcdSearchMixin):
             return SearchResult([])
         text = text if isinstance(text, str) else str(text)
         ask = _Ask(limit, system, category, common_only)
-        words = q.tokens(text)
+        words = v.joined(q.tokens(text))
         if not words:
             return SearchResult(self._browse(limit, system, category, common_only))
         codes = self._codes_in_query(text, words, ask)
         if codes:
             return self._code_first(codes, words, ask)
-        hits, only_weak = self._search_pass(text, words, ask)
+        hits, only_weak, inside = self._search_pass(text, words, ask)
         if self._code_shaped(text):
             # a code that does not exist gets the nearest codes (``suggest``), not words
             return SearchResult(hits)
         if hits and not only_weak:
+            if inside:
+                return self._with_the_rest(hits, words, inside, ask)
             return SearchResult(hits)
         relaxed = self._relaxed(words, ask)
         if not relaxed.hits:
@@ -132,6 +154,26 @@ class SearchMixin(IcdSearchMixin):
         seen = {h.code for h in relaxed.hits}
         more = [h for h in hits if h.code not in seen]
         return replace(relaxed, hits=(relaxed.hits + more)[: ask.limit])
+
+    def _with_the_rest(
+        self, hits: list[Hit], words: list[str], inside: tuple[str, ...], ask: _Ask
+    ) -> SearchResult:
+        """The codes of a hint inside the query, then what the other words find on their
+        own ("orthotic for plantar fasciitis": 97760, then M72.2), with the note."""
+        named = f"No code matches every word; showing the codes '{' '.join(inside)}' names"
+        title = v.fold_title(hits[0].title, v.folds(words))
+        rest = [w for w in without_filler(words)
+                if w not in inside and not has_word(title, w, whole=False)]
+        # only when the other words name something on their own ("ankle fracture crutches")
+        more = (self._search_words(" ".join(rest), rest, ask)
+                if any(self._real(w) for w in rest) else [])
+        seen = {h.code for h in hits}
+        more = [h for h in more if h.code not in seen]
+        if more:
+            note = f"{named}, then results for '{' '.join(rest)}'."
+        else:
+            note = f"{named} ({quoted(rest)} left out)." if rest else f"{named}."
+        return SearchResult((hits + more)[: ask.limit], note, ("partial",))
 
     @staticmethod
     def _code_shaped(text: str) -> bool:
@@ -145,14 +187,18 @@ class SearchMixin(IcdSearchMixin):
         """Every word must match (today's search); the fallback steps call it again."""
         return self._search_pass(text, words, ask)[0]
 
-    def _search_pass(self, text: str, words: list[str], ask: _Ask) -> tuple[list[Hit], bool]:
-        """Hits, and whether the PT codes matched only through their descriptions (and no
-        diagnosis at all): then a relaxed reading may name codes better."""
+    def _search_pass(
+        self, text: str, words: list[str], ask: _Ask
+    ) -> tuple[list[Hit], bool, tuple[str, ...]]:
+        """Hits; whether the PT codes matched only through their descriptions (and no
+        diagnosis at all): then a relaxed reading may name codes better; and the words of a
+        hint inside the query that named the PT codes when no code matched every word."""
         pt_strong: list[Hit] = []
         pt_weak: list[Hit] = []
         phrase = False
+        inside: tuple[str, ...] = ()
         if ask.want_pt:
-            pt_strong, pt_weak, phrase = self._search_pt(text, words, ask)
+            pt_strong, pt_weak, phrase, inside = self._search_pt(text, words, ask)
         if ask.system in (None, "pt") and not ask.common_only:
             pt_strong = self._with_clinic(pt_strong, text, words, ask.limit, ask.category)
         icd: list[Hit] = []
@@ -173,11 +219,21 @@ class SearchMixin(IcdSearchMixin):
         dx_shorthand = bool(icd) and not phrase and bool(
             self._aliases.get(" ".join(words)) or self._loose_aliases.get(v.loose_key(words)))
         only_weak = bool(pt_weak) and not pt_strong and not icd
-        if code_query or dx_shorthand:
+        # diagnoses that match every word come before the codes of a hint inside the query
+        spanned = bool(inside) and bool(pt_strong)
+        inside = inside if spanned and not icd else ()
+        if code_query or dx_shorthand or (spanned and icd):
             ordered = icd + pt_strong + pt_weak
+        elif pt_strong and icd:
+            # procedures named by the words: a diagnosis found only through its notes
+            # ("ultrasound" in N52.37's) is noise here; the Diagnoses filter still lists it
+            keys = {w.lower() for w in words} | {self._pt_correct(w).lower() for w in words}
+            titled = [h for h in icd
+                      if any(has_word(h.title.lower(), k, whole=False) for k in keys)]
+            ordered = pt_strong + titled + pt_weak
         else:
             ordered = pt_strong + icd + pt_weak
-        return ordered[: ask.limit], only_weak
+        return ordered[: ask.limit], only_weak, inside
 
     def _with_clinic(self, strong: list[Hit], text: str, words: list[str], limit: int,
                      category: str | None) -> list[Hit]:
@@ -357,19 +413,24 @@ class SearchMixin(IcdSearchMixin):
         # a linking word ("with", the "s" of a possessive) only fills the sets
         pool = [w for w in known if w not in v.STOPWORDS] or known
         tries = 0
+        # words as general as "chronic pain left" carry a match when every word is known and
+        # none says more ("zzqx syndrome" is not any syndrome)
+        general_ok = len(known) == len(words) and not any(self._real(w) for w in pool)
         for size in range(len(pool) - (pool == words), 0, -1):
             if size == 1:
                 # the budget bounds the large sets; the two longest single words always get
                 # a turn, so a long query with two words no title holds is never empty
                 tries = min(tries, MAX_PARTIAL_TRIES - SINGLE_WORD_TRIES)
-            sets = sorted(combinations(pool, size), key=lambda c: -sum(map(len, c)))
+            # the words that say what the condition is before "left" or "bilateral"
+            sets = sorted(combinations(pool, size),
+                          key=lambda c: -sum(len(w) if self._real(w) else 1 for w in c))
             found: dict[str, Hit] = {}
             found_by: dict[str, set[str]] = {}  # the words whose search found a code
             matched: list[str] = []
             for subset in sets:
                 if tries >= MAX_PARTIAL_TRIES:
                     break
-                if not any(self._real(w) for w in subset):
+                if not general_ok and not any(self._real(w) for w in subset):
                     continue
                 tries += 1
                 hits = self._search_words(" ".join(subset), list(subset), ask)
@@ -392,9 +453,10 @@ class SearchMixin(IcdSearchMixin):
         (found by their search, or in the title) first; a long word says more than "left".
         Ties keep their order."""
         weights = {w: (len(w) if self._real(w) else 1) for w in words}
+        fold = v.folds(words)
 
         def score(h: Hit) -> int:
-            lowered = h.title.lower()
+            lowered = v.fold_title(h.title, fold)
             by = found_by.get(h.code, set())
             return sum(n for w, n in weights.items()
                        if w in by or has_word(lowered, w, whole=False))
@@ -436,12 +498,14 @@ class SearchMixin(IcdSearchMixin):
 
     def _search_pt(
         self, text: str, words: list[str], ask: _Ask
-    ) -> tuple[list[Hit], list[Hit], bool]:
-        """Strong hits, hits only through descriptions, and whether the whole query named
-        a code (abbreviation, synonym or hint) rather than matching word by word."""
+    ) -> tuple[list[Hit], list[Hit], bool, tuple[str, ...]]:
+        """Strong hits, hits only through descriptions, whether the whole query named a code
+        (abbreviation, synonym or hint) rather than matching word by word, and the words of
+        a hint inside the query that named the strong hits when no code matched the words."""
         key = q.code_key(text)
         phrase = " ".join(words)
         hinted = self._hints.get(phrase) or self._loose_hints.get(v.loose_key(words), ())
+        typed = words
         words = [self._pt_correct(w) for w in words]
         variant = pt_phrase_variant(words)
         numeric = len(words) == 1 and words[0].isdigit()  # a code number: codes only
@@ -481,9 +545,43 @@ class SearchMixin(IcdSearchMixin):
             if e.code.verify:
                 score -= 2
             (weak if only_desc else strong).append((-score, e.key, e.hit))
+        span: tuple[str, ...] = ()
+        if not strong and not hinted:
+            # no code matched the words: a hint inside the query ("game ready ice machine")
+            span, strong = self._hinted_inside(typed, ask)
         strong.sort()
         weak.sort()
-        return [h for _, _, h in strong], [h for _, _, h in weak], named
+        return [h for _, _, h in strong], [h for _, _, h in weak], named, span
+
+    def _hinted_inside(
+        self, words: list[str], ask: _Ask
+    ) -> tuple[tuple[str, ...], list[tuple[float, str, Hit]]]:
+        """The words of a hint inside the query and its codes, scored in the hint's order
+        unless the other words name one of them ("rocktape ankle" is 29540)."""
+        span, codes = self._hint_inside(words)
+        rest = [w for w in words if w not in span]
+        scored: list[tuple[float, str, Hit]] = []
+        for at, code in enumerate(codes):
+            e = self._pt.get(code)
+            if e is None or not self._pt_allowed(e, ask.system, ask.category, ask.common_only):
+                continue
+            named = sum(w in e.title_prefixes or w in e.syn_abbr_prefixes for w in rest)
+            scored.append((-(SPAN_HINT_SCORE - 10 * at + 100 * named), e.key, e.hit))
+        return span, scored
+
+    def _hint_inside(self, words: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The words and codes of the longest hint inside a longer query ("game ready ice
+        machine", "mckenzie repeated extension"); a one-word hint must have 4+ letters."""
+        for size in range(min(len(words) - 1, MAX_HINT_WORDS), 0, -1):
+            for i in range(len(words) - size + 1):
+                span = words[i : i + size]
+                if size == 1 and (len(span[0]) < 4 or span[0] in v.GENERIC):
+                    continue
+                codes = self._hints.get(" ".join(span)) or self._loose_hints.get(
+                    v.loose_key(span))
+                if codes:
+                    return tuple(span), codes
+        return (), ()
 
     def _pt_correct(self, word: str) -> str:
         if (

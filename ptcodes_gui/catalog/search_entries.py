@@ -113,3 +113,17 @@ def word_score(e: PtEntry, words: list[str]) -> tuple[float, bool]:
         return 0.0, False
     # shorter titles are more specific
     return total - len(e.code.title) / 50.0, only_desc
+
+
+def ended_last(hits: list[Hit], text: str) -> list[Hit]:
+    """``hits`` with the diagnoses that ended before today (``status`` "deleted") after the
+    others, unless the code itself was typed (``text``)."""
+    typed = str(text).strip().upper().replace(".", "")
+
+    def ended(hit: Hit) -> bool:
+        return (hit.status == "deleted" and hit.system == System.ICD10CM
+                and hit.code.replace(".", "") != typed)
+
+    if not any(ended(h) for h in hits):
+        return hits
+    return [h for h in hits if not ended(h)] + [h for h in hits if ended(h)]

@@ -129,6 +129,7 @@ GENERIC = frozenset({
 PROCEDURE_WORDS = frozenset({
     "treatment", "treatments", "therapy", "tx", "rx", "session", "sessions", "technique",
     "techniques", "procedure", "service", "services", "intervention", "interventions",
+    "rehab", "rehabilitation", "program", "programs",
 })
 
 #: Phrases PT titles abbreviate: "physical therapy re-evaluation" is "PT re-evaluation".
@@ -147,7 +148,62 @@ PATHOLOGY_WORDS = frozenset({
     "osteoporotic", "osteoporosis", "pathological", "pathologic", "path", "stress",
     "fatigue", "insufficiency", "neoplastic", "disease", "fragility", "nontraumatic",
     "atraumatic", "malunion", "nonunion", "periprosthetic", "chronic", "spontaneous",
+    "arthritis", "osteoarthritis", "arthropathy",
 })
+
+
+#: Qualifiers that titles write as two words ("left non-dominant side") and clinicians as one:
+#: the query word also matches the two words, and "dominant" alone does not match them.
+SPLIT_WORDS: dict[str, tuple[str, ...]] = {"nondominant": ("non", "dominant")}
+#: How a title is read for the qualifiers: "non-dominant" is "nondominant" (so "dominant" does
+#: not match it) and "not specified as traumatic" (M75.1) is "nontraumatic" (so "traumatic"
+#: does not match it).
+TITLE_FOLDS: tuple[tuple[str, str], ...] = (
+    ("non-dominant", "nondominant"),
+    ("not specified as traumatic", "nontraumatic"),
+)
+
+
+#: Query words the folds matter to; other queries compare plain lower-cased titles.
+FOLDED_WORDS = frozenset({"dominant", "nondominant", "traumatic", "nontraumatic"})
+
+
+def folds(words: list[str]) -> bool:
+    """Whether ``TITLE_FOLDS`` can change how ``words`` match a title."""
+    return not FOLDED_WORDS.isdisjoint(words)
+
+
+def fold_title(title: str, fold: bool = True) -> str:
+    """``title`` lower-cased as the ranking compares it with query words (``TITLE_FOLDS``;
+    ``fold`` False: only lower-cased, for a query without a folded word)."""
+    lowered = title.lower()
+    if not fold:
+        return lowered
+    for old, new in TITLE_FOLDS:
+        if old in lowered:
+            lowered = lowered.replace(old, new)
+    return lowered
+
+
+def joined(words: list[str]) -> list[str]:
+    """Query words with the two words of a ``SPLIT_WORDS`` qualifier made one again
+    ("non-dominant" is tokenised "non", "dominant")."""
+    if "non" not in words:
+        return words
+    out: list[str] = []
+    for w in words:
+        if out and out[-1] == "non" and SPLIT_WORDS.get("non" + w) == ("non", w):
+            out[-1] = "non" + w
+        else:
+            out.append(w)
+    return out
+
+
+def traumatic(words: list[str]) -> bool:
+    """The query says the condition came from an injury ("traumatic rotator cuff tear"), not
+    "post traumatic" arthritis."""
+    return any(w in ("traumatic", "trauma") and (i == 0 or words[i - 1] != "post")
+               for i, w in enumerate(words))
 
 
 def loosened(word: str, *, known: bool = False) -> list[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -27,7 +28,9 @@ from ptcodes_gui.domain.models import (
     fact_json,
     system_label,
 )
+from ptcodes_gui.domain.rules import RULES, Rule
 from ptcodes_gui.domain.sources import source_json
+from ptcodes_gui.domain.text import clean_text
 
 EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE = 0, 1, 2
 EXIT_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command cut off by a closed pipe
@@ -45,6 +48,23 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "common": hit.common,
         "replaced_by": list(hit.replaced_by),
     }
+
+
+def denial_rules(code: Code) -> list[Rule]:
+    """The rules of PT Codes that catch a denial code's cause before submission."""
+    return [RULES[r] for r in code.rules if r in RULES]
+
+
+def _caught_by(code: Code) -> str:
+    return "".join(f"  caught before submission by: {r.id} ({r.summary})\n"
+                   for r in denial_rules(code))
+
+
+def _denial_json(code: Code) -> dict[str, Any]:
+    if code.system != System.DENIAL:
+        return {}
+    return {"caught_by": [{"rule": r.id, "severity": r.severity, "summary": r.summary}
+                          for r in denial_rules(code)]}
 
 
 def code_json(code: Code, release: str = "") -> dict[str, Any]:
@@ -106,7 +126,7 @@ def code_json(code: Code, release: str = "") -> dict[str, Any]:
         out["title_is_official"] = not code.provisional
         out["notes"] = [f"{k}: {t}" for k, texts in by_kind.items() for t in texts]
         out["timed"] = False
-    return out
+    return out | _denial_json(code)
 
 
 def _note_line(kind: str, payer: str | None, text: str, source: str, confidence: str) -> str:
@@ -164,10 +184,10 @@ def _print_code(code: Code, catalog: Catalog, out: TextIO) -> None:
         return
     if code.description:
         out.write(f"\n  {code.description}\n\n")
-    out.write(f"  category: {CATEGORIES.get(code.category, code.category)}\n")
+    out.write(f"  category: {CATEGORIES.get(code.category, code.category)}\n" + _caught_by(code))
     if code.system in (System.CPT, System.HCPCS):
         out.write(f"  history: {' '.join(code.history)}\n")
-    if code.system != System.MODIFIER:
+    if code.system not in (System.MODIFIER, System.DENIAL):
         out.write(f"  {code.timed_label}; {ATTENDANCE.get(code.attendance, code.attendance)}\n")
     if code.addon_to:
         out.write(f"  add-on code: bill only with {', '.join(code.addon_to)}\n")
@@ -219,7 +239,7 @@ def _cmd_show(args: argparse.Namespace, catalog: Catalog) -> int:
     code = catalog.get(args.code)
     if code is None:
         near = catalog.suggest(args.code)
-        msg = f"{args.code}: not found in the catalog."
+        msg = f"{clean_text(args.code)}: not found in the catalog."  # no terminal escapes
         if near:
             msg += " Nearest valid codes: " + ", ".join(f"{h.code} ({h.title})" for h in near)
         sys.stderr.write(msg + "\n")
@@ -323,7 +343,8 @@ def _cmd_import(args: argparse.Namespace, catalog: Catalog) -> int:
         if not args.files:
             sys.stderr.write("ptcodes import: FILE is required (or --remove)\n")
             return EXIT_USAGE
-        context = ImportContext.from_store(session.imports, catalog.all_codes())
+        context = ImportContext.from_store(session.imports, catalog.all_codes(),
+                                           diagnoses=catalog.billable_diagnoses)
         preview = preview_import([Path(f) for f in args.files], context, source=src.name,
                                  allow_older=args.allow_older)
         try:
@@ -403,6 +424,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    # What the store logs at start is printed below, once; without a handler Python's
+    # last-resort handler printed every start-up message a second time.
+    logging.getLogger("ptcodes_gui").addHandler(logging.NullHandler())
     if getattr(args, "limit", 1) is not None and getattr(args, "limit", 1) < 1:
         parser.error("--limit must be at least 1")
     try:

@@ -6,8 +6,8 @@
     Medicare), decided unit by unit as CMS does.
 
 ``ptcodes visit [--profile NAME] [--provider pt|pta] [--dx CODE] ... [--kx]
-[--telehealth 95|93] [--modifier CODE:MOD] ... CODE[=MINUTES[/ptaN]] ...
-[--format text|tsv|codes|json]``
+[--telehealth 95|93] [--modifier CODE:MOD] ... [--mac NUMBER|NAME] [--ytd DOLLARS]
+CODE[=MINUTES[/ptaN]] ... [--format text|tsv|codes|json]``
     Prints exactly what the visit builder would copy (``domain.formatting.format_visit`` on
     ``domain.visit.evaluate``); warnings go to stderr (they are inside the JSON already).
     ``--dx`` is repeatable (``--dx M25.561 --dx M54.50``, or ``--dx M25.561,M54.50``); an
@@ -16,6 +16,8 @@
     ``97110=38/pta15``: 38 minutes, 15 of them by the PT assistant; CQ goes on the units CMS's
     unit-by-unit method gives the assistant, and the line is copied as two claim lines when
     only some of its units carry CQ. ``--provider pta`` is the simple case (every minute).
+    ``--mac`` picks the MAC whose imported coverage articles apply (else the profile's);
+    ``--ytd`` is the patient's PT+SLP allowed amount this year (for KX; never saved).
 
 Exit status: 0 ok; 1 a code is not found or refused (deleted, not yet in force on the date
 of service, a header diagnosis, ...: the message on stderr names the nearest codes or the
@@ -34,13 +36,16 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Any, TextIO
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ptcodes_gui.catalog import Catalog
+from ptcodes_gui.domain.articles import normalize_mac
 from ptcodes_gui.domain.fees import VisitEstimate
 from ptcodes_gui.domain.formatting import FORMATS, format_visit, warning_json
 from ptcodes_gui.domain.models import Code
 from ptcodes_gui.domain.profiles import BUILTIN_PROFILES, UNIT_RULES, PayerProfile
+from ptcodes_gui.domain.thresholds import parse_ytd
 from ptcodes_gui.domain.visit import (
     MAX_DIAGNOSES,
     PROVIDERS,
@@ -58,6 +63,10 @@ from ptcodes_gui.domain.visit import (
     parse_line_entry,
     validate_new_line,
 )
+
+if TYPE_CHECKING:
+    from ptcodes_gui.session import Session
+    from ptcodes_gui.userdata.store import UserStore
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -141,9 +150,39 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    metavar="YYYY-MM-DD",
                    help="date of service (default today): codes valid then (effective and "
                    "deletion dates), NCCI dates and the ICD-10-CM release in force then")
+    p.add_argument("--mac", metavar="NUMBER|NAME",
+                   help="the Medicare contractor whose coverage articles apply (e.g. 13202, "
+                   "or a name of an imported MAC); default: the profile's, else the first "
+                   "five digits of its Medicare locality")
+    p.add_argument("--ytd", type=_ytd_arg, default=None, metavar="DOLLARS",
+                   help="the patient's PT+SLP allowed amount this year before this visit "
+                   "(never saved): says when this visit crosses the KX threshold")
     p.add_argument("items", nargs="+", type=_line_arg, metavar="CODE[=MINUTES[/ptaN]]",
                    help=_ITEMS_HELP)
     p.set_defaults(func=_cmd_visit)
+
+
+def _ytd_arg(text: str) -> Decimal | None:
+    try:
+        return parse_ytd(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def choose_mac(text: str, session: Session | None) -> str:
+    """A MAC typed as its number, or as (part of) the name of an imported one."""
+    if text.strip().isdigit():
+        return normalize_mac(text)
+    articles = session.articles() if session is not None else None
+    macs = articles.macs() if articles is not None else []
+    wanted = text.casefold().strip()
+    found = [(n, name) for n, name in macs if wanted in name.casefold()]
+    if len(found) == 1:
+        return found[0][0]
+    listed = "; ".join(f"{n} {name}" for n, name in (found or macs)[:12]) or (
+        "none: import the MCD articles download first (ptcodes import mcd)")
+    raise ValueError(f"--mac {text!r} names {'several' if found else 'no'} imported MAC"
+                     f"{'s' if found else ''}; use a number: {listed}")
 
 
 def _date_arg(text: str) -> date:
@@ -362,19 +401,25 @@ def _cmd_units(args: argparse.Namespace, catalog: Catalog) -> int:
 # --------------------------------------------------------------------------- visit
 
 
-def _user_profiles() -> list[PayerProfile]:
-    # Imported here so ``ptcodes search`` never opens (or creates) the user database.
-    from ptcodes_gui.userdata import UserStore, default_data_dir
-
-    store, _messages = UserStore.open(default_data_dir())
-    try:
+def _user_profiles(store: UserStore | None) -> list[PayerProfile]:
+    """The profiles of ``store`` (the session's: its ``--data-dir``, clinic profiles
+    included), else of the default data folder."""
+    if store is not None:
         return [PayerProfile.from_dict(dict(p)) for p in store.profiles()]
+    # Imported here so ``ptcodes search`` never opens (or creates) the user database.
+    from ptcodes_gui.userdata import default_data_dir
+    from ptcodes_gui.userdata.store import UserStore as Store
+
+    own, _messages = Store.open(default_data_dir())
+    try:
+        return [PayerProfile.from_dict(dict(p)) for p in own.profiles()]
     finally:
-        store.close()
+        own.close()
 
 
-def find_profile(name: str) -> PayerProfile:
-    """A built-in profile (full name or alias, any case) or one the user saved.
+def find_profile(name: str, store: UserStore | None = None) -> PayerProfile:
+    """A built-in profile (full name or alias, any case) or one saved in ``store`` (the
+    session's user data, clinic profiles included; the default data folder without one).
 
     Raises ValueError naming the profiles there are.
     """
@@ -385,7 +430,7 @@ def find_profile(name: str) -> PayerProfile:
         return BUILTIN_PROFILES[alias]
     if wanted in builtins:
         return builtins[wanted]
-    users = _user_profiles()
+    users = _user_profiles(store)
     for profile in users:
         if profile.name.casefold() == wanted:
             return profile
@@ -399,8 +444,9 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
     if getattr(args, "date", None) is not None and not getattr(args, "dated", False):
         # diagnoses from the ICD-10-CM release in force on that day (cli_codesets)
         return cli_codesets.run_dated(args, catalog, _cmd_visit)
+    session: Session | None = getattr(args, "session", None)
     try:
-        profile = find_profile(args.profile)
+        profile = find_profile(args.profile, session.store if session is not None else None)
     except ValueError as exc:
         sys.stderr.write(f"ptcodes visit: error: {exc}\n")
         return EXIT_USAGE
@@ -431,10 +477,16 @@ def _cmd_visit(args: argparse.Namespace, catalog: Catalog) -> int:
         if args.format == "json":  # a script reading stdout learns why, not just "no output"
             sys.stdout.write(json.dumps({"version": 1, "refused": str(exc)}, indent=2) + "\n")
         return EXIT_REFUSED
+    try:
+        profile = replace(profile, mac=choose_mac(args.mac, session)) if args.mac else profile
+    except ValueError as exc:
+        sys.stderr.write(f"ptcodes visit: error: {exc}\n")
+        return EXIT_USAGE
     on = getattr(args, "date", None) or date.today()
-    fees = cli_codesets.fees_hook(catalog, getattr(args, "session", None), profile.name, on)
-    result = evaluate(visit, catalog, fees=fees, on=on)
-    notices = cli_codesets.source_warnings(getattr(args, "session", None), catalog, on)
+    result = evaluate(replace(visit, profile=profile, ytd_allowed=args.ytd), catalog,
+                      fees=cli_codesets.fees_hook(catalog, session, profile.name, on), on=on,
+                      necessity=session.necessity(profile) if session is not None else None)
+    notices = cli_codesets.source_warnings(session, catalog, on)
     result = replace(result, warnings=(*result.warnings, *notices))
     text = format_visit(result, args.format, _estimate(result, catalog, args, profile.name, on))
     if text:

@@ -52,6 +52,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ptcodes_gui.clinic import untrusted
+from ptcodes_gui.domain.text import clean_text
+
 FORMAT = "ptcodes-clinic"
 FORMAT_VERSION = 1
 POINTER_NAME = "ptcodes-clinic.json"
@@ -197,8 +200,8 @@ def _publish_lock(clinic_dir: Path, wait: float) -> Iterator[None]:
             fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
             with contextlib.suppress(OSError):
-                if time.time() - lock.stat().st_mtime > STALE_LOCK:
-                    lock.unlink()  # a publisher that died long ago
+                if _lock_is_stale(lock):
+                    lock.unlink()  # a publisher that died
                     continue
             if time.monotonic() >= deadline:
                 raise ClinicFolderError(
@@ -217,6 +220,29 @@ def _publish_lock(clinic_dir: Path, wait: float) -> Iterator[None]:
     finally:
         with contextlib.suppress(OSError):
             lock.unlink()
+
+
+def _lock_is_stale(lock: Path) -> bool:
+    """The lock's owner is gone: a process of this PC that no longer runs (taken over at
+    once), or any lock older than ``STALE_LOCK`` (another PC's publisher that died)."""
+    if time.time() - lock.stat().st_mtime > STALE_LOCK:
+        return True
+    if os.name != "posix":  # os.kill(pid, 0) would end the process on Windows
+        return False
+    try:
+        with os.fdopen(untrusted.open_regular(lock), "rb") as handle:  # no FIFO, no link
+            words = handle.read(300).decode("utf-8", "replace").split()
+    except ValueError:
+        return False
+    if len(words) < 2 or words[0] != _host() or not words[1].isdigit():
+        return False
+    try:
+        os.kill(int(words[1]), 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, OverflowError, ValueError):
+        return False
+    return False
 
 
 def _new_release_dir(clinic_dir: Path, moment: datetime, publisher: str) -> tuple[Path, int]:
@@ -301,6 +327,7 @@ def current_release(clinic_dir: Path) -> Release:
     name = current.split("/", 1)[1]
     if not _RELEASE_RE.match(name):
         raise ClinicFolderError(f"{pointer_path} names an invalid release {name!r}.")
+    _require_plain_dirs(clinic_dir, name)
     return _read_manifest(clinic_dir / RELEASES_DIR / name)
 
 
@@ -329,10 +356,16 @@ def _read_manifest(release_dir: Path) -> Release:
     if not isinstance(seq, int):
         raise ClinicFolderError(f"{release_dir / MANIFEST_NAME} has no release number.")
     return Release(
-        seq=seq, folder=release_dir.name, published_at=str(data.get("published_at", "")),
-        publisher=str(data.get("publisher", "")), app_version=str(data.get("app_version", "")),
+        seq=seq, folder=release_dir.name, published_at=_shown(data.get("published_at")),
+        publisher=_shown(data.get("publisher")), app_version=_shown(data.get("app_version")),
         format_version=int(data.get("format_version", 1) or 1), files=files,
     )
+
+
+def _shown(value: object) -> str:
+    """A manifest's text as it may be shown (a terminal, the status bar): no control or
+    escape characters, at most 80 characters."""
+    return clean_text(value)[:80] if isinstance(value, str) else ""
 
 
 def _valid_entry(entry: Mapping[str, object]) -> bool:
@@ -368,6 +401,8 @@ def sync(clinic_dir: Path | None, data_dir: Path, *, now: Clock = _now) -> Clini
             _fetch(clinic_dir, release, cache_root)
         stamp = now().isoformat()
         _write_json(cache_root / CACHE_POINTER, {"release": release.as_json(), "synced_at": stamp})
+        with contextlib.suppress(OSError):  # the release cached before it is not needed now
+            _prune_cache(cache_root, keep={release.folder})
         return ClinicStatus(clinic_dir, release, cache_root / release.folder, stamp)
     except NothingPublishedError as exc:
         if cached is None:
@@ -393,8 +428,8 @@ def _read_cache(cache_root: Path) -> tuple[Release | None, str | None]:
         raw = data["release"]
         release = Release(
             seq=int(raw["seq"]), folder=str(raw["folder"]),
-            published_at=str(raw.get("published_at", "")),
-            publisher=str(raw.get("publisher", "")), app_version=str(raw.get("app_version", "")),
+            published_at=_shown(raw.get("published_at")),
+            publisher=_shown(raw.get("publisher")), app_version=_shown(raw.get("app_version")),
             format_version=int(raw.get("format_version", 1)),
             files={k: v for k, v in dict(raw.get("files", {})).items() if k in KNOWN_FILES},
         )
@@ -409,15 +444,27 @@ def _fetch(clinic_dir: Path, release: Release, cache_root: Path) -> None:
     """Copy and verify a release into ``cache_root/<folder>``; older copies go."""
     cache_root.mkdir(parents=True, exist_ok=True)
     source = clinic_dir / RELEASES_DIR / release.folder
+    _require_plain_dirs(clinic_dir, release.folder)
     tmp = Path(tempfile.mkdtemp(prefix=".fetch-", dir=cache_root))
     try:
         for name, entry in release.files.items():
-            digest, size = _copy_verified(source / name, tmp / name)
+            expected = entry.get("size")
+            limit = expected if isinstance(expected, int) else MAX_FILE_BYTES
+            try:
+                digest, size = _copy_verified(source / name, tmp / name, limit)
+            except untrusted.UntrustedFileError as exc:
+                raise ClinicFolderError(f"{exc}; keeping the previous clinic data.") from exc
             if digest != entry.get("sha256") or size != entry.get("size"):
                 raise ClinicFolderError(
                     f"{source / name} does not match its manifest (changed or damaged "
                     "while being published?); keeping the previous clinic data."
                 )
+            problem = (untrusted.schema_problem(tmp / name, check=True)
+                       if name.endswith(".sqlite") else None)
+            if problem is not None:
+                raise ClinicFolderError(
+                    f"{source / name} is not used: {problem}. Keeping the previous clinic "
+                    "data; publish again from a workstation to replace it.")
         final = cache_root / release.folder
         if final.exists():
             shutil.rmtree(final)
@@ -427,26 +474,48 @@ def _fetch(clinic_dir: Path, release: Release, cache_root: Path) -> None:
     _prune_cache(cache_root, keep={release.folder})
 
 
+def _require_plain_dirs(clinic_dir: Path, folder: str) -> None:
+    """A release is read only from real folders inside the share: a ``releases`` folder or
+    a release folder that is a link (to anywhere) is refused."""
+    for path in (clinic_dir / RELEASES_DIR, clinic_dir / RELEASES_DIR / folder):
+        if not untrusted.is_plain_dir(path):
+            raise ClinicFolderError(
+                f"{path} is not a folder of the clinic folder (a link, or missing); it is not "
+                "read.")
+
+
 def _prune_cache(cache_root: Path, keep: set[str]) -> None:
     """Remove cached releases other than ``keep`` and the one the cache pointer still
     names (the caller rewrites the pointer next: a crash in between loses nothing)."""
     old, _ = _read_cache(cache_root)
     if old is not None:
         keep = keep | {old.folder}
+    cutoff = time.time() - STALE_LOCK
     for entry in cache_root.iterdir():
-        # dot-folders are another process's fetch in progress (removed by it when done)
-        if entry.is_dir() and entry.name not in keep and not entry.name.startswith("."):
+        # a dot-folder is another process's fetch in progress, unless it is old: a fetch
+        # that was killed
+        if entry.name.startswith("."):
+            with contextlib.suppress(OSError):
+                if entry.name.startswith(".fetch-") and entry.stat().st_mtime < cutoff:
+                    shutil.rmtree(entry, ignore_errors=True)
+            continue
+        if entry.is_dir() and entry.name not in keep:
             shutil.rmtree(entry, ignore_errors=True)
 
 
-def _copy_verified(src: Path, dest: Path) -> tuple[str, int]:
+def _copy_verified(src: Path, dest: Path, limit: int = MAX_FILE_BYTES) -> tuple[str, int]:
+    """Copy a regular file (no link, FIFO or device: ``untrusted.open_regular``), reading
+    no more than ``limit`` bytes (the manifest's size) plus one."""
     sha = hashlib.sha256()
     size = 0
-    with src.open("rb") as fin, dest.open("xb") as fout:
-        while chunk := fin.read(_CHUNK):
+    fd = untrusted.open_regular(src)
+    with os.fdopen(fd, "rb") as fin, dest.open("xb") as fout:
+        while chunk := fin.read(min(_CHUNK, limit + 1 - size)):
             size += len(chunk)
-            if size > MAX_FILE_BYTES:
-                raise ClinicFolderError(f"{src} is larger than a clinic file can be.")
+            if size > limit:
+                raise ClinicFolderError(
+                    f"{src} is larger than its manifest says; keeping the previous clinic "
+                    "data.")
             sha.update(chunk)
             fout.write(chunk)
         fout.flush()
@@ -473,20 +542,16 @@ def _fsync(path: Path) -> None:
 
 
 def _read_json(path: Path) -> dict[str, Any]:
-    with path.open("rb") as f:
-        raw = f.read(1024 * 1024 + 1)
-    if len(raw) > 1024 * 1024:
-        raise ValueError("file too large")
-    data = json.loads(raw.decode("utf-8"))
-    if not isinstance(data, dict):
-        raise ValueError("not a JSON object")
-    return data
+    """A JSON object from the share or the cache: bounded, no FIFO, no link (``untrusted``)."""
+    return untrusted.read_json(path)
 
 
 def _write_json(path: Path, data: Mapping[str, object]) -> None:
     """Write ``path`` atomically: a unique temp file beside it, fsync, os.replace."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        if hasattr(os, "fchmod"):  # mkstemp makes 0600: every clinic account must read it
+            os.fchmod(fd, 0o644)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(data, f, indent=2, sort_keys=True)
             f.flush()

@@ -29,6 +29,7 @@ from typing import Protocol
 
 from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.clinic import folder as cf
+from ptcodes_gui.clinic import untrusted
 from ptcodes_gui.clinic.layer import LayeredOverlay
 from ptcodes_gui.domain.fees import parse_locality_id
 from ptcodes_gui.releases import ImportOverlay, ImportStore
@@ -106,14 +107,15 @@ def attach_clinic(session: Session, clinic_dir: Path | None, *,
         status = cf.sync(clinic_dir, session.data_dir)
     store: ImportStore | None = None
     overlay: ImportOverlay | None = None
-    imports_file = status.file("imports.sqlite")
+    imports_file = _usable(status.file("imports.sqlite"))
     if imports_file is not None:
-        store = ImportStore.open(imports_file.parent, read_only="it comes from the clinic folder")
+        store = ImportStore.open_path(imports_file, read_only="it comes from the clinic folder",
+                                      guard=untrusted.guard)
         overlay = ImportOverlay(store)
     session.catalog.set_overlay(LayeredOverlay(session.overlay, overlay))
-    icd = status.file("icd10cm.sqlite")
+    icd = _usable(status.file("icd10cm.sqlite"))
     if icd is not None and _own_icd_release(session) is None:
-        _use_icd(session, icd)
+        _use_icd(session, icd, guard=True)
     else:
         icd = None
     session.store.set_clinic_defaults(_read_defaults(status))
@@ -140,9 +142,17 @@ def _own_icd_release(session: Session) -> Path | None:
     return icd_releases.active_path(session.data_dir)
 
 
-def _use_icd(session: Session, path: Path | None) -> None:
+def _usable(path: Path | None) -> Path | None:
+    """A cached clinic database, unless its schema holds what PT Codes never publishes (a
+    cache fetched by an older version is checked again here)."""
+    if path is None or untrusted.schema_problem(path) is not None:
+        return None
+    return path
+
+
+def _use_icd(session: Session, path: Path | None, *, guard: bool = False) -> None:
     try:
-        session.catalog.use_icd_release(path)
+        session.catalog.use_icd_release(path, untrusted.guard if guard else None)
     except Exception:  # a damaged release never stops the app: the shipped set works
         session.catalog.use_icd_release(None)
 
@@ -214,8 +224,8 @@ def _read_localities(status: cf.ClinicStatus) -> dict[str, str]:
     """The shared profiles' localities; anything malformed is left out, never fatal."""
     path = status.file("settings.json")
     try:
-        data = json.loads(path.read_text(encoding="utf-8")) if path is not None else {}
-    except (OSError, ValueError):
+        data = untrusted.read_json(path) if path is not None else {}
+    except (OSError, ValueError):  # bounded: no RecursionError from nested brackets
         return {}
     raw = data.get("fee_localities") if isinstance(data, dict) else None
     out: dict[str, str] = {}

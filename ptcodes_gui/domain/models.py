@@ -20,6 +20,7 @@ class System(StrEnum):
     HCPCS = "hcpcs"
     MODIFIER = "modifier"
     ICD10CM = "icd10cm"
+    DENIAL = "denial"  # a claim adjustment reason (CARC) or remark (RARC) code
 
     @property
     def label(self) -> str:
@@ -34,6 +35,7 @@ def system_label(system: str) -> str:
         "modifier": "Modifier",
         "icd10cm": "ICD-10-CM",
         "clinic": "Clinic entry",
+        "denial": "Denial code (CARC/RARC)",
     }.get(system, system)
 
 
@@ -56,6 +58,7 @@ CATEGORIES: dict[str, str] = {
     "other": "Other",
     "modifier": "Modifier",
     "diagnosis": "Diagnosis (ICD-10-CM)",
+    "denial": "Denial code",
 }
 
 ATTENDANCE: dict[str, str] = {
@@ -181,6 +184,8 @@ class Code:
     valid_to: str | None = None
     provisional: bool = False
     ncci: tuple[NcciPair, ...] = field(default=())
+    # denial codes only: the PT Codes rule ids that catch the cause before submission
+    rules: tuple[str, ...] = ()
 
     @property
     def is_addon(self) -> bool:
@@ -232,7 +237,7 @@ class Code:
 
     @property
     def timed_label(self) -> str:
-        if self.system in (System.ICD10CM, System.MODIFIER):
+        if self.system in (System.ICD10CM, System.MODIFIER, System.DENIAL):
             return ""
         if self.timed:
             first = (

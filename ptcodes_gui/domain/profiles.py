@@ -24,7 +24,7 @@ UNIT_RULE_LABELS: Final[dict[str, str]] = {
 MAX_DAILY_CAP: Final = 96
 MAX_NAME_LENGTH: Final = 80
 
-_KEYS: Final = ("name", "unit_rule", "daily_timed_unit_cap", "medicare")
+_KEYS: Final = ("name", "unit_rule", "daily_timed_unit_cap", "medicare", "mac", "articles")
 
 
 @dataclass(frozen=True)
@@ -37,12 +37,18 @@ class PayerProfile:
     A profile's Medicare payment locality (for fee estimates) is a setting kept beside the
     profiles, ``userdata.fee_localities``, which the clinic folder also publishes: one
     source of truth, not a field here (a stored ``locality`` key is ignored).
+    ``mac``: the Medicare contractor (five-digit number) whose coverage articles apply, when
+    chosen by name; None: the first five digits of the profile's locality
+    (``domain.articles.profile_mac``). ``articles``: a commercial profile that applies the
+    MAC's articles too (Medicare profiles always do).
     """
 
     name: str
     unit_rule: UnitRule = "cms"
     daily_timed_unit_cap: int | None = None
     medicare: bool = False
+    mac: str | None = None
+    articles: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -67,19 +73,39 @@ class PayerProfile:
                 f"payer profile {self.name!r}: 'medicare' must be true or false, "
                 f"not {self.medicare!r}"
             )
+        if self.mac is not None and (
+            not isinstance(self.mac, str) or len(self.mac) != 5 or not self.mac.isdigit()
+        ):
+            raise ValueError(
+                f"payer profile {self.name!r}: 'mac' must be a five-digit contractor number "
+                f"(e.g. 13202) or empty, not {self.mac!r}"
+            )
+        if not isinstance(self.articles, bool):
+            raise ValueError(f"payer profile {self.name!r}: 'articles' must be true or false")
+
+    @property
+    def uses_articles(self) -> bool:
+        """Whether the MAC's coverage articles are checked on this profile's visits."""
+        return self.medicare or self.articles
 
     @property
     def unit_rule_label(self) -> str:
         return UNIT_RULE_LABELS[self.unit_rule]
 
     def to_dict(self) -> dict[str, object]:
-        """Plain JSON-ready data; ``from_dict(p.to_dict()) == p``."""
-        return {
+        """Plain JSON-ready data; ``from_dict(p.to_dict()) == p``. ``mac``/``articles`` only
+        when set (the user store keeps them beside the profiles: ``userdata.profile_macs``)."""
+        out: dict[str, object] = {
             "name": self.name,
             "unit_rule": self.unit_rule,
             "daily_timed_unit_cap": self.daily_timed_unit_cap,
             "medicare": self.medicare,
         }
+        if self.mac is not None:
+            out["mac"] = self.mac
+        if self.articles:
+            out["articles"] = True
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> PayerProfile:
@@ -117,11 +143,15 @@ class PayerProfile:
             raise ValueError(
                 f"payer profile {name!r}: 'medicare' must be true or false, not {medicare!r}"
             )
+        mac = data.get("mac")
+        articles = data.get("articles", False)
         return cls(
             name=name,
             unit_rule=unit_rule,
             daily_timed_unit_cap=cap,
             medicare=medicare,
+            mac=mac if mac != "" else None,  # type: ignore[arg-type]  # checked in __post_init__
+            articles=articles,  # type: ignore[arg-type]
         )
 
 

@@ -109,6 +109,28 @@ _ALL: Final[tuple[Source, ...]] = (
         "FY2027",
     ),
     Source(
+        "icd10cm-guidelines-i-a-12", "ICD-10-CM Guidelines I.A.12.a",
+        "CDC/NCHS and CMS, ICD-10-CM Official Guidelines for Coding and Reporting FY2026 and "
+        "FY2027, section I.A.12.a Excludes1 (\"NOT CODED HERE\": never with the code above the "
+        "note; exception: two conditions unrelated to each other)",
+        "https://www.cms.gov/medicare/coding-billing/icd-10-codes",
+    ),
+    Source(
+        "icd10cm-guidelines-i-c-19-a", "ICD-10-CM Guidelines I.C.19.a",
+        "CDC/NCHS and CMS, ICD-10-CM Official Guidelines for Coding and Reporting FY2026 and "
+        "FY2027, section I.C.19.a Application of 7th characters in chapter 19 (A: active "
+        "treatment; D: routine care in the healing or recovery phase; S: sequela; aftercare "
+        "of an injury is the injury code with D, not a Z code)",
+        "https://www.cms.gov/medicare/coding-billing/icd-10-codes",
+    ),
+    Source(
+        "icd10cm-guidelines-i-b-13", "ICD-10-CM Guidelines I.B.13",
+        "CDC/NCHS and CMS, ICD-10-CM Official Guidelines for Coding and Reporting FY2026 and "
+        "FY2027, section I.B.13 Laterality (right, left, bilateral; the unspecified-side code "
+        "is for a record that does not identify the side)",
+        "https://www.cms.gov/medicare/coding-billing/icd-10-codes",
+    ),
+    Source(
         "icd10cm-fy2026", "ICD-10-CM FY2026 (Apr 2026)",
         "CDC/NCHS, ICD-10-CM tabular list and index, April 1, 2026 release (FY2026)",
     ),
@@ -210,6 +232,38 @@ _ALL: Final[tuple[Source, ...]] = (
         "dmepos-supplier", "DMEPOS supplier standards",
         "CMS, Medicare DMEPOS supplier enrollment and billing to the DME MAC (42 CFR 424.57); "
         "orthotics furnished by a PT are billed under a DMEPOS supplier number",
+    ),
+    Source(
+        "bba-2018-50202", "BBA 2018 §50202",
+        "Bipartisan Budget Act of 2018, §50202: the therapy caps repealed; the KX modifier "
+        "above the yearly threshold; targeted medical review above $3,000 a year (CMS, "
+        "Pub. 100-02 ch. 15 §220.3; CMS therapy services page)",
+    ),
+    Source(
+        "x12-carc-rarc", "X12 CARC/RARC lists",
+        "X12, Claim Adjustment Reason Code list (CARC) and Remittance Advice Remark Code list "
+        "(RARC) as published on x12.org (updated three times a year; checked against the "
+        "2026 lists, verify the current wording there); group codes CO, PR, OA, PI",
+        "https://x12.org/codes",
+    ),
+    Source(
+        "cms-100-04-ch22", "Pub. 100-04 ch. 22",
+        "CMS, Medicare Claims Processing Manual (Pub. 100-04), chapter 22 \"Remittance "
+        "Advice\" (group codes, reason and remark codes on the 835)",
+        _MANUALS + "clm104c22.pdf",
+    ),
+    Source(
+        "cms-mcd", "CMS Medicare Coverage Database",
+        "CMS, Medicare Coverage Database (MCD): Local Coverage Determinations and their "
+        "Billing and Coding Articles (covered and non-covered ICD-10-CM groups per "
+        "contractor), downloads page",
+        "https://www.cms.gov/medicare-coverage-database/downloads/downloads.aspx",
+    ),
+    Source(
+        "cms-100-08-ch13", "Pub. 100-08 ch. 13",
+        "CMS, Medicare Program Integrity Manual (Pub. 100-08), chapter 13 \"Local Coverage "
+        "Determinations\" (LCDs and their Billing and Coding Articles, per MAC jurisdiction)",
+        _MANUALS + "pim83c13.pdf",
     ),
     Source(
         "apta-ncci-2020", "APTA NCCI announcement 2020-09-02",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Final, Literal
 
 from ptcodes_gui.domain.profiles import MEDICARE, PayerProfile
@@ -185,13 +186,18 @@ def _check_pta_minutes(code: str, pta: int | None) -> None:
 
 @dataclass(frozen=True)
 class Visit:
-    """One day's visit: procedure lines, diagnoses (lettered A-L in order), payer profile."""
+    """One day's visit: procedure lines, diagnoses (lettered A-L in order), payer profile.
+
+    ``ytd_allowed``: the patient's PT+SLP allowed amount this year before this visit, as the
+    clinic typed it (never stored: PT Codes keeps no patient); None when not given.
+    """
 
     lines: tuple[VisitLine, ...] = ()
     diagnoses: tuple[str, ...] = ()
     profile: PayerProfile = MEDICARE
     kx: bool = False
     telehealth: Telehealth | None = None
+    ytd_allowed: Decimal | None = None
 
     def __post_init__(self) -> None:
         lines = tuple(self.lines)
@@ -205,6 +211,9 @@ class Visit:
             raise ValueError("visit profile must be a PayerProfile")
         if not isinstance(self.kx, bool):
             raise ValueError(f"kx must be true or false, not {self.kx!r}")
+        ytd = self.ytd_allowed
+        if ytd is not None and (not isinstance(ytd, Decimal) or not ytd.is_finite() or ytd < 0):
+            raise ValueError(f"the year-to-date amount must be dollars from 0, not {ytd!r}")
         if self.telehealth is not None and self.telehealth not in TELEHEALTH_MODIFIERS:
             raise ValueError(
                 f"telehealth must be '95' (video), '93' (audio only) or none, "

@@ -10,10 +10,14 @@ is inflated), line length, row counts (by the pipeline).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import csv
 import datetime as dt
+import functools
 import io
+import shutil
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -58,6 +62,8 @@ class ImportLimits:
     max_file_bytes: int = 400 * MIB  # one text file or zip member, uncompressed
     max_total_bytes: int = 1024 * MIB  # everything one import reads, uncompressed
     max_xlsx_bytes: int = 150 * MIB  # a workbook file (compressed; calamine holds a sheet)
+    #: what a workbook's parts unpack to, together (checked before calamine inflates any)
+    max_xlsx_unpacked: int = 400 * MIB
     max_rows: int = 6_000_000  # data rows of one import, all files together
     max_line_chars: int = 20_000
     max_field_chars: int = 2_000
@@ -213,6 +219,34 @@ def _open_one(path: Path, limits: ImportLimits) -> list[InputFile]:
     return [InputFile(path, name, None, size, "text")]
 
 
+def _inner_zip(path: Path, info: zipfile.ZipInfo, limits: ImportLimits) -> list[InputFile]:
+    """The tables of a zip inside ``path`` (one level), copied once to a temporary folder
+    removed at exit: reading members of a compressed member in place would inflate it again
+    for every seek."""
+    base = info.filename.rsplit("/", 1)[-1]
+    if info.file_size > limits.max_total_bytes:
+        raise ImportFileError(
+            f"{base} in {path.name} would unpack to {human_size(info.file_size)}; that is "
+            "not a CMS download, so it was not unpacked."
+        )
+    target = _inner_dir() / f"{len(list(_inner_dir().iterdir()))}" / base
+    target.parent.mkdir(parents=True)
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(info) as src, open(
+                target, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise _broken_zip(path.name) from exc
+    return _zip_members(target, limits, nested=False)
+
+
+@functools.cache
+def _inner_dir() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="ptcodes-zip-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
 def _looks_binary(path: Path) -> bool:
     with open(path, "rb") as handle:
         head = handle.read(8192)
@@ -221,7 +255,7 @@ def _looks_binary(path: Path) -> bool:
     return b"\0" in head
 
 
-def _zip_members(path: Path, limits: ImportLimits) -> list[InputFile]:
+def _zip_members(path: Path, limits: ImportLimits, *, nested: bool = True) -> list[InputFile]:
     name = path.name
     try:
         with zipfile.ZipFile(path) as archive:
@@ -239,6 +273,9 @@ def _zip_members(path: Path, limits: ImportLimits) -> list[InputFile]:
         ):
             continue
         suffix = Path(base).suffix.lower()
+        if suffix == ".zip" and nested:
+            out.extend(_inner_zip(path, info, limits))  # CMS's MCD: a zip in the zip
+            continue
         if suffix not in TEXT_SUFFIXES + XLSX_SUFFIXES:
             continue  # read-me PDFs, Word notices: not tables
         if info.flag_bits & 0x1:
@@ -412,6 +449,7 @@ def xlsx_rows(
             data = io.BytesIO(handle.read())
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise _broken_zip(file.path.name) from exc
+    check_workbook(data, file.display)
     try:
         book = CalamineWorkbook.from_filelike(data)
         sheets = [book.get_sheet_by_name(n) for n in book.sheet_names]
@@ -432,6 +470,46 @@ def xlsx_rows(
         cells = [_cell_text(v).strip() if not isinstance(v, str) else v for v in values]
         if any(c.strip() for c in cells):
             yield offset + index + 1, cells
+
+
+class WorkbookBombError(ImportFileError):
+    """A workbook that would unpack to far more than a spreadsheet does."""
+
+
+def _unpacks_as_stated(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
+                       display: str) -> None:
+    """Sizes that lie: reading stops at the stated size, and the CRC then fails."""
+    for info in infos:
+        try:
+            with archive.open(info) as part:
+                while part.read(MIB):
+                    pass
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise WorkbookBombError(
+                f"{display} does not unpack to what its directory says (a damaged file, or "
+                "a zip bomb); it was not opened.") from exc
+
+
+def check_workbook(data: IO[bytes], display: str, limits: ImportLimits = DEFAULT_LIMITS) -> None:
+    """Refuse a workbook whose parts would unpack to more than ``max_xlsx_unpacked``, or
+    unpack far more than any spreadsheet does (a zip bomb): only the zip's directory is
+    read, so a 6 MB bomb that inflates to gigabytes is refused in milliseconds."""
+    try:
+        with zipfile.ZipFile(data) as archive:
+            infos = archive.infolist()
+            total = sum(i.file_size for i in infos)
+            packed = sum(i.compress_size for i in infos)
+            bomb = any(i.file_size > MIB and i.file_size / max(i.compress_size, 1)
+                       > limits.max_zip_ratio for i in infos)
+            if len(infos) > limits.max_zip_members or total > limits.max_xlsx_unpacked or bomb:
+                raise WorkbookBombError(
+                    f"{display} would unpack to {human_size(total)} (from "
+                    f"{human_size(packed)}); that is not a CMS workbook, so it was not opened.")
+            _unpacks_as_stated(archive, infos, display)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+        raise _broken_zip(display) from exc
+    finally:
+        data.seek(0)
 
 
 def rows_of(
@@ -457,6 +535,8 @@ def head_rows(file: InputFile, count: int = 12, delimiter: str | None = None
     if file.format == "xlsx":
         try:
             return list(xlsx_rows(file, head_only=count))
+        except WorkbookBombError:
+            raise  # said as it is, never as "not that table's header"
         except ImportFileError:
             return []
     text = file.head_text()

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ptcodes_gui.catalog.repository import Catalog
 from ptcodes_gui.releases import icd_build as rel
+from ptcodes_gui.userdata.backup import remove_stale_temps
 
 RELEASE_DIR = "icd10cm"
 ACTIVE_FILE = "active.json"
@@ -148,7 +149,10 @@ def current_info(catalog: Catalog, data_dir: Path) -> rel.IcdReleaseInfo | None:
 
 
 def apply_active(catalog: Catalog, data_dir: Path) -> None:
-    """Point the catalog at the release in use (at start, in the CLI and the window)."""
+    """Point the catalog at the release in use (at start, in the CLI and the window);
+    the temp files of an import that was killed are removed (after ``STALE_TEMP_SECONDS``:
+    a younger one may be another copy's import in progress)."""
+    remove_stale_temps(release_dir(data_dir), ".icd-release-")
     path = active_path(data_dir)
     try:
         catalog.use_icd_release(path)

@@ -54,16 +54,21 @@ class ImportContext:
     releases: dict[str, ReleaseInfo]
     store_path: Path | None
     staging_dir: Path
+    #: The billable ICD-10-CM codes in force (undotted, sorted), asked for only by the
+    #: sources that expand diagnosis ranges (MCD); the catalog's ``billable_diagnoses``.
+    diagnoses: Callable[[], Sequence[str]] | None = None
 
     @classmethod
     def from_store(cls, store: ImportStore, known_codes: Collection[str],
-                   today: date | None = None) -> ImportContext:
+                   today: date | None = None, *,
+                   diagnoses: Callable[[], Sequence[str]] | None = None) -> ImportContext:
         return cls(
             known_codes=frozenset(c.upper() for c in known_codes),
             today=today or store.clock().date(),
             releases={r.source: r for r in store.releases()},
             store_path=store.path if store.path is not None and store.path.exists() else None,
             staging_dir=store.staging_dir(),
+            diagnoses=diagnoses,
         )
 
 
@@ -139,6 +144,7 @@ class _Staging:
                                  f"({', '.join('?' * len(names))}){conflict}")
         self.conn.execute("BEGIN")
         self.known_codes = context.known_codes
+        self._diagnoses = context.diagnoses
         self.today = context.today
         self.limits = limits
         self.progress = progress
@@ -203,6 +209,9 @@ class _Staging:
         self.file.skipped += count
         self.skipped[reason] += count
 
+    def diagnoses(self) -> Sequence[str]:
+        return self._diagnoses() if self._diagnoses is not None else ()
+
     def note(self, text: str) -> None:
         if text not in self.notes:
             self.notes.append(text)
@@ -248,7 +257,8 @@ def _recognise(files: Sequence[InputFile], source: str | None
                     )
         if match is None:
             if file.member is not None:
-                ignored.append(file.display)
+                if not any(file.name.lower() in r.companions for r in all_readers().values()):
+                    ignored.append(file.display)
                 continue
             what = chosen.title if chosen else "a table PT Codes can import"
             raise ImportFileError(

@@ -70,6 +70,9 @@ class Sink(Protocol):
     def skip(self, reason: str, count: int = 1) -> None:
         """Rows left out on purpose, counted by reason ("codes not in this catalog")."""
 
+    def diagnoses(self) -> Sequence[str]:
+        """The billable ICD-10-CM codes in force, undotted and sorted (() when unknown)."""
+
     def note(self, text: str) -> None:
         """A sentence for the preview."""
 
@@ -91,6 +94,9 @@ class Reader(ABC):
     limits: ClassVar[ImportLimits] = DEFAULT_LIMITS
     #: Word the preview uses for what is compared ("pairs", "codes").
     noun: ClassVar[str] = "rows"
+    #: Lower-case names of zip members ``read`` opens itself beside the recognised file
+    #: (not listed as ignored in the preview).
+    companions: ClassVar[frozenset[str]] = frozenset()
 
     @abstractmethod
     def recognise(self, file: InputFile) -> Release | None:

@@ -34,6 +34,10 @@ FORMAT = "ptcodes-imports"
 Clock = Callable[[], datetime]
 
 
+#: bounds the queries of a connection on an untrusted file (``clinic.untrusted.guard``)
+Guard = Callable[[sqlite3.Connection], None]
+
+
 def now() -> datetime:
     return datetime.now().replace(microsecond=0)
 
@@ -92,11 +96,13 @@ class ImportStore:
     """The import database of one data folder. Belongs to the thread that opened it."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path | None, read_only: str | None,
-                 clock: Clock) -> None:
+                 clock: Clock, guard: Guard | None = None) -> None:
         self._conn = conn
         self.path = path
         self.read_only_reason = read_only
         self.clock = clock
+        #: applied to every connection on an untrusted file (a clinic folder's copy)
+        self.guard = guard
 
     # ----------------------------------------------------------------- opening
 
@@ -110,9 +116,11 @@ class ImportStore:
 
     @classmethod
     def open_path(cls, path: Path | None, *, clock: Clock = now,
-                  read_only: str | None = None) -> ImportStore:
+                  read_only: str | None = None, guard: Guard | None = None) -> ImportStore:
         """``open`` for a file anywhere (a clinic folder's published copy: pass
-        ``read_only``)."""
+        ``read_only``, and ``guard``, which bounds every query on it)."""
+        if guard is not None:
+            return cls._open_read_only(path, clock, read_only or "untrusted", guard)
         if path is not None and read_only is None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -133,13 +141,16 @@ class ImportStore:
         return cls._open_read_only(path, clock, read_only or "no data folder")
 
     @classmethod
-    def _open_read_only(cls, path: Path | None, clock: Clock, reason: str) -> ImportStore:
+    def _open_read_only(cls, path: Path | None, clock: Clock, reason: str,
+                        guard: Guard | None = None) -> ImportStore:
         if path is not None and path.is_file():
             try:
                 conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True,
                                        isolation_level=None, check_same_thread=False)
+                if guard is not None:
+                    guard(conn)
                 conn.execute("SELECT count(*) FROM releases").fetchone()
-                return cls(conn, path, reason, clock)
+                return cls(conn, path, reason, clock, guard)
             except sqlite3.Error:
                 pass
         conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
@@ -181,8 +192,11 @@ class ImportStore:
         """A second, read-only connection (the catalog's overlay, a worker thread)."""
         if self.path is None:
             return self._conn
-        return sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True,
+        conn = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True,
                                isolation_level=None, check_same_thread=False)
+        if self.guard is not None:
+            self.guard(conn)
+        return conn
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -305,15 +319,27 @@ def read_releases(conn: sqlite3.Connection) -> list[ReleaseInfo]:
 
 
 def _release_from_row(r: Sequence[Any]) -> ReleaseInfo:
+    """A release record; what does not read (a clinic folder's copy is untrusted: nested
+    or huge JSON, text where a number goes) falls back to empty, never raises."""
     def load(text: object, default: Any) -> Any:
-        try:
-            return json.loads(str(text)) if text else default
-        except ValueError:
+        if not text or len(str(text)) > 200_000:
             return default
+        try:
+            value = json.loads(str(text))
+        except (ValueError, RecursionError):
+            return default
+        return value if isinstance(value, type(default)) else default
 
+    def text(value: object, default: str = "") -> str:
+        return value if isinstance(value, str) else default
+
+    rows = r[6] if isinstance(r[6], int) and not isinstance(r[6], bool) else 0
+    source = text(r[0], "?")
     return ReleaseInfo(
-        source=r[0], title=r[1] or r[0], version=r[2] or "", label=r[3] or r[0],
-        effective=r[4], files=tuple(load(r[5], [])), rows=int(r[6] or 0),
-        imported_at=r[7] or "", parts=tuple(load(r[8], [])), order=tuple(load(r[9], [])),
+        source=source, title=text(r[1]) or source, version=text(r[2]),
+        label=text(r[3]) or source, effective=r[4] if isinstance(r[4], str) else None,
+        files=tuple(str(f) for f in load(r[5], [])), rows=rows, imported_at=text(r[7]),
+        parts=tuple(str(p) for p in load(r[8], [])),
+        order=tuple(n for n in load(r[9], []) if isinstance(n, int)),
         details=load(r[10], {}),
     )

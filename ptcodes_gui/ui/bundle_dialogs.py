@@ -104,7 +104,8 @@ class BundleActions:
         self.on_changed()
         inform(
             self.window,
-            f"Imported from {path.name}: {summary.favorites_added} favorites added; "
+            f"Imported from {path.name}: {summary.favorites_added} "
+            f"favorite{'' if summary.favorites_added == 1 else 's'} added; "
             f"templates added {len(summary.templates_added)}, replaced "
             f"{len(summary.templates_replaced)}; profiles added {len(summary.profiles_added)}, "
             f"replaced {len(summary.profiles_replaced)}.",

@@ -10,7 +10,7 @@ from typing import Final
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import QPainter, QPixmap
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from ptcodes_gui.ui import theme
 
@@ -38,37 +38,34 @@ def chip_text(text: str) -> str:
 
 
 class ChipDelegate(QStyledItemDelegate):
-    """Paints a cell's text as a rounded chip; an empty cell paints nothing.
-
-    Painting runs for every visible row on each keystroke, so a chip is drawn once into a
-    cached pixmap (per word, palette and font) and a cell costs one data() call and a blit.
-    """
+    """Chips as the cell's decoration: the model asks ``pixmap_for`` (through
+    ``ResultsModel.chip_pixmap``) and Qt paints it natively, so a repaint makes no Python
+    paint call per chip (they were a tenth of a keystroke's repaint); an empty cell shows
+    nothing. Each chip is drawn once into a cached pixmap per word, palette, font and
+    device pixel ratio."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._pixmaps: dict[tuple[str, bool, int, float], QPixmap] = {}
+        self._pixmaps: dict[tuple[str, int, int, float], QPixmap] = {}
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
-        rect = option.rect
-        if option.state & QStyle.StateFlag.State_Selected:
-            painter.fillRect(rect, option.palette.highlight())
-        text = index.data(Qt.ItemDataRole.DisplayRole)
-        if not isinstance(text, str) or not text:
-            return
-        pixmap = self._pixmap(text, option, painter.device().devicePixelRatioF())
-        ratio = pixmap.devicePixelRatioF()
-        height = pixmap.height() / ratio
-        painter.drawPixmap(rect.left() + 2, round(rect.top() + (rect.height() - height) / 2),
-                           pixmap)
-
-    def _pixmap(self, text: str, option: QStyleOptionViewItem, ratio: float) -> QPixmap:
-        fm = option.fontMetrics
-        key = (text, theme.is_dark(option.palette), fm.height(), ratio)
+    def pixmap_for(self, text: str) -> QPixmap | None:
+        view = self.parent()
+        if not text or not isinstance(view, QWidget):
+            return None
+        palette = view.palette()
+        fm = view.fontMetrics()
+        ratio = view.devicePixelRatioF()
+        key = (text, palette.cacheKey(), fm.height(), ratio)
         cached = self._pixmaps.get(key)
-        if cached is not None:
-            return cached
+        if cached is None:
+            cached = self._pixmaps[key] = self._draw(text, view, ratio)
+        return cached
+
+    @staticmethod
+    def _draw(text: str, view: QWidget, ratio: float) -> QPixmap:
+        fm = view.fontMetrics()
         label = chip_text(text)
-        background, foreground = theme.chip_colours(chip_kind(text), option.palette)
+        background, foreground = theme.chip_colours(chip_kind(text), view.palette())
         pad = max(4, fm.height() // 4)
         width, height = fm.horizontalAdvance(label) + 2 * pad, fm.height() + 2
         pixmap = QPixmap(round(width * ratio), round(height * ratio))
@@ -76,7 +73,7 @@ class ChipDelegate(QStyledItemDelegate):
         pixmap.fill(Qt.GlobalColor.transparent)
         chip = QPainter(pixmap)
         chip.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        chip.setFont(option.font)
+        chip.setFont(view.font())
         chip.setPen(Qt.PenStyle.NoPen)
         chip.setBrush(background)
         area = QRectF(0, 0, width, height)
@@ -84,7 +81,6 @@ class ChipDelegate(QStyledItemDelegate):
         chip.setPen(foreground)
         chip.drawText(area, int(Qt.AlignmentFlag.AlignCenter), label)
         chip.end()
-        self._pixmaps[key] = pixmap
         return pixmap
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:

@@ -153,7 +153,8 @@ class DataActions:
         if kind is None and self.icd_import is not None and all(
                 "icd10cm" in p.name.lower() for p in paths):
             return self.icd_import(paths)  # an ICD-10-CM release has its own database
-        context = ImportContext.from_store(self.imports, self.catalog.all_codes())
+        context = ImportContext.from_store(self.imports, self.catalog.all_codes(),
+                                           diagnoses=self.catalog.billable_diagnoses)
         names = ", ".join(p.name for p in paths)
         try:
             preview = run_with_progress(

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ptcodes_gui.domain.provenance import DataSource
+from ptcodes_gui.ui.accessibility import describe_dialog
 
 COLUMNS = ("Source", "Version", "Effective", "Superseded", "Files", "Rows", "Imported", "")
 
@@ -67,6 +68,7 @@ class DataSourcesDialog(QDialog):
         layout.addWidget(buttons)
         self.remove_buttons: dict[str, QPushButton] = {}
         self.refresh()
+        describe_dialog(self)
 
     def refresh(self) -> None:
         rows = list(self._rows())

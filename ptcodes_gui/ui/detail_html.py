@@ -11,6 +11,7 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import quote
 
+from ptcodes_gui.domain.articles import ArticleView
 from ptcodes_gui.domain.formatting import validity_text
 from ptcodes_gui.domain.models import (
     ATTENDANCE,
@@ -21,6 +22,7 @@ from ptcodes_gui.domain.models import (
     System,
     system_label,
 )
+from ptcodes_gui.domain.rules import RULES
 from ptcodes_gui.domain.sources import SOURCES, resolve
 
 #: Grey for notes and subtitles on a white pane: 6.4:1, above WCAG AA's 4.5:1.
@@ -162,12 +164,15 @@ def render_code(
     descriptor: tuple[str, str] | None = None,
     muted: str = DEFAULT_MUTED,
     mue: Mue | None = None,
+    articles: ArticleView | None = None,
 ) -> str:
     """HTML for the detail pane (``muted``: the grey for notes; see ``muted_color``)."""
     parts = _heading_html(code, favorite, muted)
     if code.system == System.ICD10CM:
         parts.append(_render_icd(code))
+        parts += articles_html(articles)
         return "\n".join(parts)
+    parts += articles_html(articles)
     parts += _facts_html(code, descriptor, muted)
     parts += _notes_html(code, muted)
     parts += _related_html(code, mue, muted)
@@ -212,7 +217,9 @@ def _facts_html(code: Code, descriptor: tuple[str, str] | None, muted: str) -> l
     core = "".join(
         " " + _cite(s.source, s.confidence, muted=muted) for s in code.sources
     )
-    if code.system != System.MODIFIER:
+    if code.system == System.DENIAL:
+        parts.append(_caught_by_html(code) + (f"<p>{core.strip()}</p>" if core else ""))
+    elif code.system != System.MODIFIER:
         facts = [f"<b>{escape(code.timed_label)}</b>"]
         facts.append(escape(ATTENDANCE.get(code.attendance, code.attendance)))
         facts += _status_facts(code)
@@ -228,6 +235,37 @@ def _facts_html(code: Code, descriptor: tuple[str, str] | None, muted: str) -> l
     if code.verify:
         parts.append("<p><b>Verify:</b> low-confidence entry; check the payer's rules.</p>")
     return parts
+
+
+def articles_html(view: ArticleView | None, shown: int = 40) -> list[str]:
+    """Under the MAC: the diagnoses a code's articles accept, or the codes a diagnosis
+    supports (the clinic's codes the articles list)."""
+    if view is None or not (view.coverage or view.supported):
+        return []
+    head = f"<h3>Coverage articles of {escape(view.mac_label)}</h3>"
+    if view.supported:
+        items = "".join(f"<li>{link(code)} ({escape(art.label)})</li>"
+                        for code, art in view.supported[:shown])
+        return [head, f"<p>This diagnosis supports:</p><ul>{items}</ul>"]
+    out = [head]
+    for cov in view.coverage:
+        dx = sorted(cov.covered)
+        listed = ", ".join(escape(d) for d in dx[:shown]) + (
+            f" and {len(dx) - shown:,} more" if len(dx) > shown else "")
+        out.append(f"<p><b>{escape(cov.article.label)}</b>: {len(dx):,} diagnoses support it"
+                   + (f": {listed}" if dx else "") + "."
+                   + (f" <i>{escape(cov.paragraph[:300])}</i>" if cov.paragraph else "")
+                   + "</p>")
+    return out
+
+
+def _caught_by_html(code: Code) -> str:
+    """A denial code's rules: what PT Codes checks before the claim goes out."""
+    found = [RULES[r] for r in code.rules if r in RULES]
+    if not found:
+        return "<p><b>No check of PT Codes catches this before submission</b> (see the fix).</p>"
+    items = "".join(f"<li><b>{escape(r.id)}</b>: {escape(r.summary)}</li>" for r in found)
+    return f"<h3>Caught before submission by</h3><ul>{items}</ul>"
 
 
 def _notes_html(code: Code, muted: str) -> list[str]:
@@ -283,12 +321,18 @@ def _status_facts(code: Code) -> list[str]:
 
 def _render_icd(code: Code) -> str:
     parts: list[str] = []
+    children = ""
+    if code.children:
+        rows = "".join(f"<li>{link(c)} {escape(t)}</li>" for c, t in code.children[:60])
+        more = f"<p>… and {len(code.children) - 60} more</p>" if len(code.children) > 60 else ""
+        children = f"<ul>{rows}</ul>{more}"
     if code.billable:
         parts.append("<p><b>Billable</b> diagnosis code.</p>")
     else:
+        # the codes to pick from right under the sentence that says to (the notes follow)
         parts.append(
             "<p><b>Header — not billable.</b> Pick one of the codes under it"
-            + (":" if code.children else ".") + "</p>"
+            + (":" if code.children else ".") + "</p>" + children
         )
     if code.valid_from or code.valid_to:
         parts.append(f"<p><small>Valid {escape(validity_text(code))}.</small></p>")
@@ -302,8 +346,6 @@ def _render_icd(code: Code) -> str:
     for kind, items in by_kind.items():
         label = escape(_ICD_NOTE_LABELS.get(kind, kind))
         parts.append(f"<h3>{label}</h3><ul>{''.join(items)}</ul>")
-    if code.children:
-        rows = "".join(f"<li>{link(c)} {escape(t)}</li>" for c, t in code.children[:60])
-        more = f"<p>… and {len(code.children) - 60} more</p>" if len(code.children) > 60 else ""
-        parts.append(f"<h3>Codes under it</h3><ul>{rows}</ul>{more}")
+    if code.children and code.billable:
+        parts.append(f"<h3>Codes under it</h3>{children}")
     return "\n".join(parts)

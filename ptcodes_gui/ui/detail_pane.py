@@ -17,6 +17,7 @@ from ptcodes_gui.ui.clean_copy import CleanCopyTextBrowser
 from ptcodes_gui.ui.detail_html import link, muted_color, render_code, source_tooltip
 
 if TYPE_CHECKING:
+    from ptcodes_gui.domain.articles import ArticleView
     from ptcodes_gui.domain.models import Code, Hit, Mue
 
 
@@ -63,13 +64,15 @@ class DetailPane(QWidget):
         favorite: bool,
         descriptor: tuple[str, str] | None,
         mue: Mue | None,
+        articles: ArticleView | None = None,
     ) -> None:
         pal = self.view.palette()
         muted = muted_color(
             pal.color(QPalette.ColorRole.Text).name(), pal.color(QPalette.ColorRole.Base).name()
         )
         self.view.setHtml(
-            render_code(code, favorite=favorite, descriptor=descriptor, muted=muted, mue=mue)
+            render_code(code, favorite=favorite, descriptor=descriptor, muted=muted, mue=mue,
+                        articles=articles)
         )
 
     def show_no_match(self, text: str, near: list[Hit], *, explain: bool) -> None:

@@ -38,6 +38,7 @@ from ptcodes_gui.domain.profiles import (
     UNIT_RULES,
     PayerProfile,
 )
+from ptcodes_gui.ui.accessibility import describe_dialog
 
 
 class ProfileDialog(QDialog):
@@ -89,6 +90,7 @@ class ProfileDialog(QDialog):
         self.buttons.accepted.connect(self._on_save_clicked)
         self.buttons.rejected.connect(self.reject)
         self.medicare_check.toggled.connect(self._on_medicare_toggled)
+        describe_dialog(self)
 
     def _on_medicare_toggled(self, checked: bool) -> None:
         if checked:
@@ -152,21 +154,22 @@ def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
 
 
 def confirm_copy_with_errors(
-    parent: QWidget | None, errors: Sequence[str], left_out: Sequence[str]
+    parent: QWidget | None, errors: Sequence[str], left_out: Sequence[str], lines: int = 0
 ) -> bool:
-    """The visit has errors: copy the billable lines anyway?"""
+    """The visit has errors: copy the ``lines`` billable lines (those without an error)?"""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle("The visit has errors")
+    which = "the line" if lines == 1 else f"the {lines} lines"
     box.setText(
-        f"The visit has {len(errors)} error{'s' if len(errors) != 1 else ''}. Copy the "
-        "billable lines anyway?"
+        f"The visit has {len(errors)} error{'s' if len(errors) != 1 else ''}. Copy only "
+        f"{which} without errors?"
     )
     details = list(errors)
     if left_out:
         details.append("Left out of the copy: " + ", ".join(left_out) + ".")
     box.setInformativeText("\n\n".join(details))
-    copy = box.addButton("Copy billable lines", QMessageBox.ButtonRole.AcceptRole)
+    copy = box.addButton("&Copy the lines without errors", QMessageBox.ButtonRole.AcceptRole)
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(cancel)
     box.exec()
@@ -203,7 +206,10 @@ def ask_unsaved_visit(parent: QWidget | None) -> Literal["copy", "discard"] | No
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle("Visit not copied")
     box.setText("The visit in progress has not been copied.")
-    box.setInformativeText("Copy it to the clipboard before quitting, or discard it?")
+    from ptcodes_gui.ui.clipboard import exit_note
+
+    box.setInformativeText(
+        f"Copy it to the clipboard before quitting, or discard it? {exit_note()}")
     copy = box.addButton("&Copy and quit", QMessageBox.ButtonRole.AcceptRole)
     discard = box.addButton(QMessageBox.StandardButton.Discard)
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Final
 
-from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QScreen
-from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QScrollArea, QStyle, QVBoxLayout, QWidget
 
 #: What the window asks for on a large screen; smaller screens get most of their room.
 PREFERRED: Final = QSize(1280, 860)
@@ -45,9 +45,14 @@ def screen_for(frame: QRect) -> QScreen | None:
 
 
 def place_first_run(window: QWidget) -> None:
+    """Centred at its preferred size; on a screen smaller than that (1024×600, or 150 %
+    scaling) maximised, since every pixel is needed there."""
     screen = window.screen() or QGuiApplication.primaryScreen()
     if screen is not None:
-        window.setGeometry(first_run_geometry(screen.availableGeometry()))
+        available = screen.availableGeometry()
+        window.setGeometry(first_run_geometry(available))
+        if available.width() < PREFERRED.width() or available.height() < PREFERRED.height():
+            window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
 
 
 def keep_on_screen(window: QWidget) -> None:
@@ -73,7 +78,7 @@ def keep_on_screen(window: QWidget) -> None:
 def scrolling_holder(widget: QWidget, name: str) -> QScrollArea:
     """``widget`` in a scroll area, so on a small screen (1024×600, or 150-200 % scaling) it
     scrolls rather than cutting off its bottom buttons."""
-    scroll = QScrollArea()
+    scroll = _FittingScrollArea()
     scroll.setObjectName(name)
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -84,3 +89,33 @@ def scrolling_holder(widget: QWidget, name: str) -> QScrollArea:
     holder_layout.addWidget(widget)
     scroll.setWidget(holder)
     return scroll
+
+
+class _FittingScrollArea(QScrollArea):
+    """Never narrower than its widget needs, with room for a vertical scroll bar: a splitter
+    would squeeze it and cut its right edge (the DOS arrow, "In person"); the other side of
+    the splitter gives way instead. It still scrolls vertically on a short screen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_focus_changed)
+
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        # the keyboard never works in a part scrolled out of view (Tab, Alt+O, Ctrl+L)
+        # (the whole part: ensureWidgetVisible shows only a text box's cursor line)
+        inner = self.widget()
+        if new is not None and inner is not None and inner.isAncestorOf(new):
+            top = new.mapTo(inner, QPoint(0, 0))
+            self.ensureVisible(top.x(), top.y() + new.height(), 8, 8)  # its bottom, and
+            self.ensureVisible(top.x(), top.y(), 8, 8)  # its top if it is taller than the view
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        hint = super().minimumSizeHint()
+        inner = self.widget()
+        if inner is None:
+            return hint
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
+        width = inner.minimumSizeHint().width() + bar + self.frameWidth() * 2
+        return QSize(max(hint.width(), width), hint.height())

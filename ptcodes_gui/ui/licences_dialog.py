@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ptcodes_gui import APP_NAME
+from ptcodes_gui.ui.accessibility import describe_dialog
 
 NOTICES_NAME = "THIRD-PARTY-NOTICES.txt"
 DATA_NOTICES_NAME = "DATA-NOTICES.txt"
@@ -65,6 +66,7 @@ class LicencesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(buttons)
+        describe_dialog(self)
 
     def _text_view(self, text: str) -> QPlainTextEdit:
         view = QPlainTextEdit(self)

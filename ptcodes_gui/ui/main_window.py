@@ -27,10 +27,13 @@ from PySide6.QtWidgets import (
 from ptcodes_gui import APP_NAME
 from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.catalog.repository import hit_for
+from ptcodes_gui.domain.articles import ArticleView
 from ptcodes_gui.domain.formatting import sanitize_text
 from ptcodes_gui.domain.models import Code, Hit
 from ptcodes_gui.domain.provenance import DataSource
 from ptcodes_gui.ui import dialogs
+from ptcodes_gui.ui import search_scope as scope
+from ptcodes_gui.ui.clipboard import put_text
 from ptcodes_gui.ui.detail_pane import DetailPane
 from ptcodes_gui.ui.geometry import MINIMUM, keep_on_screen, place_first_run, scrolling_holder
 from ptcodes_gui.ui.results_model import ResultsModel
@@ -104,6 +107,8 @@ class MainWindow(QMainWindow):
         self._history: list[str] = []
         self._history_pos = -1
         self._current: Code | None = None
+        #: under the visit's MAC: what the coverage articles say of a code (coverage_ui)
+        self.article_view: Callable[[Code], ArticleView | None] = lambda _code: None
         self.data_actions: Any = None  # File-menu actions, set by window_setup
         self.setWindowTitle(APP_NAME)
         self.setObjectName("MainWindow")
@@ -116,6 +121,7 @@ class MainWindow(QMainWindow):
         self._detail_timer.setSingleShot(True)
         self._detail_timer.setInterval(DETAIL_DELAY_MS)
         self._pending_code: str | None = None
+        self.results_changed = False  # set by run_search
         dialogs.FOLDERS.attach(store)  # file dialogs remember their folders in the settings
         self._build_widgets(visit_panel)
         self._build_actions()
@@ -240,9 +246,11 @@ class MainWindow(QMainWindow):
         system = self.system_combo.currentData()
         category = self.category_combo.currentData()
         common = self.common_check.isChecked()
-        hits: list[Hit]
+        hits: list[Hit] = []
         note = ""
-        if system in ("favorites", "recent"):
+        if scope.nothing_to_search(text):
+            pass  # "*" or Arabic text: no match, not the whole default list
+        elif system in ("favorites", "recent"):
             codes = self.store.favorites() if system == "favorites" else self.store.recents()
             hits = self._hits_for(codes, text, category, common)
         else:
@@ -250,7 +258,16 @@ class MainWindow(QMainWindow):
                 text, limit=RESULT_LIMIT, system=system, category=category, common_only=common
             )
             hits, note = found.hits, found.note
-        self.results_model.set_hits(hits)
+        names = scope.filter_names(self.filters)  # most often none: nothing more to do
+        exact = scope.exact_code(self.catalog, text, hits) if names else None
+        if exact is not None:
+            hits = [hit_for(exact), *hits]  # a kept filter never hides the code typed
+            note = scope.hidden_note(exact.code, names)
+        elif not hits:
+            note = scope.empty_note(text, names)
+        #: whether the last search changed the list (the benchmark's keystrokes that
+        #: repaint only the search field)
+        self.results_changed = self.results_model.set_hits(hits)
         self.status_parts.set_count(len(hits), limit=RESULT_LIMIT, note=note)
         if hits:
             self.results_view.selectRow(0)
@@ -315,6 +332,7 @@ class MainWindow(QMainWindow):
             favorite=self.store.is_favorite(found.code),
             descriptor=self.catalog.descriptor(found.code),
             mue=self.catalog.mue(found.code),
+            articles=self.article_view(found),
         )
         if record:
             del self._history[self._history_pos + 1 :]
@@ -359,9 +377,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ copy, star
 
     def _clipboard_set(self, text: str) -> None:
-        from PySide6.QtWidgets import QApplication
-
-        QApplication.clipboard().setText(sanitize_text(text))
+        put_text(sanitize_text(text))
 
     def copy_code(self) -> None:
         self._flush_detail()
@@ -440,8 +456,11 @@ class MainWindow(QMainWindow):
                 if key == Qt.Key.Key_Escape:
                     self.search_edit.clear()
                     return True
-                if event.matches(QKeySequence.StandardKey.Copy) and not (
-                    self.search_edit.hasSelectedText()
+                # Ctrl+C copies the selected code unless part of the query is selected
+                # (all of it is selected after Ctrl+K: that is not a wish to copy the query)
+                edit = self.search_edit
+                if event.matches(QKeySequence.StandardKey.Copy) and (
+                    not edit.hasSelectedText() or edit.selectedText() == edit.text()
                 ):
                     self.copy_code()
                     return True
@@ -522,6 +541,13 @@ class MainWindow(QMainWindow):
             state = self.store.get_setting(key)
             if isinstance(state, str):
                 splitter.restoreState(QByteArray.fromBase64(state.encode()))
+            elif splitter is self.main_splitter and self.visit_scroll is not None:
+                # first run: the visit gets the room its bar asks for, the search the rest
+                width = self.maximumWidth() if self.isMaximized() else self.width()
+                width = min(width, self.screen().availableGeometry().width())
+                share = 0.42 if width >= 1100 else 0.5  # small screens: the lines' Service
+                panel = max(self.visit_scroll.minimumSizeHint().width(), round(width * share))
+                splitter.setSizes([max(width - panel, 1), panel])
         for key, combo in (("filter.system", self.system_combo),
                            ("filter.category", self.category_combo)):
             idx = self.store.get_setting(key)

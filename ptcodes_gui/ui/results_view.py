@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from ptcodes_gui.ui.chips import ChipDelegate
@@ -21,6 +22,9 @@ def make_results_view(model: ResultsModel) -> QTableView:
     view.setAlternatingRowColors(False)
     view.setWordWrap(False)
     view.setTabKeyNavigation(False)
+    # the scroll bar stays: 3 results then 200 would show and hide it, resizing the
+    # viewport and repainting the whole window on that keystroke
+    view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
     fm = view.fontMetrics()
     vh = view.verticalHeader()
     vh.setVisible(False)
@@ -34,6 +38,7 @@ def make_results_view(model: ResultsModel) -> QTableView:
     # timed/untimed and the status are chips (ui/chips.py): narrow fixed columns; the
     # full status ("deleted → 97129, 97130") is in the row's tooltip and the detail pane
     chips = ChipDelegate(view)
+    model.chip_pixmap = chips.pixmap_for
     for col, widest in ((TYPE_COLUMN, "modifier"), (STATUS_COLUMN, "deleted")):
         view.setItemDelegateForColumn(col, chips)
         hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)

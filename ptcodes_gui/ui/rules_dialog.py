@@ -28,6 +28,7 @@ from ptcodes_gui.domain.rules.docs import (
     rules_by_family,
 )
 from ptcodes_gui.domain.rules.registry import HEADINGS, RULES, Rule
+from ptcodes_gui.ui.accessibility import describe_dialog
 
 _STYLE = (
     "h2 { margin-top: 18px; } h3 { margin-bottom: 2px; } "
@@ -101,6 +102,7 @@ class BillingRulesDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(720, 560)
         self.shown_rule: str | None = None
+        describe_dialog(self)
 
     def show_rule(self, rule_id: str | None) -> None:
         """Scroll to ``rule_id`` (the top for None or an id that is not a rule)."""

@@ -7,6 +7,7 @@ field or a table and so belong to no menu.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from html import escape
 from typing import Final, Protocol
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from ptcodes_gui import APP_NAME, __version__
 from ptcodes_gui.catalog import CatalogInfo
+from ptcodes_gui.ui.accessibility import describe_dialog
 from ptcodes_gui.ui.rules_dialog import show_billing_rules
 
 #: Keys that work in one place only (a field, a table), so no menu lists them.
@@ -46,6 +48,9 @@ FIELD_KEYS: Final[tuple[tuple[str, str, str], ...]] = (
     ("Visit", "Alt+P, Alt+Y, Alt+K", "payer, provider, KX"),
     ("Visit", "Alt+L, Alt+N, Alt+W, Alt+O", "lines, diagnoses, warnings, copy format"),
 )
+
+
+_PLAIN_KEYS: Final = frozenset({"Del", "Delete", "Backspace", "Esc", "Return", "Enter"})
 
 
 class VisitMenuSource(Protocol):
@@ -157,6 +162,18 @@ def build_menus(host: MenuHost) -> None:
     window.help_menu.addAction(window.about_action)
 
 
+def shown_keys(keys: list[QKeySequence]) -> list[str]:
+    """The keys a person types: the platform's extra bindings of a standard key (F14 and
+    the Undo key of Sun keyboards for Ctrl+Z) are left out of the sheet."""
+    shown: list[str] = []
+    for key in keys:
+        text = key.toString(QKeySequence.SequenceFormat.NativeText)
+        plain = "+" in text or re.fullmatch(r"F([1-9]|1[0-2])", text) or text in _PLAIN_KEYS
+        if text and plain and text not in shown:
+            shown.append(text)
+    return shown or [k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys[:1]]
+
+
 def menu_rows(window: QWidget) -> list[tuple[str, str, str]]:
     """(menu, action, shortcuts) of every action in the window's menus, in menu order."""
     rows: list[tuple[str, str, str]] = []
@@ -167,10 +184,11 @@ def menu_rows(window: QWidget) -> list[tuple[str, str, str]]:
             if isinstance(sub, QMenu):
                 walk(sub, f"{title} → {sub.title().replace('&', '')}")
             elif not act.isSeparator() and act.text():
-                keys = ", ".join(
-                    s.toString(QKeySequence.SequenceFormat.NativeText) for s in act.shortcuts()
-                )
-                rows.append((title, act.text().replace("&", "").rstrip("…"), keys))
+                keys = ", ".join(shown_keys(act.shortcuts()))
+                text = act.text().replace("&", "").rstrip("…")
+                # "Undo Add diagnosis": the undo stack names its next step; the sheet the key
+                text = text.split(" ", 1)[0] if text.startswith(("Undo ", "Redo ")) else text
+                rows.append((title, text, keys))
 
     menu_bar = getattr(window, "menuBar", None)
     if callable(menu_bar):
@@ -190,9 +208,14 @@ def shortcuts_html(window: QWidget) -> str:
         th = "".join(f"<th align='left'>{escape(h)}</th>" for h in head)
         return f"<table cellspacing='0' cellpadding='3'><tr>{th}</tr>{cells}</table>"
 
-    menus = table(menu_rows(window), ("Menu", "Action", "Shortcut"))
+    rows = menu_rows(window)
+    # what has a key first (the sheet opens on it); menu items without one at the end
+    menus = table([r for r in rows if r[2]], ("Menu", "Action", "Shortcut"))
     fields = table([(a, c, b) for a, b, c in FIELD_KEYS], ("Where", "What", "Key"))
-    return f"<h3>Menus</h3>{menus}<h3>In fields and tables</h3>{fields}"
+    rest = "".join(f"<li>{escape(menu)} → {escape(action)}</li>"
+                   for menu, action, keys in rows if not keys)
+    return (f"<h3>Menus</h3>{menus}<h3>In fields and tables</h3>{fields}"
+            f"<h3>Menu items without a shortcut</h3><ul>{rest}</ul>")
 
 
 class ShortcutsDialog(QDialog):
@@ -212,6 +235,7 @@ class ShortcutsDialog(QDialog):
         layout.addWidget(buttons)
         fm = self.fontMetrics()
         self.resize(fm.horizontalAdvance("x") * 90, fm.height() * 34)
+        describe_dialog(self)
 
 
 def about_html(info: CatalogInfo) -> str:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.releases import ImportOverlay, ImportStore
 from ptcodes_gui.releases.migrate import migrate_user_overlays
+from ptcodes_gui.ui.accessibility import describe_window
 from ptcodes_gui.ui.bundle_dialogs import install_bundle_menu
 from ptcodes_gui.ui.codesets_actions import install_codeset_actions
 from ptcodes_gui.ui.data_dialogs import install_file_menu
 from ptcodes_gui.ui.main_window import MainWindow
 from ptcodes_gui.ui.store_status import watch_pending_writes
+from ptcodes_gui.ui.theme_choice import install_theme_menu
 from ptcodes_gui.ui.visit_panel import VisitPanel
 from ptcodes_gui.userdata.store import UserStore
 
@@ -48,8 +50,11 @@ def build_main_window(catalog: Catalog, store: UserStore,
     window.data_actions = install_file_menu(
         window, catalog, store, imports=imports, on_overlays_changed=refresh
     )
-    install_bundle_menu(window, store, on_changed=refresh)  # the menu actions keep it alive
+    window.bundle_actions = install_bundle_menu(  # type: ignore[attr-defined]
+        window, store, on_changed=refresh)
     watch_pending_writes(window, store)  # parented to the window
+    install_theme_menu(window, store)  # View → Theme, the stored choice applied
+    describe_window(window)  # accessible names and descriptions (screen readers)
     window.codeset_actions = install_codeset_actions(  # type: ignore[attr-defined]
         window, catalog, store, imports, panel, on_changed=refresh)
     if store.read_only:

@@ -31,7 +31,7 @@ import shutil
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -181,10 +181,12 @@ def newest_good_backup(
     backup_dir: Path,
     now: datetime | None = None,
     looks_ours: Callable[[Path], bool] | None = None,
+    extra: Sequence[BackupInfo] = (),
 ) -> BackupInfo | None:
-    """The backup with the newest content that passes quick_check (and ``looks_ours``)."""
+    """The backup with the newest content that passes quick_check (and ``looks_ours``);
+    ``extra``: other copies to weigh with them (the second copy)."""
     moment = now or datetime.now()
-    for info in by_content(list_backups(backup_dir), moment):
+    for info in by_content([*list_backups(backup_dir), *extra], moment):
         if is_good(info.path, looks_ours):
             return info
     return None

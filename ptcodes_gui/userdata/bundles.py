@@ -78,9 +78,9 @@ class BundlePreview:
     def text(self) -> str:
         s = self.summary
         lines = [
-            f"{self.bundle.file_name}: {len(self.bundle.favorites)} favorites "
-            f"({s.favorites_added} new), {len(self.bundle.templates)} templates, "
-            f"{len(self.bundle.profiles)} payer profiles.",
+            f"{self.bundle.file_name}: {_count(len(self.bundle.favorites), 'favorite')} "
+            f"({s.favorites_added} new), {_count(len(self.bundle.templates), 'template')}, "
+            f"{_count(len(self.bundle.profiles), 'payer profile')}.",
         ]
         for title, names in (
             ("Templates added", s.templates_added),
@@ -393,3 +393,8 @@ def write_exclusive(path: Path, text: str) -> None:
         if temp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
+
+
+def _count(n: int, word: str) -> str:
+    """``1 template``, ``2 templates``."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

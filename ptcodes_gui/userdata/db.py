@@ -130,6 +130,8 @@ class Db:
         self.clock = clock
         self.read_only_reason = read_only_reason
         self._has_meta = has_table(conn, "meta")
+        #: called after every committed write (the store keeps its second copy with it)
+        self.after_commit: Callable[[], None] | None = None
 
     def require_writable(self) -> None:
         if self.read_only_reason is not None:
@@ -168,6 +170,22 @@ class Db:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        if self.after_commit is not None:
+            self.after_commit()
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Several reads that see one consistent state (one read transaction): a commit
+        of another copy between two of them cannot make rows look orphaned."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
 
     def rows(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
         """All rows of a query; text that is not UTF-8 comes back as ``BadText``."""

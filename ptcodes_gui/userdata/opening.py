@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import stat
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from ptcodes_gui.userdata import backup, migrations
+from ptcodes_gui.userdata import backup, migrations, shadow
 from ptcodes_gui.userdata.db import describe_os_error
 
 State = Literal["ok", "missing", "empty", "corrupt", "unreadable"]
@@ -102,11 +103,48 @@ def looks_ours(path: Path, steps: Sequence[migrations.Migration] = migrations.MI
         conn.close()
 
 
+def not_a_file(db: Path) -> str | None:
+    """Why ``db`` is no file SQLite may open (a folder, a FIFO that would block every
+    read, a device), or None. Only ``stat`` is used: nothing is opened."""
+    mode = db.stat().st_mode
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "it is a folder, not a file"
+    if stat.S_ISFIFO(mode):
+        return "it is a pipe (FIFO), not a file"
+    return "it is not a regular file"
+
+
+def recover_journal(db: Path) -> None:
+    """A kill during a write or a journal-mode switch leaves a hot ``-journal`` (or a
+    ``-wal``): a read-only open cannot roll it back and fails with SQLITE_READONLY,
+    which is not damage. One read-write open rolls it back (SQLite does it on the first
+    read); only called when the folder is writable."""
+    sides = [db.with_name(db.name + s) for s in ("-journal", "-wal")]
+    if not any(side.exists() for side in sides):
+        return
+    with contextlib.suppress(OSError, sqlite3.Error):
+        if not_a_file(db) is not None:
+            return
+        with open(db, "rb") as handle:  # never hand a damaged file's journal to SQLite
+            if handle.read(16) != b"SQLite format 3\x00":
+                return
+        conn = sqlite3.connect(db, timeout=5.0, isolation_level=None)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+        finally:
+            conn.close()
+
+
 def assess(db: Path, steps: Sequence[migrations.Migration]) -> Assessment:
     try:
-        if not db.exists():
+        if not db.exists() and not db.is_symlink():
             return Assessment("missing")
-        if db.is_file() and db.stat().st_size == 0:
+        odd = not_a_file(db)
+        if odd is not None:
+            return Assessment("unreadable", odd)
+        if db.stat().st_size == 0:
             return Assessment("empty")
     except OSError as exc:
         return Assessment("unreadable", exc.strerror or str(exc))
@@ -134,7 +172,22 @@ def assess(db: Path, steps: Sequence[migrations.Migration]) -> Assessment:
 
 def best_backup(data_dir: Path, backup_dir: Path, now: datetime,
                 steps: Sequence[migrations.Migration]) -> backup.BackupInfo | None:
-    return backup.newest_good_backup(backup_dir, now, lambda p: looks_ours(p, steps))
+    """The good copy with the newest content: the second copy written with every change
+    (``shadow``), else the newest good backup."""
+    extra: list[backup.BackupInfo] = []
+    copy = shadow.shadow_path(data_dir)
+    with contextlib.suppress(OSError):
+        if copy.is_file() and not copy.is_symlink():
+            extra.append(backup.BackupInfo(copy, shadow.created(copy)))
+    return backup.newest_good_backup(backup_dir, now, lambda p: looks_ours(p, steps), extra)
+
+
+def damaged_backups(backup_dir: Path) -> int:
+    """How many backup files (and second copies) there are: called when none is good."""
+    found = len(backup.list_backups(backup_dir))
+    with contextlib.suppress(OSError):
+        found += (backup_dir / shadow.SHADOW_NAME).exists()
+    return found
 
 
 def aside_name(db: Path, now: datetime) -> Path:

@@ -19,6 +19,7 @@ from ptcodes_gui.userdata import (
     profiles,
     quarantine,
     settings,
+    shadow,
     templates,
 )
 from ptcodes_gui.userdata.db import Clock, Db, describe_os_error, describe_sqlite_error, has_table
@@ -33,9 +34,14 @@ def fmt_when(moment: datetime) -> str:
     return f"{moment:%B} {moment.day}, {moment.year} at {moment:%H:%M}"
 
 
+#: how long opening waits for another copy's lock; the sweep of a start waits less
+OPEN_WAIT_MS = 5000
+SWEEP_WAIT_MS = 500
+
+
 def _connect_file(path: Path) -> sqlite3.Connection:
     """Open for writing; nothing is written yet (the version is checked before WAL)."""
-    conn = sqlite3.connect(path, timeout=5.0, isolation_level=None)
+    conn = sqlite3.connect(path, timeout=OPEN_WAIT_MS / 1000, isolation_level=None)
     try:
         conn.execute("PRAGMA foreign_keys = ON")
     except BaseException:
@@ -145,25 +151,37 @@ def read_only(path: Path | None, reason: str, clock: Clock, steps: Steps,
 
 
 def sweep(
-    conn: sqlite3.Connection, clock: Clock, where: str, *, strict: bool = False
+    conn: sqlite3.Connection, clock: Clock, where: str, *, strict: bool = False,
+    copy_intact: Callable[[int], bool] | None = None,
 ) -> StartupMessage | None:
     """Set aside the rows that cannot be loaded; the one sentence saying so, or None.
-    ``strict``: damage of the file itself raises ``_DamagedError`` (it is repaired)."""
-    bad: list[quarantine.BadRow] = []
-    for kind in (favorites, settings, templates, profiles, overlays):
-        try:
-            bad.extend(kind.sweep(Db(conn, clock=clock, read_only_reason=None)))
-        except sqlite3.Error as exc:
-            if strict and _is_damage(exc):
-                raise _DamagedError(str(exc)) from exc
-            return StartupMessage(
-                "warning", f"Part of your saved data could not be checked ({exc}); "
-                "what could be read is shown.")
-    if not bad or not has_table(conn, "quarantine"):
-        return None
+    ``strict``: damage of the file itself raises ``_DamagedError`` (it is repaired).
+
+    Reads and set-aside are one write transaction: another copy's commit cannot fall
+    between the read of the templates and the read of their lines (which made lines look
+    orphaned). When another copy holds the lock the sweep is skipped (reads leave out what
+    they cannot load; the next start sweeps)."""
     try:
+        # a start waits half a second at most for another copy's write, then sweeps later
+        conn.execute(f"PRAGMA busy_timeout = {SWEEP_WAIT_MS}")
         conn.execute("BEGIN IMMEDIATE")
-        quarantine.set_aside(conn, bad, clock().isoformat(timespec="seconds"))
+    except sqlite3.Error as exc:
+        if strict and _is_damage(exc):
+            raise _DamagedError(str(exc)) from exc
+        return None
+    finally:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute(f"PRAGMA busy_timeout = {OPEN_WAIT_MS}")
+    try:
+        bad, note = _find_bad(conn, clock, strict)
+        lost = [b for b in bad if b.repair is None]
+        if lost and copy_intact is not None and copy_intact(
+                Db(conn, clock=clock, read_only_reason=None).write_seq()):
+            # damage quick_check does not see (bytes of a row changed): the copy kept with
+            # every change holds these rows intact, so the file is repaired from it
+            raise _DamagedError(f"{len(lost)} saved item(s) cannot be read")
+        if bad and has_table(conn, "quarantine"):
+            quarantine.set_aside(conn, bad, clock().isoformat(timespec="seconds"))
         conn.execute("COMMIT")
     except sqlite3.Error as exc:
         if conn.in_transaction:
@@ -173,7 +191,30 @@ def sweep(
         return StartupMessage(
             "warning", f"Some saved items could not be read and could not be set aside "
             f"({describe_sqlite_error(exc)}); they are left as they are.")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    if note is not None:
+        return note
+    if not bad or not has_table(conn, "quarantine"):
+        return None
     return StartupMessage("warning", quarantine.summary(bad, where))
+
+
+def _find_bad(conn: sqlite3.Connection, clock: Clock, strict: bool
+              ) -> tuple[list[quarantine.BadRow], StartupMessage | None]:
+    bad: list[quarantine.BadRow] = []
+    for kind in (favorites, settings, templates, profiles, overlays):
+        try:
+            bad.extend(kind.sweep(Db(conn, clock=clock, read_only_reason=None)))
+        except sqlite3.Error as exc:
+            if strict and _is_damage(exc):
+                raise _DamagedError(str(exc)) from exc
+            return [], StartupMessage(
+                "warning", f"Part of your saved data could not be checked ({exc}); "
+                "what could be read is shown.")
+    return bad, None
 
 
 def _restore_missing(
@@ -183,24 +224,35 @@ def _restore_missing(
     """A missing or empty file with a good backup is a restore; None: start as usual."""
     now = clock()
     good = opening.best_backup(db.parent, db.parent / BACKUP_DIR_NAME, now, steps)
-    if good is None:
-        return None
     what = "missing" if state == "missing" else "empty"
-    when = fmt_when(good.created)
+    if good is None:
+        folder = db.parent / BACKUP_DIR_NAME
+        damaged = opening.damaged_backups(folder)
+        if damaged:  # not a first start: say why the data is not there
+            messages.append(StartupMessage(
+                "error", f"Your saved data file {db} is {what}, and none of the {damaged} "
+                f"backup(s) in {folder} could be read (they were left as they are). PT Codes "
+                "started with empty saved data."))
+        elif folder.is_dir():  # not a first start (which has no backups folder)
+            messages.append(StartupMessage(
+                "error", f"Your saved data file {db} is {what}, and there is no backup of it "
+                f"in {folder}. PT Codes started with empty saved data."))
+        return None
+    when = source_of(good)
     if reason is not None:
         messages.append(StartupMessage(
-            "warning", f"Your saved data file {db} is {what}; your data from the backup of "
+            "warning", f"Your saved data file {db} is {what}; your data from "
             f"{when} is shown, read-only. Changes cannot be saved: {reason}."))
         return read_only(good.path, reason, clock, steps, messages)
     out = opening.restore(db, good, now)
     if out.read_only_from is not None:
         messages.append(StartupMessage(
-            "warning", f"Your saved data file {db} is {what} and the backup of {when} could "
+            "warning", f"Your saved data file {db} is {what} and {when} could "
             f"not be put in its place ({out.why}); that backup's data is shown, read-only. "
             f"Changes cannot be saved: {out.why}."))
         return read_only(good.path, out.why, clock, steps, messages)
     messages.append(StartupMessage(
-        "warning", f"Your saved data file {db} was {what}; your data from the backup of "
+        "warning", f"Your saved data file {db} was {what}; your data from "
         f"{when} was restored."))
     return None
 
@@ -211,9 +263,9 @@ def _repair_damaged(
 ) -> Opened | None:
     now = clock()
     good = opening.best_backup(db.parent, db.parent / BACKUP_DIR_NAME, now, steps)
-    when = fmt_when(good.created) if good else ""
+    when = source_of(good) if good else ""
     if reason is not None:
-        shown = (f"Your data from the backup of {when} is shown, read-only." if good
+        shown = (f"Your data from {when} is shown, read-only." if good
                  else "PT Codes started without your saved data.")
         messages.append(StartupMessage(
             "error", f"Your saved data file {db} is damaged, and it cannot be repaired "
@@ -231,7 +283,7 @@ def _repair_damaged(
     if out.read_only_from is not None:
         messages.append(StartupMessage(
             "error", f"Your saved data file {db} is damaged and could not be repaired "
-            f"({out.why}); it was left as it is. Your data from the backup of {when} is "
+            f"({out.why}); it was left as it is. Your data from {when} is "
             f"shown, read-only. Changes cannot be saved: {out.why}."))
         return read_only(out.read_only_from.path, out.why, clock, steps, messages)
     if out.restored is None:
@@ -242,8 +294,34 @@ def _repair_damaged(
     else:
         messages.append(StartupMessage(
             "warning", f"Your saved data file was damaged. It was moved aside to {out.moved} "
-            f"and your data from the backup of {when} was restored."))
+            f"and your data from {when} was restored."))
     return None
+
+
+def source_of(good: backup.BackupInfo) -> str:
+    """How a restored copy is named to the user."""
+    if good.path.name == shadow.SHADOW_NAME:
+        return f"the copy kept with every change (last written {fmt_when(good.created)})"
+    return f"the backup of {fmt_when(good.created)}"
+
+
+def _unreadable(db: Path, detail: str, clock: Clock, steps: Steps,
+                messages: list[StartupMessage]) -> Opened:
+    """A file that cannot be read at all (a folder, a pipe, no permission, in use): it is
+    left as it is, and the newest good copy is shown read-only, saying so."""
+    why = f"the saved-data file could not be read ({detail})"
+    good = opening.best_backup(db.parent, db.parent / BACKUP_DIR_NAME, clock(), steps)
+    if good is None:
+        messages.append(StartupMessage(
+            "error", f"Your saved data file {db} could not be opened ({detail}); it was left "
+            "as it is, and no good backup was found, so PT Codes started without your saved "
+            f"data. Changes cannot be saved: {why}."))
+        return read_only(None, why, clock, steps, messages)
+    messages.append(StartupMessage(
+        "error", f"Your saved data file {db} could not be opened ({detail}); it was left as "
+        f"it is. Your data from {source_of(good)} is shown, read-only. "
+        f"Changes cannot be saved: {why}."))
+    return read_only(good.path, why, clock, steps, messages)
 
 
 def newer_message(version: int, latest: int) -> str:
@@ -262,18 +340,19 @@ def open_store(
     reason = probe(data_dir)
     if reason is None:
         backup.remove_stale_temps(data_dir, f".restore-{USER_DB_NAME}.")
+        opening.recover_journal(db)
     found = opening.assess(db, steps)
+    if found.state == "unreadable" and reason is None and _busy(found.detail):
+        # another copy holds the file (a long write, a checkpoint): in use is not damaged;
+        # the writable open below waits for it like any write
+        found = opening.Assessment("ok")
     early: Opened | None = None
     if found.state in ("missing", "empty"):
         early = _restore_missing(db, found.state, reason, clock, steps, messages)
     elif found.state == "corrupt":
         early = _repair_damaged(db, found.detail, reason, clock, steps, messages)
     elif found.state == "unreadable":
-        why = f"the saved-data file could not be read ({found.detail})"
-        messages.append(StartupMessage(
-            "error", f"Your saved data file {db} could not be opened ({found.detail}); it was "
-            f"left as it is. Changes cannot be saved: {why}."))
-        return read_only(None, why, clock, steps, messages)
+        return _unreadable(db, found.detail, clock, steps, messages)
     if early is not None:
         return early
     if reason is not None:
@@ -285,6 +364,10 @@ def open_store(
         # damage only a writing connection notices (a CHECK naming a lost column, ...)
         early = _repair_damaged(db, str(exc), None, clock, steps, messages)
         return early or _open_writable(db, clock, steps, messages, retry=False)
+
+
+def _busy(detail: str) -> bool:
+    return "locked" in detail or "busy" in detail
 
 
 class _DamagedError(Exception):
@@ -372,10 +455,32 @@ def _backed_up(
     return True
 
 
+def _copy_intact(db: Path, clock: Clock) -> Callable[[int], bool]:
+    """Whether the second copy is at least as new as ``seq`` and every row of it loads."""
+    def check(seq: int) -> bool:
+        copy = shadow.shadow_path(db.parent)
+        try:
+            if (not copy.is_file() or backup.read_seq(copy) < seq
+                    or not backup.check_file(copy).ok):
+                return False
+            mem = memory_copy(copy)
+        except (OSError, sqlite3.Error):
+            return False
+        try:
+            bad, note = _find_bad(mem, clock, strict=False)
+        except sqlite3.Error:
+            return False
+        finally:
+            mem.close()
+        return note is None and all(b.repair is not None for b in bad)
+    return check
+
+
 def _sweep_writable(
     conn: sqlite3.Connection, db: Path, clock: Clock, messages: list[StartupMessage],
     strict: bool,
 ) -> None:
-    note = sweep(conn, clock, f"the quarantine table of {db}", strict=strict)
+    note = sweep(conn, clock, f"the quarantine table of {db}", strict=strict,
+                 copy_intact=_copy_intact(db, clock) if strict else None)
     if note is not None:
         messages.append(note)

@@ -45,9 +45,11 @@ from ptcodes_gui.userdata import (
     migrations,
     opening,
     overlays,
+    pending,
     profiles,
     quarantine,
     settings,
+    shadow,
     startup,
     templates,
 )
@@ -142,7 +144,7 @@ def probe_writable(data_dir: Path) -> str | None:
     except OSError as exc:
         return describe_os_error(exc, data_dir)
     db = data_dir / USER_DB_NAME
-    if db.exists():
+    if db.is_file():  # a folder or a FIFO in its place is judged (never opened) later
         try:
             with open(db, "r+b"):
                 pass
@@ -162,7 +164,7 @@ def _last_resort(
             conn, _reason, _ = startup.read_only(good.path, why, clock, steps, messages)
             messages.insert(0, StartupMessage(
                 "error", f"Your saved data file could not be opened ({why}); it was left as "
-                f"it is. Your data from the backup of {startup.fmt_when(good.created)} is "
+                f"it is. Your data from {startup.source_of(good)} is "
                 f"shown, read-only. Changes cannot be saved: {why}."))
             return conn, why, None
     except Exception:
@@ -200,6 +202,10 @@ class UserStore:
         self.on_status: Callable[[str], None] | None = None
         self._pending: list[tuple[str, object, Callable[[], None]]] = []
         self._clinic: ClinicDefaults = NO_DEFAULTS
+        #: what ``close`` did with changes it could not save (None: nothing was left)
+        self.close_note: str | None = None
+        if path is not None and read_only_reason is None:
+            self._db.after_commit = self.keep_copy
 
     @property
     def _conn(self) -> sqlite3.Connection:
@@ -246,7 +252,36 @@ class UserStore:
         if reason is None:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            store.keep_copy()
+            messages += store._apply_pending()
         return store, messages
+
+    def keep_copy(self) -> None:
+        """Rewrite the second copy (``shadow``) after a change; a failure is logged, never
+        raised (the change itself is saved)."""
+        if self.path is None:
+            return
+        try:
+            shadow.write_shadow(self._conn, self.data_dir)
+        except (OSError, sqlite3.Error):
+            log.exception("the second copy of the saved data could not be written")
+
+    def _apply_pending(self) -> list[StartupMessage]:
+        """Save the changes an earlier close could not (``pending``)."""
+        done = pending.replay_all(self.data_dir, self._replay)
+        return [StartupMessage("info", f"{done} change(s) made while another copy of PT Codes "
+                               "held your saved data were saved now (they were kept when "
+                               "PT Codes closed).")] if done else []
+
+    def _replay(self, kind: str, key: object) -> None:
+        if kind == "fav":
+            code, add = cast(tuple[str, bool], key)
+            (self.add_favorite if add else self.remove_favorite)(code)
+        elif kind == "recent":
+            self.add_recent(cast(str, key))
+        else:
+            name, value = cast(tuple[str, Any], key)
+            self.set_setting(name, value)
 
     def close(self) -> None:
         """Close; a writable file is checkpointed back to a single self-contained file."""
@@ -254,11 +289,28 @@ class UserStore:
             with contextlib.suppress(sqlite3.Error):
                 self._conn.execute("PRAGMA busy_timeout = 3000")
             self.retry_pending()
+        if self._pending:
+            self._spill_pending()
         if not self.read_only:
             with contextlib.suppress(sqlite3.Error):
                 self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 self._conn.execute("PRAGMA journal_mode = DELETE")
         self._conn.close()
+
+    def _spill_pending(self) -> None:
+        """The lock is still held: keep what is queued for the next start."""
+        changes = [(kind, key) for kind, key, _w in self._pending]
+        try:
+            where = pending.spill(self.data_dir, changes)
+        except OSError as exc:
+            self.close_note = (f"{len(changes)} change(s) could not be saved: your saved data "
+                               f"was in use by another copy of PT Codes and {exc}.")
+            log.error("%s", self.close_note)
+            return
+        self._pending.clear()
+        self.close_note = (f"{len(changes)} change(s) waiting for another copy of PT Codes "
+                           f"were kept in {where} and will be saved at the next start.")
+        log.warning("%s", self.close_note)
 
     def __enter__(self) -> UserStore:
         return self

@@ -178,6 +178,11 @@ def _build(head: sqlite3.Row, line_rows: list[sqlite3.Row]) -> Template:
 
 
 def _load(db: Db, where: str = "", params: tuple[object, ...] = ()) -> list[Template]:
+    with db.snapshot():
+        return _load_rows(db, where, params)
+
+
+def _load_rows(db: Db, where: str, params: tuple[object, ...]) -> list[Template]:
     heads = db.rows(
         f"SELECT id, name, created, updated, renamed_from FROM templates {where} ORDER BY name",
         params,

@@ -75,7 +75,28 @@ def test_import_shows_a_preview_and_cancel_changes_nothing(
     assert store.get_template("Knee").lines == (  # type: ignore[union-attr]
         TemplateLine("97140", minutes=10),
     )
-    assert "1 favorites added" in told[-1]
+    assert "1 favorite added" in told[-1]
+
+
+def test_an_imported_template_and_profile_are_listed_at_once(
+    built_window: MainWindow, tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch, told: list[str],
+) -> None:
+    other, _ = UserStore.open(tmp_path_factory.mktemp("other"))
+    other.save_template("Knee", [TemplateLine("97140", minutes=10)])
+    bundle = tmp_path_factory.mktemp("bundle") / "b.json"
+    other.export_bundle(bundle)
+    other.close()
+    panel = built_window.visit_panel
+    assert panel is not None
+    assert panel.template_combo.count() == 0
+    monkeypatch.setattr(bundle_dialogs, "ask_apply", lambda _p, preview: (
+        told.append(preview.text()) or True))
+    assert built_window.bundle_actions.import_settings(bundle)  # type: ignore[attr-defined]
+    assert "1 template," in told[0]  # the preview: singular
+    assert [panel.template_combo.itemText(i) for i in range(panel.template_combo.count())] == [
+        "Knee"]
+    assert panel.load_template_button.isEnabled()
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")

@@ -93,6 +93,7 @@ def test_icd_release_import_notice_and_data_sources(
     assert [r.version for r in imported] == ["ICD-10-CM FY2027 (October 1, 2026)"]
     assert actions.remove(imported[0].key)
     assert win.catalog.info().icd_release.startswith("ICD-10-CM April 1, 2026")
+    win.statusBar().clearMessage()  # a message takes the whole bar while it shows
     assert win.notice_label.isVisible()
 
 
@@ -130,7 +131,8 @@ def test_the_payer_bar_chooses_the_locality_from_the_imported_gpci_list(
     combo = panel.locality_combo
     panel.add_entry("97110=23")
     panel.add_entry("97140=15")
-    assert not combo.isEnabled()  # no fee schedule: nothing to choose from
+    # no fee schedule: nothing to choose from, the hint still reachable (issue 24)
+    assert combo.isEnabled() and combo.count() == 1
     assert "import the Medicare fee schedule" in combo.toolTip()
     assert not any("locality" in a.text().lower() for a in win.file_menu.actions())
     assert win.data_actions.import_paths([files.rvu_zip(tmp_path / "rvu.zip", files.RVU_ROWS)])
@@ -149,7 +151,10 @@ def test_the_payer_bar_chooses_the_locality_from_the_imported_gpci_list(
     assert "PFS 2026 Jul" in panel.preview.toPlainText()
     # a commercial profile has no Medicare locality; Medicare keeps its own
     panel.payer.choose(COMMERCIAL_MIDPOINT)
-    assert not combo.isEnabled() and combo.currentText() == "Locality…"
+    assert combo.currentText() == "Locality…" and "has no locality" in combo.toolTip()
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Down)  # nothing to choose for it: stays, says why
+    assert combo.currentText() == "Locality…"
     assert not panel.estimate.isVisible()
     panel.payer.choose(MEDICARE)
     assert combo.isEnabled() and combo.currentData() == "13202-01"

@@ -94,6 +94,21 @@ def test_a_visit_dated_before_the_release_in_use_takes_the_one_then_in_force(
     assert not panel.add_entry("M17.11")
 
 
+@pytest.mark.parametrize("typed", ["20270104", "2027-01-04"])
+def test_a_date_of_service_in_another_year_can_be_typed(
+    win: MainWindow, qtbot: QtBot, typed: str
+) -> None:
+    panel = _panel(win)
+    panel.add_entry("97110=23")
+    qtbot.keyClick(panel, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    edit = panel.date_edit
+    qtbot.waitUntil(edit.hasFocus)
+    qtbot.keyClicks(edit, typed)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: panel.editor.service_date() == date(2027, 1, 4))
+    assert edit.date() == QDate(2027, 1, 4)
+
+
 def test_fy2027_in_the_window_without_an_import(win: MainWindow, qtbot: QtBot) -> None:
     """M72.2 on a date of service from 2026-10-01 is an error naming M72.20-M72.22; the
     date says once that the shipped ICD-10-CM release was superseded, and how to update."""

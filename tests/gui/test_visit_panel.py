@@ -480,18 +480,22 @@ def test_profile_dialog_fields(qtbot: QtBot) -> None:
 # --------------------------------------------------------------------------- copying
 
 
-def test_copy_with_errors_asks_and_says_what_was_left_out(
+def test_copy_with_errors_copies_only_the_lines_without_errors(
     qtbot: QtBot, panel: VisitPanel, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     panel.add_code("97130")  # an add-on without its primary: an error
     panel.add_code("97110")
     panel.lines_model.setData(panel.lines_model.index(0, MINUTES), 15)
-    panel.lines_model.setData(panel.lines_model.index(1, MINUTES), 5)
+    panel.lines_model.setData(panel.lines_model.index(1, MINUTES), 10)
     assert panel.result().errors
-    asked: list[tuple[list[str], list[str]]] = []
+    # the preview is what will be copied, and says what is left out
+    assert panel.preview.toPlainText() == "97110 GP x1 (10 min)\nTimed: 10 min, 1 unit"
+    assert panel.copy_area.left_out_label.text() == "Left out of the copy: 97130 (error)."
+    assert not panel.copy_area.left_out_label.isHidden()
+    asked: list[tuple[list[str], list[str], int]] = []
 
-    def refuse(parent: object, errors: list[str], left_out: list[str]) -> bool:
-        asked.append((list(errors), list(left_out)))
+    def refuse(parent: object, errors: list[str], left_out: list[str], lines: int) -> bool:
+        asked.append((list(errors), list(left_out), lines))
         return False
 
     QApplication.clipboard().setText("before")
@@ -499,15 +503,30 @@ def test_copy_with_errors_asks_and_says_what_was_left_out(
     assert panel.copy_visit() == ""
     assert QApplication.clipboard().text() == "before"
     assert "add-on" in asked[0][0][0]
-    assert asked[0][1] == ["97110 (0 units)"]
+    assert asked[0][1:] == (["97130 (error)"], 1)
     assert "Not copied" in panel.copy_status.text()
 
     monkeypatch.setattr(dialogs, "confirm_copy_with_errors", lambda *a: True)
     copied = panel.copy_visit()
-    assert copied == "97130 GP x1 (15 min)\nTimed: 15 min, 1 unit"
+    assert copied == "97110 GP x1 (10 min)\nTimed: 10 min, 1 unit"
     assert QApplication.clipboard().text() == copied
-    assert "left out: 97110 (0 units)" in panel.copy_status.text()
+    assert "left out: 97130 (error)" in panel.copy_status.text()
     assert "1 error not fixed" in panel.copy_status.text()
+
+
+def test_copy_when_every_line_has_an_error_copies_nothing(
+    qtbot: QtBot, panel: VisitPanel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert panel.set_profile("Medicare")
+    panel.add_entry("97140=15")
+    panel.editor.set_telehealth("95")
+    assert [w.code for w in panel.result().errors] == ["telehealth-not-on-list"]
+    monkeypatch.setattr(dialogs, "confirm_copy_with_errors", lambda *a: True)
+    QApplication.clipboard().setText("before")
+    assert panel.copy_visit() == ""
+    assert QApplication.clipboard().text() == "before"
+    assert panel.preview.toPlainText() == ""
+    assert "Nothing to copy" in panel.copy_status.text()
 
 
 @pytest.mark.parametrize("fmt", ["text", "tsv", "codes", "json"])

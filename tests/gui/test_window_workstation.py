@@ -232,3 +232,56 @@ def test_a_dark_palette_repaints_messages_in_dark_colours(qtbot: QtBot, full: Ma
         assert theme.colour("error").name() in panel.offer_label.styleSheet()
     finally:
         QApplication.setPalette(old)
+
+
+def test_the_visit_panel_is_never_cut_on_a_small_screen(full: MainWindow, qtbot: QtBot) -> None:
+    """1024×600 (issue 24): the DOS arrow, "In person", the Service column, two whole
+    warnings and the copy preview's diagnosis line all show."""
+    panel = _panel(full)
+    panel.add_entry("97530=23")
+    panel.add_entry("97140=15")
+    panel.add_entry("97161")
+    panel.add_code("M25.561")
+    full.resize(1024, 581)
+    scroll = full.visit_scroll
+    assert scroll is not None
+    full.main_splitter.setSizes([1000, 24])  # dragged narrow: the panel keeps its minimum
+    qtbot.wait(20)
+    assert scroll.width() >= panel.minimumSizeHint().width()
+    tele = panel.telehealth_combo
+    assert tele.width() >= tele.minimumSizeHint().width()  # "In person", not "In perso"
+    date = panel.date_edit
+    right = date.mapTo(scroll.viewport(), date.rect().topRight()).x()
+    assert right < scroll.viewport().width()  # the calendar arrow too
+    full.main_splitter.setSizes([512, 512])  # as the first run gives it at 1024 px
+    qtbot.wait(20)
+    from ptcodes_gui.ui.visit_model import TITLE
+
+    assert not panel.lines_view.isColumnHidden(TITLE)  # Service kept
+    view, model = panel.warnings_view, panel.warnings_model
+    assert model.rowCount() >= 2
+    assert view.visualRect(model.index(1, 0)).bottom() <= view.viewport().height()
+    preview = panel.preview
+    lines = preview.toPlainText().splitlines()
+    assert lines[-1].startswith("A M25.561")
+    needed = len(lines) * preview.fontMetrics().lineSpacing()
+    assert preview.viewport().height() >= needed  # the diagnosis line is in view
+
+
+def test_the_visit_panel_scrolls_to_the_focused_part(full: MainWindow, qtbot: QtBot) -> None:
+    """150 % on 1366×768 (910×512 logical): the panel scrolls; the keyboard's focus is
+    never in a part scrolled out of view (the copy preview with its diagnosis line)."""
+    panel = _panel(full)
+    panel.add_entry("97530=23")
+    panel.add_entry("97140=15")
+    panel.add_code("M25.561")
+    full.resize(910, 480)
+    qtbot.wait(20)
+    scroll = full.visit_scroll
+    assert scroll is not None
+    full.activateWindow()
+    panel.preview.setFocus()
+    qtbot.waitUntil(panel.preview.hasFocus)
+    viewport = scroll.viewport()
+    bottom = panel.preview.mapTo(viewport, panel.preview.rect().bottomLeft())
+    assert 0 <= bottom.y() <= viewport.height()

@@ -292,8 +292,10 @@ def test_payer_profiles_are_validated(store: UserStore, profile: dict[str, objec
 # --------------------------------------------------------------------------- repair
 
 
-def _store_with_backup(data_dir: Path, clock: FakeClock) -> None:
-    """97110 is in a backup made at START + 1 h; 97530 was added after it."""
+def _store_with_backup(data_dir: Path, clock: FakeClock, *, keep_copy: bool = False) -> None:
+    """97110 is in a backup made at START + 1 h; 97530 was added after it. Without
+    ``keep_copy`` the second copy (written with every change) is removed, so that what
+    is tested is the path through the rotated backups."""
     first, _ = reopen(data_dir, clock)
     first.add_favorite("97110")
     first.save_template("Knee", KNEE)
@@ -303,6 +305,8 @@ def _store_with_backup(data_dir: Path, clock: FakeClock) -> None:
     second.add_favorite("97530")
     second.close()
     assert len(backup.list_backups(data_dir / paths.BACKUP_DIR_NAME)) == 1
+    if not keep_copy:
+        (data_dir / paths.BACKUP_DIR_NAME / "user-shadow.sqlite").unlink()
 
 
 def _overwrite(path: Path, offset: int, data: bytes) -> None:
@@ -706,7 +710,8 @@ def test_backup_files_are_complete_single_files(data_dir: Path, clock: FakeClock
     conn = sqlite3.connect(info.path)
     assert [r[0] for r in conn.execute("SELECT code FROM favorites")] == ["97110"]
     conn.close()
-    assert sorted(p.name for p in (data_dir / "backups").iterdir()) == [info.path.name]
+    names = sorted(p.name for p in (data_dir / "backups").iterdir())
+    assert names == [".shadow.lock", info.path.name]  # the second copy: removed above
 
 
 def test_rotation_policy_over_forty_days() -> None:

@@ -7,6 +7,7 @@ never lost, and what was set aside is said once.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import random
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from ptcodes_gui.userdata import backup, opening, paths
+from ptcodes_gui.userdata import backup, opening, paths, shadow
 from ptcodes_gui.userdata.store import StartupMessage, TemplateLine, UserStore
 
 START = datetime(2025, 3, 10, 9, 0, 0)
@@ -57,7 +58,7 @@ def backups_digest(data_dir: Path) -> dict[str, str]:
     return {
         p.name: hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.iterdir())
-        if p.is_file()
+        if p.is_file() and p.name.startswith("user-2")  # the backups, not the second copy
     } if folder.exists() else {}
 
 
@@ -75,8 +76,15 @@ def populate(data_dir: Path, clock: Clock) -> None:
 
 
 def raw(data_dir: Path, sql: str, params: tuple[object, ...] = ()) -> None:
+    """A change as another version of PT Codes saves it: the change counter bumped and
+    the second copy rewritten (a change that does neither looks like damage, and the
+    second copy, which has the rows intact, is put back)."""
     conn = sqlite3.connect(db_file(data_dir), isolation_level=None)
     conn.execute(sql, params)
+    with contextlib.suppress(sqlite3.Error):
+        conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'write_seq'")
+    if (data_dir / paths.BACKUP_DIR_NAME).is_dir():
+        shadow.write_shadow(conn, data_dir)
     conn.close()
 
 

@@ -42,6 +42,12 @@ def procedure_refusal(
             "and point the procedure lines at it.",
             (text,),
         )
+    if found.system == System.DENIAL:
+        return "not-a-procedure", Finding(
+            f"{text} is a denial code (CARC/RARC) from a remittance, not a procedure: look it "
+            "up to see which rule catches its cause.",
+            (text,),
+        )
     if found.system == System.MODIFIER:
         return "not-a-procedure", Finding(
             f"{text} is a modifier, not a procedure: add it to a procedure line's modifiers.",

@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import Final, Protocol
 
 from ptcodes_gui.domain import units as unit_rules
+from ptcodes_gui.domain.articles import Necessity
 from ptcodes_gui.domain.lookup import CodeLookup
 from ptcodes_gui.domain.models import Code, NcciPair, System
 from ptcodes_gui.domain.profiles import PayerProfile
@@ -94,6 +95,7 @@ class RuleContext:
     ties: list[VisitTie]
     on: date
     fees: FeeLookup | None = None
+    necessity: Necessity | None = None  # the MAC's coverage articles, once imported
     _pairs: list[NcciPair] | None = field(default=None, repr=False)
 
     @property
@@ -137,6 +139,13 @@ class RuleContext:
             and pair_in_force(p, self.on)
         }
         return sorted(found, key=lambda p: (codes.index(p.column1), codes.index(p.column2)))
+
+    @cached_property
+    def diagnosis_codes(self) -> list[tuple[int, Code]]:
+        """(index, catalog entry) of each diagnosis that is a known ICD-10-CM code, looked
+        up once for every rule that reads the notes or the titles."""
+        found = [(i, self.lookup.get(text)) for i, text in enumerate(self.visit.diagnoses)]
+        return [(i, c) for i, c in found if c is not None and c.is_diagnosis]
 
     def billed_lines_of(self, code: str) -> list[ResolvedLine]:
         return [r for r in self.billed if r.line.code == code]

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
+from ptcodes_gui.domain.liability import NEVER_COVERED, liability_details
 from ptcodes_gui.domain.rules.context import ResolvedLine, RuleContext
 from ptcodes_gui.domain.rules.registry import Finding, rule
 from ptcodes_gui.domain.visit_input import DX_LETTERS, MEDICARE_SUBSTITUTES
@@ -17,7 +18,7 @@ BUNDLED: Final = frozenset({"97010", "97602"})
 #: No national payment (work hardening/conditioning).
 NOT_PAID: Final = frozenset({"97545", "97546"})
 DRY_NEEDLING: Final = frozenset({"20560", "20561"})
-NONCOVERED_MODIFIERS: Final = ("GY", "GX")
+NONCOVERED_MODIFIERS: Final = NEVER_COVERED
 #: Codes billed once a day, however many sessions.
 PER_DAY: Final = frozenset({"97610", "95992"})
 WOUND_STIMULATION: Final = frozenset({"G0281", "G0329"})
@@ -88,7 +89,7 @@ def medicare_bundled(ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
-@rule(id="medicare-not-paid", severity="warning", sources=("pfs-2026-final",),
+@rule(id="medicare-not-paid", severity="warning", sources=("pfs-2026-final", "cms-r-131"),
       profiles=("medicare",), confidence="M")
 def medicare_not_paid(ctx: RuleContext) -> Iterator[Finding]:
     """A service Medicare does not pay at all (e.g. 97545/97546 work hardening).
@@ -100,9 +101,10 @@ def medicare_not_paid(ctx: RuleContext) -> Iterator[Finding]:
     Example visit:
         97545 on a Medicare visit.
     Fix:
-        Leave it off the Medicare claim, or check the patient's other coverage.
+        Leave it off the Medicare claim, or add GY (never covered) and GX (a voluntary ABN
+        was given) so the patient or a secondary payer can be billed; both are offered.
     Source:
-        CY2026 PFS final rule addenda (no national RVUs).
+        CY2026 PFS final rule addenda (no national RVUs); ABN form CMS-R-131 (GX, GY).
     """
     for r in ctx.active:
         assert r.code is not None
@@ -110,12 +112,19 @@ def medicare_not_paid(ctx: RuleContext) -> Iterator[Finding]:
             continue
         if r.code.medicare_status == "B":
             continue
-        if r.text in NOT_PAID or r.code.not_medicare:
+        if (r.text in NOT_PAID or r.code.not_medicare) and "GY" in r.modifiers:
             yield Finding(
-                f"Medicare does not pay {r.text}: leave it off the Medicare claim or check the "
-                "patient's other coverage.",
-                (r.text,),
-                r.index,
+                f"{r.text} is billed as never covered by Medicare (GY): it will be denied and "
+                "the patient or a secondary payer pays.",
+                (r.text,), r.index, severity="info", details=liability_details(("GY",)),
+            )
+        elif r.text in NOT_PAID or r.code.not_medicare:
+            yield Finding(
+                f"Medicare does not pay {r.text}: leave it off the Medicare claim, or add GY "
+                "(and GX with a voluntary ABN) so the patient or a secondary payer can be "
+                "billed.",
+                (r.text,), r.index, NONCOVERED_MODIFIERS, offer_modifiers=True,
+                details=liability_details(NONCOVERED_MODIFIERS),
             )
 
 
@@ -156,10 +165,11 @@ def medicare_dry_needling(ctx: RuleContext) -> Iterator[Finding]:
             r.index,
             NONCOVERED_MODIFIERS,
             offer_modifiers=True,
+            details=liability_details(NONCOVERED_MODIFIERS),
         )
 
 
-def _pointed_diagnoses(ctx: RuleContext, r: ResolvedLine) -> list[str]:
+def pointed_diagnoses(ctx: RuleContext, r: ResolvedLine) -> list[str]:
     letters = r.line.dx_pointers or tuple(DX_LETTERS[: len(ctx.visit.diagnoses)])
     return [
         ctx.visit.diagnoses[DX_LETTERS.index(p)]
@@ -192,7 +202,7 @@ def g0281_ulcer_type(ctx: RuleContext) -> Iterator[Finding]:
     for r in ctx.billed:
         if r.text not in WOUND_STIMULATION:
             continue
-        diagnoses = _pointed_diagnoses(ctx, r)
+        diagnoses = pointed_diagnoses(ctx, r)
         if any(COVERED_ULCERS.match(dx) for dx in diagnoses):
             continue
         if not diagnoses:

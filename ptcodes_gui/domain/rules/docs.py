@@ -37,6 +37,9 @@ FAMILY_TITLES: Final[dict[str, str]] = {
     "plausibility": "Plausibility",
     "mppr": "Multiple procedure payment reduction",
     "diagnoses": "Diagnoses and pointers",
+    "icd_conventions": "ICD-10-CM conventions (Excludes1, 7th character, laterality)",
+    "necessity": "Medical necessity (the MAC's coverage articles) and ABN modifiers",
+    "kx": "Therapy threshold (KX) and targeted review",
 }
 SEVERITY_MEANING: Final[dict[str, str]] = {
     "error": "the line or claim is denied or rejected as it stands",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from ptcodes_gui.domain import units as unit_rules
+from ptcodes_gui.domain.articles import Necessity
 from ptcodes_gui.domain.lookup import CodeLookup
 from ptcodes_gui.domain.models import System
 from ptcodes_gui.domain.rules.codes import procedure_refusal
@@ -36,18 +37,24 @@ from ptcodes_gui.domain.visit_result import LineResult, VisitResult, VisitTie, W
 
 
 def evaluate(
-    visit: Visit, lookup: CodeLookup, *, on: date | None = None, fees: FeeLookup | None = None
+    visit: Visit,
+    lookup: CodeLookup,
+    *,
+    on: date | None = None,
+    fees: FeeLookup | None = None,
+    necessity: Necessity | None = None,
 ) -> VisitResult:
     """Units, modifiers, suggestions, totals, ties and warnings for ``visit``.
 
     ``on`` is the date NCCI pairs are checked on (their effective/deletion dates; today by
-    default); ``fees`` an optional fee schedule the payment rules (MPPR) price with.
+    default); ``fees`` an optional fee schedule the payment rules (MPPR, KX) price with;
+    ``necessity`` the profile's MAC and its imported coverage articles.
     """
     day = on or date.today()
     lines = resolve(visit, lookup, day)
     ties = assign_units(lines, visit)
     apply_modifiers(lines, visit)
-    ctx = RuleContext(visit, lookup, lines, ties, day, fees)
+    ctx = RuleContext(visit, lookup, lines, ties, day, fees, necessity)
     warnings, offers = run_rules(ctx)
     return build_result(ctx, warnings, offers)
 

@@ -64,3 +64,30 @@ def gt_not_cah(ctx: RuleContext) -> Iterator[Finding]:
                 ("95",),
                 offer_modifiers=True,
             )
+
+
+@rule(id="liability-modifier-conflict", severity="error",
+      sources=("cms-r-131", "cms-100-04-ch30"), profiles=("medicare",))
+def liability_modifier_conflict(ctx: RuleContext) -> Iterator[Finding]:
+    """GA and GZ on one line: an ABN was signed, and was not.
+
+    What it checks:
+        Lines carrying both GA (signed ABN on file) and GZ (no signed ABN).
+    Why it is denied:
+        The two say opposite things about the ABN; the line is rejected as invalid, and
+        the patient's liability is unclear.
+    Example visit:
+        97110 GP GA GZ.
+    Fix:
+        Keep GA when the patient signed the ABN before the service, else GZ.
+    Source:
+        ABN form CMS-R-131 instructions; Pub. 100-04 ch. 30 (GA, GZ).
+    """
+    for r in ctx.billed:
+        if "GA" in r.modifiers and "GZ" in r.modifiers:
+            yield Finding(
+                f"{r.text} has both GA (signed ABN) and GZ (no signed ABN): keep GA if the "
+                "patient signed the ABN before the service, else GZ.",
+                (r.text, "GA", "GZ"),
+                r.index,
+            )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
-from ptcodes_gui.domain.fees import FeeSchedule, Locality
+from ptcodes_gui.domain.fees import FeeLine, FeeSchedule, Locality, estimate_visit
 from ptcodes_gui.domain.rules.context import FeeLookup, ResolvedLine, RuleContext, plural
 from ptcodes_gui.domain.rules.coverage import BUNDLED, DRY_NEEDLING, NOT_PAID
 from ptcodes_gui.domain.rules.registry import Finding, rule
@@ -43,6 +43,10 @@ class SchedulePracticeExpense:
         if rvu is None:
             return None
         return rvu.pe_nonfacility * self.locality.pe * rvu.conversion_factor
+
+    def visit_total(self, lines: list[FeeLine]) -> Decimal:
+        """The visit's estimated payment (MPPR, CQ/CO) in this locality."""
+        return estimate_visit(lines, self.schedule, self.locality.id).total
 
     def therapy_mppr(self, code: str) -> bool | None:
         """The RVU file's MULT PROC indicator 5 (None: the code is not in the file)."""

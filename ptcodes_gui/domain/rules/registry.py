@@ -54,6 +54,9 @@ FAMILIES: Final[tuple[str, ...]] = (
     "plausibility",
     "mppr",
     "diagnoses",
+    "icd_conventions",
+    "necessity",
+    "kx",
 )
 _ID_RE: Final = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _HEADING_RE: Final = re.compile(r"^(" + "|".join(HEADINGS) + r"):\s*$", re.MULTILINE)

@@ -41,7 +41,9 @@ class OrderRow:
 
 def read_order_file(lines: Iterable[bytes], name: str) -> Iterator[OrderRow]:
     """Rows of ``icd10cm_order_YYYY.txt``: order (5), code (7), billable flag, short title
-    (60), long title; LF or CRLF. A line that does not fit raises with its number."""
+    (60), long title; LF or CRLF. A line that does not fit, or a code given twice, raises
+    with its number."""
+    seen: dict[str, int] = {}
     for number, raw in enumerate(lines, start=1):
         text = raw.decode("latin-1").rstrip("\r\n")
         if not text.strip():
@@ -62,6 +64,11 @@ def read_order_file(lines: Iterable[bytes], name: str) -> Iterator[OrderRow]:
                 f"{name}: line {number} is not an ICD-10-CM order-file line (expected "
                 "'00001 A00     0 short title   long title')"
             )
+        first = seen.setdefault(code, number)
+        if first != number:
+            raise IcdReleaseError(
+                f"{name}: line {number} gives the code {icd10.dotted(code)} a second time "
+                f"(first on line {first}); a release lists each code once")
         short = text[16:76].rstrip()
         long = text[77:].strip() or short
         yield OrderRow(number, int(order), icd10.dotted(code), flag == "1", short, long)

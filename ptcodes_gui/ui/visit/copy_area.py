@@ -12,7 +12,6 @@ from typing import Final
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction, QFontDatabase, QKeySequence, QTextOption
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -27,6 +26,7 @@ from ptcodes_gui.domain.fees import VisitEstimate
 from ptcodes_gui.domain.formatting import FORMATS, format_visit
 from ptcodes_gui.domain.visit import Visit, VisitResult
 from ptcodes_gui.ui import dialogs
+from ptcodes_gui.ui.clipboard import put_text
 from ptcodes_gui.ui.visit.editor import plural
 from ptcodes_gui.ui.visit.style import error_style, ok_style, warning_style
 from ptcodes_gui.userdata.store import UserDataError, UserStore
@@ -36,9 +36,18 @@ FORMAT_LABELS: Final = {"text": "Text", "tsv": "TSV (spreadsheet)", "codes": "Co
 SETTING_FORMAT: Final = "visit.copy_format"
 
 
-def left_out(result: VisitResult) -> list[str]:
-    """What a copy leaves out: refused lines, lines of 0 units, diagnoses after L."""
+def left_out(result: VisitResult, billable: VisitResult | None = None) -> list[str]:
+    """What a copy leaves out: lines an error is about (when ``billable``, the visit
+    without them, is what is copied), refused lines, lines of 0 units, diagnoses after L."""
     out: list[str] = []
+    if billable is not None and billable is not result:
+        kept = [line.code for line in billable.lines]
+        for line in result.lines:
+            if line.code in kept:
+                kept.remove(line.code)
+            else:
+                out.append(f"{line.code} (error)")
+        result = billable
     for line in result.lines:
         if line.refused:
             out.append(f"{line.code} (refused)")
@@ -46,6 +55,15 @@ def left_out(result: VisitResult) -> list[str]:
             out.append(f"{line.code} (0 units)")
     out.extend(f"{dx.code} (after L)" for dx in result.diagnoses if dx.letter is None)
     return out
+
+
+def _note_label(name: str, accessible: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    label.setAccessibleName(accessible)
+    label.setWordWrap(True)
+    label.hide()
+    return label
 
 
 class CopyArea(QWidget):
@@ -63,6 +81,8 @@ class CopyArea(QWidget):
         self._visit = Visit()
         self._result: VisitResult | None = None
         self._estimate: VisitEstimate | None = None  # Medicare estimate in text and json
+        #: what is copied: the visit without the lines an error is about, and its estimate
+        self._billable: tuple[VisitResult, VisitEstimate | None] | None = None
         self._status_visit: Visit | None = None
         fm = self.fontMetrics()
         self.format_label = QLabel("F&ormat")
@@ -91,6 +111,7 @@ class CopyArea(QWidget):
         self.preview.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.preview.setTabChangesFocus(True)
         self.preview.setMinimumHeight(fm.height() * 3)
+        self.left_out_label = _note_label("copyLeftOut", "Left out of the copy")
         self.status = QLabel()
         self.status.setAccessibleName("Copy confirmation")
         self.status.setWordWrap(True)
@@ -104,6 +125,7 @@ class CopyArea(QWidget):
         row.addWidget(self.copy_button)
         row.addWidget(self.new_visit_button)
         layout.addLayout(row)
+        layout.addWidget(self.left_out_label)
         layout.addWidget(self.preview, 1)
         layout.addWidget(self.status)
         self._restore_format()
@@ -117,23 +139,47 @@ class CopyArea(QWidget):
         return fmt if isinstance(fmt, str) else "text"
 
     def show_result(
-        self, visit: Visit, result: VisitResult, estimate: VisitEstimate | None = None
+        self, visit: Visit, result: VisitResult, estimate: VisitEstimate | None = None,
+        *, billable: tuple[VisitResult, VisitEstimate | None] | None = None,
     ) -> None:
+        """Show what a copy of ``result`` gives; ``billable`` is the visit without the lines
+        an error is about (what is copied when the visit has errors)."""
         self._visit, self._result, self._estimate = visit, result, estimate
+        self._billable = billable
         if visit != self._status_visit:
             self.status.hide()
         self.new_visit_button.setEnabled(bool(visit.lines or visit.diagnoses))
+        missing = self._left_out()
+        self.left_out_label.setText(
+            f"Left out of the copy: {', '.join(missing)}." if missing else "")
+        self.left_out_label.setStyleSheet(error_style() if result.errors else warning_style())
+        self.left_out_label.setVisible(bool(missing))
         self._show_preview()
 
+    def _copied(self) -> tuple[VisitResult | None, VisitEstimate | None]:
+        """The result that a copy formats (the billable part when there are errors)."""
+        if self._result is not None and self._result.errors and self._billable is not None:
+            return self._billable
+        return self._result, self._estimate
+
+    def _left_out(self) -> list[str]:
+        result = self._result
+        if result is None:
+            return []
+        return left_out(result, self._copied()[0])
+
     def _show_preview(self) -> None:
-        text = (
-            format_visit(self._result, self.format(), self._estimate)
-            if self._result is not None
-            else ""
-        )
+        result, estimate = self._copied()
+        text = format_visit(result, self.format(), estimate) if result is not None else ""
         if self.preview.toPlainText() != text:
             self._align_columns(text)
             self.preview.setPlainText(text)
+            # every line of a usual visit in view (the diagnoses come last), up to seven
+            rows = min(max(text.count("\n") + 1, 3), 7)
+            fm = self.preview.fontMetrics()
+            margin = self.preview.document().documentMargin()
+            frame = self.preview.frameWidth() * 2 + round(margin * 2)
+            self.preview.setMinimumHeight(rows * fm.lineSpacing() + frame + 2)
 
     def _align_columns(self, text: str) -> None:
         """Tab stops after the widest cell of each TSV column, so the preview reads as a
@@ -167,20 +213,26 @@ class CopyArea(QWidget):
             self._confirm("Nothing to copy: add a code first.", warning_style())
             return ""
         fmt = self.format()
-        text = format_visit(result, fmt, self._estimate)
-        missing = left_out(result)
+        copied, estimate = self._copied()
+        assert copied is not None
+        text = format_visit(copied, fmt, estimate)
+        missing = self._left_out()
+        if not copied.billed_lines and result.errors and fmt != "json":
+            self._confirm("Nothing to copy: no line without an error has a unit to bill "
+                          "(see Warnings).", error_style())
+            return ""
         if result.errors and not dialogs.confirm_copy_with_errors(
-            self, [w.message for w in result.errors], missing
+            self, [w.message for w in result.errors], missing, len(copied.billed_lines)
         ):
             self._confirm("Not copied: the visit has errors (see Warnings).", error_style())
             return ""
         if not text:
             self._confirm("Nothing to copy: no line has a unit to bill.", warning_style())
             return ""
-        QApplication.clipboard().setText(text)
+        put_text(text)
         lines = [line for line in text.splitlines() if line.strip()]
         if fmt == "codes":
-            what = f"Copied {plural(len(result.billed_lines), 'code')}"
+            what = f"Copied {plural(len(copied.billed_lines), 'code')}"
         elif fmt == "json":
             what = "Copied the visit as JSON"
         else:

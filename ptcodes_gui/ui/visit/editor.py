@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from functools import partial
 from typing import Literal, cast
 
@@ -17,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ptcodes_gui.catalog import Catalog
+from ptcodes_gui.domain.articles import Necessity
 from ptcodes_gui.domain.models import System
 from ptcodes_gui.domain.profiles import PayerProfile
 from ptcodes_gui.domain.rules.context import FeeLookup
@@ -39,23 +41,19 @@ from ptcodes_gui.domain.visit import (
     validate_new_line,
 )
 from ptcodes_gui.domain.visit import add_diagnosis as add_diagnosis_to
-from ptcodes_gui.ui.visit.offers import MAX_OFFERED, Choice, Offer
+from ptcodes_gui.ui.visit.offers import MAX_OFFERED, Choice, Offer, modifier_label
+from ptcodes_gui.ui.visit.words import plural as plural  # re-exported
 from ptcodes_gui.ui.visit_model import COLUMN_NAMES, MINUTES
 
 _AUTOMATIC_MODIFIERS = frozenset(THERAPY_MODIFIERS.values())
+#: Warnings whose offered codes replace the diagnosis they are about.
+_REPLACES_DIAGNOSIS = frozenset(
+    {"header_diagnosis", "initial_encounter_in_rehab", "unspecified_laterality"})
 
 #: What to do when a code already on the visit is added again with minutes: add them to
 #: its minutes, replace them, or leave the line alone (None).
 Readd = Literal["add", "replace"] | None
 AskReadd = Callable[[VisitLine, int], Readd]
-
-
-def _add_minutes(_line: VisitLine, _minutes: int) -> Readd:
-    return "add"
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 class _VisitChange(QUndoCommand):
@@ -126,12 +124,14 @@ class VisitEditor(QObject):
     ) -> None:
         super().__init__(parent)
         self.catalog = catalog
-        self.ask_readd: AskReadd = _add_minutes
+        self.ask_readd: AskReadd = lambda _line, _minutes: "add"
         #: the rules' fee-schedule hook for a profile (MPPR names the full-price unit)
         self.fees: Callable[[PayerProfile, date], FeeLookup | None] | None = None
         #: the catalog whose diagnoses are the ICD-10-CM release in force on a date (None:
         #: this one) and a sentence saying so; the composition sets it (icd_releases)
         self.dated: Callable[[date], tuple[Catalog | None, str]] | None = None
+        #: the MAC and its coverage articles for a profile (None: not checked)
+        self.necessity: Callable[[PayerProfile], Necessity | None] | None = None
         self._on = date.today()  # the date of service, a per-visit setting
         self._dated: Catalog | None = None
         self._dated_note = ""
@@ -169,10 +169,15 @@ class VisitEditor(QObject):
     def show(self, visit: Visit) -> None:
         """Evaluate ``visit`` and tell everyone (undo, redo and every change land here)."""
         self._visit = visit
-        fees = self.fees(visit.profile, self._on) if self.fees is not None else None
-        self._result = evaluate(visit, self.lookup(), fees=fees, on=self._on)
+        self._result = self.evaluate(visit)
         self.changed.emit()
         self.offer_changed.emit()
+
+    def evaluate(self, visit: Visit) -> VisitResult:
+        """``visit`` under this one's fees and date of service (e.g. its billable part)."""
+        fees = self.fees(visit.profile, self._on) if self.fees is not None else None
+        lcd = self.necessity(visit.profile) if self.necessity is not None else None
+        return evaluate(visit, self.lookup(), fees=fees, on=self._on, necessity=lcd)
 
     def refresh(self) -> None:
         self._use_release_on(self._on)
@@ -484,6 +489,9 @@ class VisitEditor(QObject):
     def set_telehealth(self, value: Telehealth | None) -> None:
         self.apply(replace(self._visit, telehealth=value), "Telehealth")
 
+    def set_ytd(self, amount: Decimal | None) -> None:
+        self.apply(replace(self._visit, ytd_allowed=amount), "Year-to-date amount")
+
     def set_kx(self, on: bool) -> None:
         self.apply(replace(self._visit, kx=on), "KX on" if on else "KX off")
 
@@ -556,11 +564,8 @@ class VisitEditor(QObject):
             for suggestion in list(warning.suggestions)[:MAX_OFFERED]
         ]
         about = line.code if line is not None else (warning.codes[0] if warning.codes else "")
-        head = (
-            "NCCI pair: a distinct-service modifier on"
-            if warning.code.replace("-", "_") == "ncci_pair"
-            else "Suggested for"
-        )
+        head = ("NCCI pair: a distinct-service modifier on"
+                if warning.code.replace("-", "_") == "ncci_pair" else "Suggested for")
         return Offer(f"{head} {about}".strip(), tuple(choices), sticky=False)
 
     def _warning_choice(
@@ -571,7 +576,7 @@ class VisitEditor(QObject):
         kind = warning.code.replace("-", "_")
         if line is not None and row is not None and (is_modifier or len(suggestion) == 2):
             return Choice(
-                f"Add {suggestion} to {line.code}",
+                modifier_label(suggestion, line.code),
                 partial(self.add_line_modifier, row, suggestion),
             )
         if line is not None and row is not None and (
@@ -581,7 +586,7 @@ class VisitEditor(QObject):
                 f"Replace {line.code} with {suggestion}",
                 partial(self.replace_code, row, suggestion),
             )
-        if kind == "header_diagnosis" and warning.codes:
+        if kind in _REPLACES_DIAGNOSIS and warning.codes:
             return Choice(
                 f"Use {suggestion} for {warning.codes[0]}",
                 partial(self.replace_diagnosis, warning.codes[0], suggestion),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
 
@@ -47,8 +47,9 @@ class EntryBar(QWidget):
         self.undo_button.clicked.connect(self.undo_clicked)
 
     def accepted(self) -> None:
-        """What was typed was added: the field is ready for the next code."""
-        self.edit.clear()
+        """What was typed was added: the field is ready for the next code (with no undo
+        history of its own: Ctrl+Z there now takes the visit's last change back)."""
+        self.edit.setText("")
 
     def refused(self) -> None:
         """What was typed was refused: select it, so the next keystrokes retype it."""
@@ -60,12 +61,19 @@ class EntryBar(QWidget):
             self.submitted.emit(text)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            watched is self.edit
-            and event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() == Qt.Key.Key_Escape
-        ):
-            self.escaped.emit()
-            return True
+        if watched is self.edit and isinstance(event, QKeyEvent):
+            if event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape:
+                self.escaped.emit()
+                return True
+            if event.type() == QEvent.Type.ShortcutOverride and self._visit_undo(event):
+                event.ignore()  # not the field's: Ctrl+Z / Ctrl+Y undo the visit
+                return True
         return super().eventFilter(watched, event)
+
+    def _visit_undo(self, event: QKeyEvent) -> bool:
+        """Ctrl+Z (Ctrl+Y) with nothing typed to undo (redo) in the field: the visit's."""
+        if event.matches(QKeySequence.StandardKey.Undo):
+            return not self.edit.isUndoAvailable()
+        if event.matches(QKeySequence.StandardKey.Redo):
+            return not self.edit.isRedoAvailable()
+        return False

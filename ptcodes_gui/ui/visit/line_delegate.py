@@ -11,7 +11,7 @@ from PySide6.QtCore import (
     QSignalBlocker,
     Qt,
 )
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtGui import QRegularExpressionValidator, QValidator
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -40,6 +40,36 @@ from ptcodes_gui.ui.visit_model import (
 )
 
 _Index = QModelIndex | QPersistentModelIndex
+#: what may be a code (or CODE=MIN) typed where minutes were expected: kept as typed
+_CODE_LIKE = QRegularExpression(r"^[A-Za-z0-9][A-Za-z0-9.]{0,7}(=\d{0,4})?$")
+
+
+class MinutesSpin(QSpinBox):
+    """The Minutes editor. A number up to a day's minutes is minutes; anything else typed
+    (``97164``, ``G0283``, ``97110=23``) is kept as typed and read back by ``typed_code``:
+    the lines table adds it as the next code, and digits are never dropped."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._typed = ""
+        self.lineEdit().textEdited.connect(self._on_text_edited)
+
+    def _on_text_edited(self, text: str) -> None:
+        self._typed = text
+
+    def typed_code(self) -> str:
+        """What the user typed when it is not minutes ("" when it is, or nothing typed)."""
+        text = self._typed.strip()
+        if not text or (text.isascii() and text.isdigit() and int(text) <= MAX_LINE_MINUTES):
+            return ""
+        return text
+
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
+        plain = text.strip()
+        is_minutes = plain.isascii() and plain.isdigit() and int(plain) <= MAX_LINE_MINUTES
+        if plain and not is_minutes and _CODE_LIKE.match(plain).hasMatch():
+            return QValidator.State.Intermediate, text, pos
+        return super().validate(text, pos)
 
 
 class LineDelegate(QStyledItemDelegate):
@@ -53,13 +83,15 @@ class LineDelegate(QStyledItemDelegate):
         code = index.sibling(index.row(), CODE).data(Qt.ItemDataRole.DisplayRole)
         name = f"{COLUMN_NAMES[col]} of {code}"
         if col == MINUTES:
-            spin = QSpinBox(parent)
+            spin = MinutesSpin(parent)
             spin.setRange(-1, MAX_LINE_MINUTES)
             spin.setSpecialValueText("–")  # -1: no minutes entered
             spin.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
             spin.setFrame(False)
             spin.setAlignment(Qt.AlignmentFlag.AlignRight)
             spin.setAccessibleName(name)
+            spin.setAccessibleDescription(
+                "Minutes of this line; a code typed here is added as the next line")
             for inner in spin.findChildren(QLineEdit):
                 inner.setAccessibleName(name)
             spin.valueChanged.connect(lambda _v, e=spin: self._commit(e))

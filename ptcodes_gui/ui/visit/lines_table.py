@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from ptcodes_gui.domain.visit import Visit, VisitLine, VisitResult
 from ptcodes_gui.ui.visit.editor import plural
-from ptcodes_gui.ui.visit.line_delegate import LineDelegate
+from ptcodes_gui.ui.visit.line_delegate import LineDelegate, MinutesSpin
 from ptcodes_gui.ui.visit_model import (
     CODE,
     DX,
@@ -35,7 +35,9 @@ class LinesTable(QWidget):
     """Signals: ``line_edited(row, VisitLine, column)`` as a cell is edited;
     ``edit_ended(bool)`` when an inline editor closes (True: Esc took the edit back);
     ``edit_left()`` when it closed by Enter or Esc (not by Tab to the next cell);
-    ``remove_requested(int)`` Delete on a line; ``current_row_changed(int)``.
+    ``remove_requested(int)`` Delete on a line; ``current_row_changed(int)``;
+    ``code_typed(str)`` a code typed where minutes were expected (the minutes typed on the
+    way are taken back; the code is the next entry, never minutes).
 
     Minutes are the input: typing a number on any cell but Modifiers and Dx edits the
     line's minutes. Units change only on purpose (F2 or double-click on Units, or the
@@ -46,6 +48,7 @@ class LinesTable(QWidget):
     edit_left = Signal()
     remove_requested = Signal(int)
     current_row_changed = Signal(int)
+    code_typed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -75,7 +78,8 @@ class LinesTable(QWidget):
         self.view.setWordWrap(False)
         self.view.setAlternatingRowColors(True)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.view.setMinimumHeight(fm.height() * 4)  # header and two lines at least
+        # the header and two whole lines at least (rows are fm.height() + 8, see below)
+        self.view.setMinimumHeight((fm.height() + 8) * 3 + 4)
         self._size_columns()
         self.label.setBuddy(self.view)
 
@@ -216,11 +220,16 @@ class LinesTable(QWidget):
     # ------------------------------------------------------------------ slots
 
     def _on_editor_closed(
-        self, _editor: QWidget, hint: QAbstractItemDelegate.EndEditHint
+        self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint
     ) -> None:
         # The editors commit as the user types; Esc takes that edit back, as it would
         # cancel a cell edit anywhere else.
         hints = QAbstractItemDelegate.EndEditHint
+        typed = editor.typed_code() if isinstance(editor, MinutesSpin) else ""
+        if typed and hint != hints.RevertModelCache:
+            self.edit_ended.emit(True)  # "971" on the way to 97164 was never minutes
+            self.code_typed.emit(typed)
+            return
         if hint in (hints.SubmitModelCache, hints.RevertModelCache):
             self.edit_left.emit()
         self.edit_ended.emit(hint == hints.RevertModelCache)

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
+from ptcodes_gui.domain.liability import LIABILITY_MODIFIERS
+
 MAX_OFFERED: Final = 50
 
 
@@ -26,3 +28,9 @@ class Offer:
     text: str
     choices: tuple[Choice, ...]
     sticky: bool
+
+
+def modifier_label(modifier: str, code: str) -> str:
+    """"Add 59 to 97530"; a liability modifier says in one sentence what it means."""
+    said = LIABILITY_MODIFIERS.get(modifier)
+    return f"Add {modifier} to {code}" + (f" ({said})" if said else "")

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ptcodes_gui.catalog import Catalog
+from ptcodes_gui.domain.billable import without_error_lines
 from ptcodes_gui.domain.fees import VisitEstimate
 from ptcodes_gui.domain.profiles import PayerProfile
 from ptcodes_gui.domain.visit import Visit, VisitLine, VisitResult, parse_line_spec
@@ -77,6 +78,7 @@ class VisitPanel(QWidget):
         self.copy_area = CopyArea(store)
         self.templates = TemplatesBar(store, self.editor)
         self._return_focus: QLineEdit | None = None
+        self._code_origin: QLineEdit | None = None  # where the last code was typed
         self.editor.ask_readd = self._ask_readd
         self._name_parts()
         self._lay_out()
@@ -156,7 +158,6 @@ class VisitPanel(QWidget):
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.templates)
         layout.addWidget(self.templates.status)
-        self.setMinimumWidth(300)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
 
     def _build_actions(self) -> None:
@@ -175,7 +176,9 @@ class VisitPanel(QWidget):
         )
         self.focus_lines_action = self._action("Go to visit &lines", "Ctrl+L", self.focus_lines)
         self.undo_action = undo.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
+        # Ctrl+Z (Cmd+Z on macOS) only: the platforms' extra bindings (F14, the Undo key,
+        # Alt+Backspace) are keys nobody types, and the sheet would list them
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
         self.redo_action = undo.createRedoAction(self, "&Redo")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         for act in (self.copy_action, self.undo_action, self.redo_action):
@@ -223,6 +226,7 @@ class VisitPanel(QWidget):
         self.payer.telehealth_chosen.connect(editor.set_telehealth)
         self.payer.kx_toggled.connect(editor.set_kx)
         self.payer.locality_chosen.connect(self.refresh)
+        self.payer.ytd_changed.connect(editor.set_ytd)
         self.payer.date_chosen.connect(editor.set_service_date)
         self.entry.submitted.connect(self._on_add_return_pressed)
         self.entry.escaped.connect(editor.clear_refusal)
@@ -235,6 +239,7 @@ class VisitPanel(QWidget):
         self.lines.edit_ended.connect(editor.end_edit)
         self.lines.edit_left.connect(self._on_minutes_left)
         self.lines.edit_ended.connect(self._forget_return_focus)
+        self.lines.code_typed.connect(self._on_code_typed)
         self.lines.remove_requested.connect(editor.remove_line)
         self.lines.current_row_changed.connect(editor.set_current_row)
         self.tie.tie_chosen.connect(editor.choose_tie)
@@ -277,21 +282,45 @@ class VisitPanel(QWidget):
         self.tie.show_tie(visit, self.editor.tie())
         self.diagnoses.show_result(result)
         self.warnings.show_result(result)
-        self.copy_area.show_result(visit, result, estimate)
+        billable, billable_estimate = result, estimate  # what a copy copies (no errors)
+        if result.errors:
+            billable = self.editor.evaluate(without_error_lines(visit, result))
+            billable_estimate = (self.estimator(billable, visit.profile,
+                                                self.editor.service_date())
+                                 if self.estimator is not None else None)
+        self.copy_area.show_result(visit, result, estimate,
+                                   billable=(billable, billable_estimate))
         self.templates.show_visit(visit)
         self.remove_button.setEnabled(bool(visit.lines))
         self.undo_button.setEnabled(self.editor.undo_stack().canUndo())
 
     def _on_line_added(self, row: int) -> None:
-        """A new line without minutes: its Minutes cell takes the keystrokes; Enter goes
-        back to where the code was typed (search or entry field) for the next one."""
+        """A new timed line without minutes: its Minutes cell takes the keystrokes, and
+        Enter goes back to where the code was typed (search or entry field) for the next
+        one. An untimed code (an evaluation) or one with minutes: the focus stays there."""
         line = self.editor.visit().lines[row]
-        if line.minutes is not None:
+        results = self.editor.result().lines
+        timed = row < len(results) and results[row].timed
+        if line.minutes is not None or not timed:
             self.lines.select_row(row)
             return
         origin = QApplication.focusWidget()
         self._return_focus = origin if isinstance(origin, QLineEdit) else None
+        self._code_origin = self._return_focus
         self.lines.edit_minutes(row)
+
+    def _on_code_typed(self, text: str) -> None:
+        """A code typed in a Minutes cell is the next entry (back where codes are typed)."""
+        origin = self._code_origin if self._code_origin is not None else self.add_edit
+        if not origin.isVisible():
+            origin = self.add_edit
+        origin.setFocus(Qt.FocusReason.OtherFocusReason)
+        if self.add_entry(text):
+            if origin is self.add_edit:
+                self.entry.accepted()
+            return
+        self.add_edit.setText(text)  # refused: kept, selected, to retype
+        self.focus_entry()
 
     def _on_minutes_left(self) -> None:
         origin, self._return_focus = self._return_focus, None
@@ -358,8 +387,11 @@ class VisitPanel(QWidget):
         return self.editor.undo_stack()
 
     def refresh(self) -> None:
-        """Evaluate again (after the catalog's overlays or the locality changed)."""
+        """Evaluate again (after the catalog's overlays, the locality or the user's data
+        changed: an imported bundle's templates and profiles are listed at once)."""
         self.payer.set_fee_schedule(self.editor.catalog.fee_schedule())
+        self.payer.reload_profiles()
+        self.templates.reload()
         self.editor.refresh()
 
     def add_code(self, code: str) -> bool:
@@ -377,6 +409,9 @@ class VisitPanel(QWidget):
         return self.copy_area.copy_visit()
 
     def clear_visit(self) -> None:
+        """New visit: a refused entry goes too (its refusal spoke of the last visit)."""
+        self.editor.clear_refusal()
+        self.entry.accepted()
         self.editor.clear_visit()
 
     def remove_line(self, row: int) -> bool:

@@ -12,7 +12,6 @@ from PySide6.QtCore import QDate, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -24,7 +23,9 @@ from ptcodes_gui.domain.fees import FeeSchedule
 from ptcodes_gui.domain.profiles import BUILTIN_PROFILES, MEDICARE, PayerProfile
 from ptcodes_gui.domain.visit import Provider, Visit
 from ptcodes_gui.ui import dialogs
-from ptcodes_gui.userdata import fee_localities
+from ptcodes_gui.ui.visit.coverage_parts import MacCombo, YtdField
+from ptcodes_gui.ui.visit.date_edit import DateEdit
+from ptcodes_gui.userdata import fee_localities, profile_macs
 from ptcodes_gui.userdata.store import UserDataError, UserStore
 
 SETTING_PROFILE: Final = "visit.profile"
@@ -50,15 +51,17 @@ def profile_tip(profile: PayerProfile) -> str:
 class PayerBar(QWidget):
     """Signals: ``profile_chosen(PayerProfile)``, ``provider_chosen(str)`` ("pt"/"pta"),
     ``telehealth_chosen(object)`` (None, "95" or "93"), ``kx_toggled(bool)``,
-    ``locality_chosen()`` (stored: evaluate again), ``date_chosen(date)``,
-    ``message(str)``. Profile, provider and locality are per-clinic choices, remembered in
-    the store; the date of service, telehealth and KX belong to one visit."""
+    ``locality_chosen()`` (stored: evaluate again; also after the MAC was chosen),
+    ``ytd_changed(object)`` (a Decimal or None), ``date_chosen(date)``, ``message(str)``.
+    Profile, provider, locality and MAC are per-clinic choices, remembered in the store;
+    the date of service, telehealth, KX and the year-to-date amount belong to one visit."""
 
     profile_chosen = Signal(object)
     provider_chosen = Signal(str)
     telehealth_chosen = Signal(object)
     kx_toggled = Signal(bool)
     locality_chosen = Signal()
+    ytd_changed = Signal(object)
     date_chosen = Signal(object)
     message = Signal(str)
 
@@ -68,6 +71,7 @@ class PayerBar(QWidget):
         self._profiles: dict[str, PayerProfile] = {}
         self._schedule: FeeSchedule | None = None
         self._profile: PayerProfile = MEDICARE  # the shown visit's
+        self._locality_usable = False  # a fee schedule imported and a Medicare profile
         self._build_payer_parts()
         self._build_setting_parts()
         self._build_date()
@@ -78,6 +82,9 @@ class PayerBar(QWidget):
         self.telehealth_combo.activated.connect(self._on_telehealth_activated)
         self.kx_check.toggled.connect(self.kx_toggled)
         self.locality_combo.activated.connect(self._on_locality_activated)
+        self.mac_combo.activated.connect(self._on_mac_activated)
+        self.ytd_field.amount_changed.connect(self.ytd_changed)
+        self.ytd_field.invalid.connect(self.message)
         self.date_edit.dateChanged.connect(self._on_date_changed)
         self.reload_profiles()
         self.set_fee_schedule(None)
@@ -101,6 +108,8 @@ class PayerBar(QWidget):
         self.new_profile_button.setToolTip("Add a payer profile: name, unit rule, daily cap")
         self.locality_combo = self._combo(
             "Medicare locality for fee estimates", "Medicare localities", 10)
+        self.mac_combo = MacCombo()
+        self.ytd_field = YtdField()
 
     def _build_setting_parts(self) -> None:
         self.provider_combo = self._combo("Provider of new lines", "Providers", 3)
@@ -112,7 +121,7 @@ class PayerBar(QWidget):
             self.provider_combo.addItem(label, value)
         self.provider_label = QLabel("B&y")
         self.provider_label.setBuddy(self.provider_combo)
-        self.telehealth_combo = self._combo("Telehealth modifier", "Telehealth choices", 7)
+        self.telehealth_combo = self._combo("Telehealth modifier", "Telehealth choices", 9)
         self.telehealth_combo.setToolTip(
             "Telehealth: 95 (synchronous video) or 93 (audio only) on every line"
         )
@@ -126,7 +135,7 @@ class PayerBar(QWidget):
 
     def _build_date(self) -> None:
         self.date_label = QLabel("DO&S")  # date of service, as billers write it
-        self.date_edit = QDateEdit(QDate.currentDate())
+        self.date_edit = DateEdit(QDate.currentDate())
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
         self.date_edit.setAccessibleName("Date of service")
@@ -149,7 +158,9 @@ class PayerBar(QWidget):
         first.addWidget(self.profile_combo, 1)
         first.addWidget(self.new_profile_button)
         first.addWidget(self.locality_combo)
-        for widget in (self.provider_combo, self.telehealth_combo, self.kx_check):
+        first.addWidget(self.mac_combo)
+        for widget in (self.provider_combo, self.telehealth_combo, self.kx_check,
+                       self.ytd_field):
             second.addWidget(widget)
         second.addStretch(1)
         second.addWidget(self.date_label)
@@ -266,13 +277,17 @@ class PayerBar(QWidget):
             else f"KX is a Medicare modifier: {visit.profile.name} does not use it"
         )
         self._profile = visit.profile
+        self.ytd_field.show_amount(visit.ytd_allowed)
+        self.ytd_field.setEnabled(medicare)
         self._show_locality()
 
     # ------------------------------------------------------------------ date of service
 
     def show_date(self, on: date, note: str = "") -> None:
-        with QSignalBlocker(self.date_edit):
-            self.date_edit.setDate(QDate(on.year, on.month, on.day))
+        shown = QDate(on.year, on.month, on.day)
+        if self.date_edit.date() != shown:  # never under the cursor of a date being typed
+            with QSignalBlocker(self.date_edit):
+                self.date_edit.setDate(shown)
         self.date_edit.setStatusTip(note)
         self.date_edit.setToolTip(note)
 
@@ -319,10 +334,39 @@ class PayerBar(QWidget):
             chosen = self.locality_combo.currentText() if at > 0 else "none chosen"
             tip = (f"Medicare locality of {name!r} for fee estimates: {chosen} "
                    f"(GPCI file of {self._schedule.release})")
-        self.locality_combo.setEnabled(self._schedule is not None and medicare)
+        # Never disabled: the keyboard (and a screen reader) reaches it and its hint; picking
+        # from it when there is nothing to pick says why in the status bar.
+        self._locality_usable = self._schedule is not None and medicare
         self.locality_combo.setToolTip(tip)
+        self.locality_combo.setAccessibleDescription(tip)
+        self.locality_combo.setStatusTip(tip)
+        self.mac_combo.show_choice(
+            profile_macs.chosen_mac(self._store, name), stored, medicare=medicare,
+            applies=profile_macs.applies_articles(self._store, name))
+
+    def _on_mac_activated(self, _index: int) -> None:
+        name = self._profile.name
+        mac, applies = self.mac_combo.choice()
+        try:
+            if self._store.read_only:
+                raise UserDataError(self._store.read_only_reason or "read-only")
+            profile_macs.set_choice(self._store, name, mac=mac,
+                                    articles=applies and not self._profile.medicare)
+        except (UserDataError, ValueError) as exc:
+            self.message.emit(f"The MAC was not saved: {exc}")
+            self._show_locality()
+            return
+        self.message.emit(f"Coverage articles for {name!r}: "
+                          + (f"MAC {self.mac_combo.currentText()}." if mac
+                             else "the MAC of its Medicare locality." if applies
+                             else "not checked."))
+        self.locality_chosen.emit()
 
     def _on_locality_activated(self, index: int) -> None:
+        if not self._locality_usable:
+            self._show_locality()  # nothing to choose: back to "Locality…"
+            self.message.emit(self.locality_combo.toolTip())
+            return
         value = self.locality_combo.itemData(index)
         chosen = value if isinstance(value, str) else None
         name = self._profile.name

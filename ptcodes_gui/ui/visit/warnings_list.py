@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import QModelIndex, QRect, Qt, Signal
+from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleAnnouncementEvent,
+    QAccessibleEvent,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -17,6 +23,27 @@ from ptcodes_gui.domain.visit import VisitResult
 from ptcodes_gui.ui.visit.editor import plural
 from ptcodes_gui.ui.visit.style import error_style
 from ptcodes_gui.ui.visit_model import WarningsModel
+
+
+def summary(result: VisitResult) -> str:
+    """The warnings in one sentence for a screen reader: counts, then each message."""
+    if not result.warnings:
+        return "No warnings."
+    errors = len(result.errors)
+    others = len(result.warnings) - errors
+    counts = ", ".join(part for part in (
+        plural(errors, "error") if errors else "", plural(others, "warning") if others else "")
+        if part)
+    ordered = [*result.errors, *(w for w in result.warnings if w.severity != "error")]
+    return f"{counts}: " + " ".join(w.message for w in ordered)
+
+
+def announce(widget: QWidget, text: str) -> None:
+    """Tell assistive technology: the description changed, and a polite announcement of
+    ``text`` (Qt 6.8+; on Windows it reaches UI Automation as a notification)."""
+    QAccessible.updateAccessibility(
+        QAccessibleEvent(widget, QAccessible.Event.DescriptionChanged))
+    QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(widget, text))
 
 
 class WarningsList(QWidget):
@@ -60,6 +87,12 @@ class WarningsList(QWidget):
 
     def show_result(self, result: VisitResult) -> None:
         self.model.set_result(result)
+        self._fit_rows()
+        spoken = summary(result)
+        if spoken != self.view.accessibleDescription():
+            # a screen reader hears what changed (only when it did: not on every keystroke)
+            self.view.setAccessibleDescription(spoken)
+            announce(self.view, spoken)
         self.explain_button.setEnabled(self.view.currentIndex().isValid())
         errors = len(result.errors)
         others = len(result.warnings) - errors
@@ -70,6 +103,25 @@ class WarningsList(QWidget):
             label += f" ({others})"
         self.label.setText(label)
         self.label.setStyleSheet(error_style() if errors else "")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_rows()  # a narrower list wraps its warnings on more lines
+
+    def _fit_rows(self) -> None:
+        """Room for the first two warnings whole (never one and a half: a cut line reads as
+        a broken window); more scroll."""
+        fm = self.view.fontMetrics()
+        icon = self.view.iconSize().width() if self.view.iconSize().isValid() else fm.height()
+        width = max(self.view.viewport().width() - max(icon, fm.height() * 2) - 12, 40)
+        need = 0
+        for warning in self.model.warnings()[:2]:
+            text = self.model.data(self.model.index(self.model.warnings().index(warning), 0))
+            box = fm.boundingRect(QRect(0, 0, width, 100_000),
+                                  int(Qt.TextFlag.TextWordWrap), str(text or ""))
+            need += max(box.height(), icon) + 6
+        need = max(need, fm.height() * 3)
+        self.view.setMinimumHeight(need + self.view.frameWidth() * 2)
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         warning = self.model.warning(current.row())

@@ -62,3 +62,15 @@ def test_profile_change_is_undoable(editor: VisitEditor) -> None:
     assert editor.result().total_units == 3
     editor.undo_stack().undo()
     assert editor.result().total_units == 2
+
+
+def test_initial_encounter_warning_offers_to_replace_the_diagnosis(editor: VisitEditor) -> None:
+    assert editor.add_diagnosis("S46.012A")
+    editor.add_code("97110", 30)
+    offer = editor.offer()
+    assert offer is not None
+    assert [c.label for c in offer.choices] == ["Use S46.012D for S46.012A",
+                                                "Use S46.012S for S46.012A"]
+    assert editor.use_choice(offer, 0)
+    assert editor.visit().diagnoses == ("S46.012D",)
+    assert "initial-encounter-in-rehab" not in [w.code for w in editor.result().warnings]
