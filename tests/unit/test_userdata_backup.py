@@ -150,3 +150,20 @@ def test_a_backup_named_in_the_future_does_not_win_the_restore(
     ahead = backup.make_backup(conn, tmp_path, now + timedelta(hours=20))
     again = backup.newest_good_backup(tmp_path, now)
     assert again is not None and again.path == ahead.path
+
+
+def test_a_file_another_copy_holds_locked_is_unreadable_not_corrupt(tmp_path: Path) -> None:
+    """A busy database must never be judged damaged (a damaged one is moved aside)."""
+    path = tmp_path / "user.sqlite"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("CREATE TABLE favorites (code TEXT)")
+    writer.execute("BEGIN EXCLUSIVE")
+    try:
+        found = backup.check_file(path)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert found.state == "unreadable" and not found.ok
+    assert backup.check_file(path).ok
+    (tmp_path / "junk.sqlite").write_bytes(b"not a database" * 64)
+    assert backup.check_file(tmp_path / "junk.sqlite").state == "corrupt"
