@@ -475,7 +475,11 @@ def stage_memory(quick: bool, gui: bool) -> dict[str, Any]:
                 before = resets[0]
                 window.search_edit.setText(key)
                 end = time.perf_counter() + 5
-                while resets[0] == before and time.perf_counter() < end:
+                # the search runs from a 0 ms timer; with the same results as shown
+                # already no model reset comes (main_window.results_changed)
+                app.processEvents()
+                while (resets[0] == before and time.perf_counter() < end
+                       and (window.results_changed or window._search_timer.isActive())):
                     app.processEvents()
             app.processEvents()
             after = peak_rss_mb()
