@@ -147,6 +147,7 @@ class Catalog(SearchMixin):
         self._loose_aliases = {v.loose_key(k.split()): c for k, c in self._aliases.items()}
         self._loose_hints = {v.loose_key(k.split()): c for k, c in self._hints.items()}
         self._known_pt: tuple[dict[str, PtEntry], frozenset[str]] | None = None
+        self._pt_words = None
         self._pt: dict[str, PtEntry] = {}
         for (data,) in self._db.execute("SELECT data FROM codes"):
             code = _code_from_json(json.loads(data))

@@ -30,7 +30,9 @@ from ptcodes_gui.catalog.search_entries import (
     prefixes,
     pt_phrase_variant,
     quoted,
+    scorable,
     without_filler,
+    word_index,
     word_score,
 )
 from ptcodes_gui.domain.models import CATEGORIES, SYSTEM_FILTERS, Hit, System
@@ -87,6 +89,7 @@ class SearchMixin(IcdSearchMixin):
     _pt_prefixes: frozenset[str]
     _pt_vocab: frozenset[str]
     _known_pt: tuple[dict[str, PtEntry], frozenset[str]] | None
+    _pt_words: tuple[dict[str, PtEntry], dict[str, frozenset[str]]] | None  # word_index(_pt)
 
     def search(
         self,
@@ -509,6 +512,9 @@ class SearchMixin(IcdSearchMixin):
         words = [self._pt_correct(w) for w in words]
         variant = pt_phrase_variant(words)
         numeric = len(words) == 1 and words[0].isdigit()  # a code number: codes only
+        if self._pt_words is None or self._pt_words[0] is not self._pt:
+            self._pt_words = (self._pt, word_index(self._pt.values()))
+        can_score = scorable(self._pt_words[1], words, variant)
         strong: list[tuple[float, str, Hit]] = []
         weak: list[tuple[float, str, Hit]] = []
         named = False
@@ -530,7 +536,7 @@ class SearchMixin(IcdSearchMixin):
                 score = max(score, 700.0 - 10 * hinted.index(e.code.code))
             named = named or PHRASE_SCORE <= score < 1000.0
             only_desc = False
-            if score == 0.0 and not numeric:
+            if score == 0.0 and not numeric and e.key in can_score:
                 score, only_desc = word_score(e, words)
                 if score <= 0 and variant:
                     score, only_desc = word_score(e, variant)

@@ -127,3 +127,36 @@ def ended_last(hits: list[Hit], text: str) -> list[Hit]:
     if not any(ended(h) for h in hits):
         return hits
     return [h for h in hits if not ended(h)] + [h for h in hits if ended(h)]
+
+
+def word_index(entries: Iterable[PtEntry]) -> dict[str, frozenset[str]]:
+    """Token -> the keys of the entries where ``word_score`` can find it (any of its sets)."""
+    index: dict[str, set[str]] = {}
+    for e in entries:
+        for token in (e.abbr_words | e.title_words | e.title_prefixes | e.syn_words
+                      | e.syn_abbr_prefixes | e.desc_words | e.desc_prefixes):
+            index.setdefault(token, set()).add(e.key)
+    return {token: frozenset(keys) for token, keys in index.items()}
+
+
+def scorable(index: dict[str, frozenset[str]], words: list[str],
+             variant: list[str] | None = None) -> frozenset[str]:
+    """A superset of the entries ``word_score`` gives more than 0 for ``words`` (or for
+    ``variant``): those that have every word a code must match (procedure, filler and stop
+    words may be missing), or, when every word may be missing, at least one of them."""
+    if variant:
+        return scorable(index, words) | scorable(index, variant)
+    empty: frozenset[str] = frozenset()
+
+    def found(w: str) -> frozenset[str]:
+        near = index.get(w[:-2], empty) if len(w) >= 7 else empty  # word_score's near form
+        return index.get(w, empty) | near
+
+    required = [w for w in words if not (
+        w in v.PROCEDURE_WORDS or w in v.FILLER_KINDS or w in v.STOPWORDS)]
+    if not required:
+        return frozenset().union(*(found(w) for w in words))
+    out = found(required[0])
+    for w in required[1:]:
+        out &= found(w)
+    return out
