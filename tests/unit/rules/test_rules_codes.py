@@ -51,3 +51,11 @@ def test_cq_and_kx_are_medicare_modifiers() -> None:
     assert ev(visit(line, kx=True)).lines[0].modifiers == ("GP", "CQ", "KX")
     commercial = ev(visit(line, kx=True, profile=COMMERCIAL_MIDPOINT))
     assert commercial.lines[0].modifiers == ("GP",)
+
+
+def test_a_deleted_code_names_every_replacement() -> None:
+    """A code split in three: the message lists all three, not the first and the last."""
+    lookup = MappingLookup([*CODES, untimed("97999", status="deleted",
+                                            replaced_by=("97110", "97112", "97116"))])
+    message = only(ev(visit(L("97999")), lookup), "deleted-code").message
+    assert "97110" in message and "97112" in message and "97116" in message

@@ -72,3 +72,10 @@ def test_separate_unit_length_tells_where_the_time_goes() -> None:
     note = only(ev(visit(L("97545", 200))), "separate-unit-length")
     assert note.severity == "warning" and "97546" in note.message
     assert note.suggestions == ("97546",)
+
+
+def test_total_units_add_the_timed_and_the_untimed_units() -> None:
+    """The visit header and the copy's total: 2 timed units of 97110 and 2 untimed codes
+    are 4 units on the claim."""
+    result = ev(visit(L("97110", 30), L("97150"), L("G0283")))
+    assert (result.timed_units, result.untimed_units, result.total_units) == (2, 2, 4)
