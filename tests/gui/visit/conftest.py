@@ -29,16 +29,17 @@ def editor(clean_catalog: Catalog) -> VisitEditor:
 
 
 @pytest.fixture
-def host(qtbot: QtBot) -> Iterator[Callable[[QWidget], QWidget]]:
+def host(qtbot: QtBot) -> Iterator[Callable[..., QWidget]]:
     """Show a widget in its own window (qtbot keeps only weak references)."""
 
-    def show(widget: QWidget) -> QWidget:
+    def show(widget: QWidget, size: tuple[int, int] = (520, 420),
+             minimum: tuple[int, int] = (320, 240)) -> QWidget:
         window = QMainWindow()
         _HOSTS.append(window)
         qtbot.addWidget(window)
         window.setCentralWidget(widget)
-        window.setMinimumSize(320, 240)
-        window.resize(520, 420)
+        window.setMinimumSize(*minimum)
+        window.resize(*size)
         window.show()
         qtbot.waitExposed(window)
         window.activateWindow()  # shortcuts need the active window

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from ptcodes_gui.catalog import Catalog
@@ -14,25 +14,15 @@ from ptcodes_gui.ui.visit.line_delegate import MinutesSpin
 from ptcodes_gui.ui.visit_panel import VisitPanel
 from ptcodes_gui.userdata.store import UserStore
 
-_HOSTS: list[QMainWindow] = []
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")  # offscreen: a new host window
 
 
 @pytest.fixture
-def panel(qtbot: QtBot, clean_catalog: Catalog, store: UserStore) -> Iterator[VisitPanel]:
-    window = QMainWindow()
-    _HOSTS.append(window)
-    qtbot.addWidget(window)
+def panel(host: Callable[..., QWidget], clean_catalog: Catalog,
+          store: UserStore) -> VisitPanel:
     p = VisitPanel(clean_catalog, store)
-    window.setCentralWidget(p)
-    window.resize(520, 700)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    yield p
-    window.close()
-    _HOSTS.clear()
+    host(p, size=(520, 700), minimum=(320, 240))  # conftest: its own active window
+    return p
 
 
 def _type(qtbot: QtBot, text: str) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMainWindow, QSpinBox
+from PySide6.QtWidgets import QApplication, QSpinBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from ptcodes_gui.catalog import Catalog
@@ -16,25 +16,13 @@ from ptcodes_gui.ui.visit_model import MINUTES, UNITS
 from ptcodes_gui.ui.visit_panel import VisitPanel
 from ptcodes_gui.userdata.store import UserStore
 
-_HOSTS: list[QMainWindow] = []
-
 
 @pytest.fixture
-def panel(qtbot: QtBot, clean_catalog: Catalog, store: UserStore) -> Iterator[VisitPanel]:
-    window = QMainWindow()
-    _HOSTS.append(window)
-    qtbot.addWidget(window)
+def panel(host: Callable[..., QWidget], clean_catalog: Catalog,
+          store: UserStore) -> VisitPanel:
     p = VisitPanel(clean_catalog, store)
-    window.setCentralWidget(p)
-    window.setMinimumSize(320, 480)
-    window.resize(480, 700)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    yield p
-    window.close()
-    _HOSTS.clear()
+    host(p, size=(480, 700), minimum=(320, 480))  # conftest: its own active window
+    return p
 
 
 def _enter(qtbot: QtBot, panel: VisitPanel, text: str) -> None:

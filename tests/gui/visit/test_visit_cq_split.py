@@ -5,11 +5,11 @@ test_rules_cq_units.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QComboBox, QMainWindow, QSpinBox
+from PySide6.QtWidgets import QApplication, QComboBox, QSpinBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from ptcodes_gui.catalog import Catalog
@@ -19,18 +19,11 @@ from ptcodes_gui.userdata.store import UserStore
 
 
 @pytest.fixture
-def panel(qtbot: QtBot, clean_catalog: Catalog, store: UserStore) -> Iterator[VisitPanel]:
-    window = QMainWindow()
-    qtbot.addWidget(window)
+def panel(host: Callable[..., QWidget], clean_catalog: Catalog,
+          store: UserStore) -> VisitPanel:
     p = VisitPanel(clean_catalog, store)
-    window.setCentralWidget(p)
-    window.setMinimumSize(320, 480)
-    window.resize(480, 700)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    yield p
-    window.close()
+    host(p, size=(480, 700), minimum=(320, 480))  # conftest: its own active window
+    return p
 
 
 def _open_editor(qtbot: QtBot, panel: VisitPanel, row: int, col: int) -> object:
