@@ -15,7 +15,11 @@ extra brings cosmic-ray; it is not part of ``.ci/run``). What it does:
 4. prints the kill ratio (per group and in all) and every surviving mutant as a diff;
    ``--json`` writes the same figures to a file.
 
-A mutant is *killed* when its group's tests fail or time out, *survived* when they pass.
+A mutant is *killed* when its group's tests fail or time out, *survived* when they pass,
+*not built* when cosmic-ray itself fails to make it (an operator raising on a construct it does
+not handle, such as ``except (sqlite3.Error, OSError)``): those are counted and listed but left
+out of the ratio. With ``--json`` the file is rewritten after every mutant, so a crash late in
+a run loses nothing.
 The scope is the code whose mistakes a clinician pays for: the visit rules, the unit
 arithmetic, the fee estimate, the copied formats and the user store (favorites, queued
 writes, backups). See docs/TESTING.md for the figures and the survivors judged equivalent.
@@ -226,10 +230,21 @@ def baseline(work: Path, groups: Sequence[Group]) -> dict[str, float]:
     return timings
 
 
+def save(path: Path | None, summary: dict[str, Any]) -> None:
+    """Write ``summary`` to ``path`` (if any) whole or not at all (a temporary file, then
+    renamed), so an interrupted run leaves the results so far."""
+    if path is None:
+        return
+    partial = path.with_name(path.name + ".part")
+    partial.write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    os.replace(partial, path)
+
+
 def run(root: Path, groups: Sequence[Group], size: int, seed: int,
-        only: dict[str, set[str]] | None = None) -> dict[str, Any]:
+        only: dict[str, set[str]] | None = None, keep: Path | None = None) -> dict[str, Any]:
     """Run the sample (or, with ``only``, the mutants of those labels whose changed line is
-    one of the diffs given) in a copy of ``root``."""
+    one of the diffs given) in a copy of ``root``; with ``keep``, the results so far are
+    written there after every mutant."""
     with tempfile.TemporaryDirectory(prefix="ptcodes-mutation-") as tmp:
         work = Path(tmp)
         copy_tree(root, work)
@@ -243,20 +258,24 @@ def run(root: Path, groups: Sequence[Group], size: int, seed: int,
         print(f"{len(everything)} mutants in scope; running {len(chosen)} (seed {seed}); "
               "baseline " + ", ".join(f"{g} {t:.1f} s" for g, t in timings.items()), flush=True)
         by_name = {g.name: g for g in groups}
-        results = []
+        results: list[dict[str, Any]] = []
+        summary: dict[str, Any] = {"seed": seed, "sample": size, "in_scope": len(everything),
+                                   "planned": len(chosen), "results": results, "seconds": 0.0}
         started = time.perf_counter()
         for n, mutant in enumerate(chosen, 1):
             expect = None if only is None else only[mutant.label]
             results.append(_one(work, mutant, by_name[mutant.group], timings[mutant.group],
                                 expect))
-            if results[-1]["outcome"] == "survived":
-                print(f"  survived: {mutant.label}: {results[-1]['diff']}", flush=True)
+            if results[-1]["outcome"] in ("survived", "not-built"):
+                print(f"  {results[-1]['outcome']}: {mutant.label}: {results[-1]['diff']}",
+                      flush=True)
+            summary["seconds"] = round(time.perf_counter() - started, 1)
+            save(keep, summary)
             if n % 10 == 0 or n == len(chosen):
                 killed = sum(r["outcome"] == "killed" for r in results)
                 print(f"  {n}/{len(chosen)} run, {killed} killed, "
                       f"{time.perf_counter() - started:.0f} s", flush=True)
-    return {"seed": seed, "sample": size, "in_scope": len(everything), "results": results,
-            "seconds": round(time.perf_counter() - started, 1)}
+    return summary
 
 
 def _one(work: Path, mutant: Mutant, group: Group, seconds: float,
@@ -265,7 +284,11 @@ def _one(work: Path, mutant: Mutant, group: Group, seconds: float,
     path = work / mutant.module
     original = path.read_text(encoding="utf-8")
     try:
-        _, mutated = apply(work, mutant)
+        try:
+            _, mutated = apply(work, mutant)
+        except Exception as error:  # cosmic-ray's own failure: reported, not fatal
+            return {"group": mutant.group, "mutant": mutant.label, "outcome": "not-built",
+                    "diff": f"cosmic-ray could not build it: {type(error).__name__}: {error}"}
         if mutated is None:
             outcome, text = "no-mutation", ""
         elif expect is not None and diff_line(original, mutated) not in expect:
@@ -288,9 +311,32 @@ def report(summary: dict[str, Any]) -> str:
     killed = sum(r["outcome"] == "killed" for r in results)
     lines.append(f"{'all':<11} {killed:>4} / {len(results):<4} killed  "
                  f"{_ratio(killed, len(results))}   ({summary['seconds']:.0f} s)")
+    unbuilt = [r for r in summary["results"] if r["outcome"] == "not-built"]
+    if unbuilt:
+        lines.append(f"not built   {len(unbuilt):>4}         (cosmic-ray failed to make them; "
+                     "left out of the ratio)")
     survivors = [r for r in results if r["outcome"] == "survived"]
     lines.append(f"\nSurviving mutants ({len(survivors)}):")
     lines.extend(f"  {r['mutant']}\n      {r['diff']}" for r in survivors)
+    if unbuilt:
+        lines.append(f"\nNot built ({len(unbuilt)}):")
+        lines.extend(f"  {r['mutant']}\n      {r['diff']}" for r in unbuilt)
+    return "\n".join(lines)
+
+
+def combined(earlier: Sequence[dict[str, Any]], rerun: Sequence[dict[str, Any]]) -> str:
+    """The earlier run's figures with its survivors replaced by their rerun outcome (the
+    mutants it killed are counted killed again: tests were only added since)."""
+    now = {(r["mutant"], r["diff"]): r["outcome"] for r in rerun
+           if r["outcome"] in ("killed", "survived")}
+    judged = [{**r, "outcome": now.get((r["mutant"], r["diff"]), r["outcome"])}
+              for r in earlier if r["outcome"] in ("killed", "survived")]
+    lines = ["\nThe earlier run's mutants, its survivors rerun:"]
+    for name in [*dict.fromkeys(r["group"] for r in judged), "all"]:
+        mine = [r for r in judged if name in ("all", r["group"])]
+        killed = sum(r["outcome"] == "killed" for r in mine)
+        lines.append(f"{name:<11} {killed:>4} / {len(mine):<4} killed  "
+                     f"{_ratio(killed, len(mine))}")
     return "\n".join(lines)
 
 
@@ -324,16 +370,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{'all':<11} {len(mutants)}")
         return 0
     only: dict[str, set[str]] | None = None
+    earlier: list[dict[str, Any]] = []
     if args.rerun:
         earlier = json.loads(args.rerun.read_text(encoding="utf-8"))["results"]
         only = {}
         for r in earlier:
             if r["outcome"] == "survived":
                 only.setdefault(r["mutant"], set()).add(r["diff"])
-    summary = run(args.root, groups, args.sample, args.seed, only)
+    summary = run(args.root, groups, args.sample, args.seed, only, keep=args.json)
     print(report(summary))
-    if args.json:
-        args.json.write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    if args.rerun:
+        print(combined(earlier, summary["results"]))
+    save(args.json, summary)
     return 0
 
 

@@ -4,7 +4,10 @@ tests, annotations are left out, and a seed gives the same sample every time."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import pytest
 
 from benchmarks import mutation
 
@@ -55,3 +58,43 @@ def test_a_seed_draws_the_same_sample_in_file_order() -> None:
     assert first == sorted(first, key=lambda m: (m.module, m.line, m.column))
     assert len(mutation.sample(mutants, 0, seed=1)) == 30  # 0: all of them
     assert len(mutation.sample(mutants, 99, seed=1)) == 30
+
+
+def test_a_mutant_cosmic_ray_cannot_build_is_reported_not_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("x = 1\n", encoding="utf-8")
+    mutant = mutation.Mutant("g", "m.py", "core/ExceptionReplacer", 0, 1, 0, (1, 1))
+
+    def broken(work: Path, m: mutation.Mutant) -> tuple[str, str | None]:
+        module.write_text("x = 2\n", encoding="utf-8")  # half-written before failing
+        raise AttributeError("'PythonNode' object has no attribute 'value'")
+
+    monkeypatch.setattr(mutation, "apply", broken)
+    group = mutation.Group("g", ("m.py",), ("m.py",))
+    result = mutation._one(tmp_path, mutant, group, 1.0)
+    assert result["outcome"] == "not-built"
+    assert "PythonNode" in result["diff"]
+    assert module.read_text(encoding="utf-8") == "x = 1\n"  # restored all the same
+
+    killed = {"group": "g", "mutant": "m.py:2:0 X", "outcome": "killed", "diff": "-a | +b"}
+    text = mutation.report({"results": [killed, result], "seconds": 1.0})
+    assert "1 / 1    killed  100.0%" in text  # the unbuilt one is out of the ratio
+    assert "not built      1" in text and "m.py:1:0 ExceptionReplacer" in text
+
+
+def test_results_are_saved_whole_and_a_rerun_replaces_only_the_survivors(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "run.json"
+    mutation.save(target, {"results": [{"outcome": "killed"}]})
+    assert json.loads(target.read_text(encoding="utf-8"))["results"] == [{"outcome": "killed"}]
+    assert [p.name for p in tmp_path.iterdir()] == ["run.json"]  # no partial file left
+
+    def r(label: str, outcome: str) -> dict[str, str]:
+        return {"group": "g", "mutant": label, "outcome": outcome, "diff": "d"}
+
+    earlier = [r("a", "killed"), r("b", "survived"), r("c", "survived"), r("d", "not-built")]
+    text = mutation.combined(earlier, [r("b", "killed"), r("c", "survived")])
+    assert "all            2 / 3    killed   66.7%" in text
