@@ -59,3 +59,11 @@ def test_a_deleted_code_names_every_replacement() -> None:
                                             replaced_by=("97110", "97112", "97116"))])
     message = only(ev(visit(L("97999")), lookup), "deleted-code").message
     assert "97110" in message and "97112" in message and "97116" in message
+
+
+def test_a_bad_code_after_a_good_one_is_still_flagged() -> None:
+    """The refused line is not the first one: it is flagged all the same."""
+    lookup = MappingLookup([*CODES, untimed("97001", status="deleted", replaced_by=("97161",))])
+    result = ev(visit(L("97110", 15), L("97101", 15), L("97530", 15), L("97001")), lookup)
+    assert only(result, "unknown-code").line == 1
+    assert only(result, "deleted-code").line == 3

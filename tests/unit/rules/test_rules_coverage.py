@@ -61,3 +61,13 @@ def test_97610_is_per_day() -> None:
     assert "per-day-code" not in ids(ev(visit(L("97610"))))
     warning = only(ev(visit(L("97610", units_override=2))), "per-day-code")
     assert "per day" in warning.message and warning.line == 0
+
+
+def test_dry_needling_gets_one_warning_not_a_second_not_paid_one() -> None:
+    """The shipped catalog marks 20560/20561 not paid by Medicare: the visit shows the dry
+    needling warning (with its NCD reason) once, not also the generic "not paid" one."""
+    lookup = MappingLookup([*LOOKUP._codes.values(), untimed("20560", not_medicare=True)])
+    for modifiers in ((), ("GY",)):
+        result = ev(visit(L("20560", extra_modifiers=modifiers)), lookup)
+        assert "medicare-dry-needling" in ids(result)
+        assert "medicare-not-paid" not in ids(result)

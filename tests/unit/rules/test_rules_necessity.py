@@ -126,3 +126,23 @@ def test_ga_with_gz_is_an_error() -> None:
     assert e.severity == "error" and "keep GA if the patient signed" in e.message
     assert "liability-modifier-conflict" not in ids(
         evaluate(visit(L("97110", 30, extra_modifiers=("GA",))), LOOKUP, on=ON))
+
+
+def test_a_long_article_paragraph_is_cut_to_300_characters_and_one_that_fits_is_whole() -> None:
+    """The warning quotes the article's paragraph; a long one ends in "…" at 300 characters
+    so the message stays readable, and one of exactly 300 is quoted as it is."""
+
+    class _Long(_Articles):
+        def __init__(self, paragraph: str) -> None:
+            self.paragraph = paragraph
+
+        def code_coverage(self, code: str, mac: str) -> list[CodeCoverage]:
+            return [replace(c, paragraph=self.paragraph) for c in super().code_coverage(code, mac)]
+
+    fits, long = "a" * 299 + "Z", "b" * 299 + "YX"
+    said = only(run("M79.604", necessity=Necessity(_Long(fits), "13202", "NGS")),
+                "lcd-no-covered-dx").message
+    assert f"\u201c{fits}\u201d" in said
+    cut = only(run("M79.604", necessity=Necessity(_Long(long), "13202", "NGS")),
+               "lcd-no-covered-dx").message
+    assert "\u201c" + "b" * 299 + "\u2026\u201d" in cut and "Y" not in cut

@@ -22,3 +22,12 @@ def test_day_over_the_profile_cap_names_the_fix() -> None:
     assert "at most 4 timed units a day; this visit has 5: bill 4" in warning.message
     assert "daily-cap-exceeded" not in ids(ev(visit(L("97110", 38), L("97140", 8),
                                                    profile=capped)))
+
+
+def test_an_implausible_line_after_other_lines_is_flagged() -> None:
+    """97112=150 (a typo for 15) after a plausible line, or after a long work-hardening line
+    (hours by design): the typo is flagged all the same."""
+    result = ev(visit(L("97110", 30), L("97112", 150)))
+    assert only(result, "line-minutes-implausible").line == 1
+    result = ev(visit(L("97545", 180), L("97112", 150)))
+    assert only(result, "line-minutes-implausible").line == 1
