@@ -6,6 +6,7 @@ from datetime import date
 
 from rulekit import CODES, L, ev, ids, only, pair, visit
 
+from ptcodes_gui.domain.billable import without_error_lines
 from ptcodes_gui.domain.models import NcciPair
 from ptcodes_gui.domain.visit import DISTINCT_MODIFIERS, MappingLookup, evaluate
 
@@ -99,3 +100,12 @@ def test_a_pair_is_checked_from_its_effective_date() -> None:
     assert "ncci-pair" not in ids(before)
     on_the_day = only(evaluate(lines, _lookup(dated), on=date(2020, 10, 1)), "ncci-pair")
     assert "to 97164" in on_the_day.message and on_the_day.line == 1
+
+
+def test_copy_billable_lines_drops_only_the_column_2_code_of_an_indicator_0_pair() -> None:
+    """The error sits on 97602's line: "Copy billable lines" keeps 97597 (the code paid)
+    and the therapy line, and leaves out 97602 alone."""
+    v = visit(L("97110", 30), L("97597"), L("97602"))
+    result = ev(v, _lookup(pair("97597", "97602", indicator=0)))
+    assert only(result, "ncci-indicator-0").line == 2
+    assert [line.code for line in without_error_lines(v, result).lines] == ["97110", "97597"]

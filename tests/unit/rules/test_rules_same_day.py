@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rulekit import CODES, L, ev, ids, only, pair, untimed, visit
 
+from ptcodes_gui.domain.billable import without_error_lines
 from ptcodes_gui.domain.visit import MappingLookup
 
 
@@ -50,3 +51,11 @@ def test_98981_is_an_add_on_per_calendar_month() -> None:
     assert alone.severity == "warning" and "per calendar month" in alone.message
     assert "same day" not in alone.message
     assert "addon-without-primary" not in ids(ev(visit(L("98980"), L("98981")), lookup))
+
+
+def test_copy_billable_lines_keeps_the_initial_orthotic_visit() -> None:
+    """The error sits on 97763's line: "Copy billable lines" leaves out 97763 only."""
+    v = visit(L("97110", 15), L("97760", 30), L("97763", 15))
+    result = ev(v)
+    assert only(result, "orthotic-initial-and-subsequent").line == 2
+    assert [line.code for line in without_error_lines(v, result).lines] == ["97110", "97760"]
