@@ -259,11 +259,15 @@ def units_need_more_minutes(ctx: RuleContext) -> Iterator[Finding]:
     if pool_units > allowed:
         needed = unit_rules.minutes_for_units(pool_units)
         yield Finding(
-            f"{plural(pool_units, 'timed unit')} need at least {needed} timed minutes in total "
-            f"under the 8-minute rule; this visit has {ctx.pool_minutes} (enough for "
-            f"{allowed}). Add the missing minutes or lower the units.",
+            f"{plural(pool_units, 'timed unit')} {_need(pool_units)} at least {needed} timed "
+            f"minutes in total under the 8-minute rule; this visit has {ctx.pool_minutes} "
+            f"(enough for {allowed}). Add the missing minutes or lower the units.",
             dedupe(r.text for r in ctx.pool if r.final > 0),
         )
+
+
+def _need(units: int) -> str:
+    return "needs" if units == 1 else "need"
 
 
 def _line_support(ctx: RuleContext, r: ResolvedLine) -> Finding | None:
@@ -283,9 +287,9 @@ def _line_support(ctx: RuleContext, r: ResolvedLine) -> Finding | None:
     if units <= supported:
         return None
     return Finding(
-        f"{r.text}: {plural(units, 'unit')} need at least {needed} minutes on this line under "
-        f"the {rule_name(ctx.profile)}; it has {minutes}. Add the missing minutes or lower the "
-        "units.",
+        f"{r.text}: {plural(units, 'unit')} {_need(units)} at least {needed} minutes on this "
+        f"line under the {rule_name(ctx.profile)}; it has {minutes}. Add the missing minutes "
+        "or lower the units.",
         (r.text,),
         r.index,
     )

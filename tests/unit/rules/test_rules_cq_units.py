@@ -22,12 +22,18 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from rulekit import COMMERCIAL_MIDPOINT, L, ev, ids, only, visit
+from rulekit import CODES, COMMERCIAL_MIDPOINT, L, ev, ids, only, untimed, visit
 
 from ptcodes_gui.domain.fees import CF_2026_NON_QP, FeeSchedule, Locality, Rvu, estimate_visit
 from ptcodes_gui.domain.formatting import format_visit
 from ptcodes_gui.domain.units import split_assistant_units
-from ptcodes_gui.domain.visit import VisitLine, VisitResult, parse_line_entry, parse_line_spec
+from ptcodes_gui.domain.visit import (
+    MappingLookup,
+    VisitLine,
+    VisitResult,
+    parse_line_entry,
+    parse_line_spec,
+)
 
 
 def _claim(result: VisitResult) -> list[tuple[str, int, str, int | None]]:
@@ -288,3 +294,17 @@ def test_minutes_lowered_below_the_pta_minutes_is_an_error_not_a_refusal() -> No
     assert "the PTA's 23 minutes are more than the line's 20" in error.message
     assert result.lines[0].pta_minutes == 20  # counted as every minute by the PTA meanwhile
     assert "pta-minutes-over" in ids(ev(visit(L("97110", None, pta_minutes=5))))
+
+
+def test_the_shared_line_gets_its_note_when_it_is_not_the_first_line() -> None:
+    result = ev(visit(L("97140", 30), L("97110", 36, pta_minutes=23)))
+    note = only(result, "assistant-units")
+    assert note.line == 1 and "bill 97110 ×1 without CQ and 97110 CQ ×1" in note.message
+
+
+def test_an_orthosis_the_pta_helped_fit_has_no_cq_and_no_note_saying_so() -> None:
+    """A DMEPOS L-code carries no GP, so no CQ: neither the claim nor a note speaks of CQ."""
+    lookup = MappingLookup([*CODES, untimed("L1833", system="hcpcs", discipline="DME")])
+    result = ev(visit(L("L1833", 20, extra_modifiers=("RT",), pta_minutes=5)), lookup)
+    assert _claim(result) == [("L1833", 1, "RT", 20)]
+    assert "assistant-units" not in ids(result)

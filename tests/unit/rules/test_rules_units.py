@@ -79,3 +79,27 @@ def test_total_units_add_the_timed_and_the_untimed_units() -> None:
     are 4 units on the claim."""
     result = ev(visit(L("97110", 30), L("97150"), L("G0283")))
     assert (result.timed_units, result.untimed_units, result.total_units) == (2, 2, 4)
+
+
+def test_units_set_by_hand_on_codes_counted_on_their_own_need_their_minutes() -> None:
+    """Work hardening: 2 hours of 97546 set by hand on 40 minutes, and 97545 set to 1 unit on
+    20 minutes (its first unit needs 61 of its 120), are both flagged on their line."""
+    result = ev(visit(L("97545", 120), L("97546", 40, units_override=2)))
+    warning = only(result, "units-need-more-minutes")
+    assert warning.line == 1
+    assert "97546: 2 units need at least 91 minutes on this line" in warning.message
+    warning = only(ev(visit(L("97545", 20, units_override=1))), "units-need-more-minutes")
+    assert warning.line == 0
+    assert "97545: 1 unit needs at least 61 minutes on this line" in warning.message
+    total = only(ev(visit(L("97110", 5, units_override=1))), "units-need-more-minutes")
+    assert total.message.startswith("1 timed unit needs at least 8 timed minutes in total")
+
+
+def test_a_code_without_a_unit_names_only_the_codes_that_got_the_units() -> None:
+    """67 minutes earn 4 units: 97110 gets 3 and 97140 (8 left over) the last; 97035 and
+    97112 get none, and each one's reason names 97110 and 97140, not the other loser."""
+    result = ev(visit(L("97110", 45), L("97140", 8), L("97035", 7), L("97112", 7)))
+    lost = result.warnings_with("zero-units")
+    assert [w.line for w in lost] == [2, 3]
+    assert all("(full 15-minute blocks first, then the most minutes left over; 97110 and "
+               "97140 got them)" in w.message for w in lost)
