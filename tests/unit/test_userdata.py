@@ -121,6 +121,25 @@ def test_favorites_survive_close_and_reopen(data_dir: Path, clock: FakeClock) ->
     again.close()
 
 
+def test_a_new_favorite_goes_after_those_a_data_file_already_holds(
+    data_dir: Path, clock: FakeClock
+) -> None:
+    """A data file from before (its favorites in order 1, 2, 3, as this program writes
+    them): a favorite added now comes last in the Favorites list, not among them."""
+    first, _ = reopen(data_dir, clock)
+    first.close()
+    with sqlite3.connect(db_file(data_dir)) as conn:
+        conn.executemany("INSERT INTO favorites (code, added, seq) VALUES (?, ?, ?)",
+                         [("97110", "2026-01-01", 1), ("97140", "2026-01-02", 2),
+                          ("97530", "2026-01-03", 3)])
+    conn.close()
+    again, _ = reopen(data_dir, clock)
+    again.add_favorite("97112")
+    again.add_favorite("97116")
+    assert again.favorites() == ["97110", "97140", "97530", "97112", "97116"]
+    again.close()
+
+
 def test_toggle_and_remove_favorite(store: UserStore) -> None:
     assert store.toggle_favorite("97530") is True
     assert store.favorites() == ["97530"]
