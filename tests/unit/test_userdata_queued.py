@@ -110,6 +110,20 @@ def test_a_queued_recent_moves_to_the_top_once(
     assert store.recents() == ["97110", "97530", "97140"]
 
 
+def test_a_queued_new_recent_goes_on_top_and_the_others_stay(
+    store: UserStore, lock: sqlite3.Connection
+) -> None:
+    lock.execute("ROLLBACK")
+    for code in ("97530", "97110", "97140"):
+        store.add_recent(code)
+    lock.execute("BEGIN IMMEDIATE")
+    store.add_recent("97112")  # opened while another copy writes: shown first at once
+    assert store.recents() == ["97112", "97140", "97110", "97530"]
+    lock.execute("ROLLBACK")
+    assert store.retry_pending() == 0
+    assert store.recents() == ["97112", "97140", "97110", "97530"]
+
+
 def test_a_queued_add_of_a_favorite_already_there_shows_it_once(
     store: UserStore, lock: sqlite3.Connection
 ) -> None:
