@@ -317,3 +317,12 @@ def test_profile_from_dict_rejects_bad_data(data: dict[str, object], message: st
 def test_profile_from_dict_rejects_non_mapping() -> None:
     with pytest.raises(ValueError, match="expected a mapping"):
         PayerProfile.from_dict(["Medicare"])  # type: ignore[arg-type]
+
+
+def test_the_shortest_unit_a_clinic_code_may_have_counts_and_zero_is_refused() -> None:
+    """The clinic-code import accepts unit_minutes 1-120: a 1-minute unit counts a unit a
+    minute; a 0-minute unit is refused with a message, never a division by zero."""
+    assert midpoint_units(7, 1) == 7
+    assert minutes_for_units(3, 1) == 3
+    with pytest.raises(ValueError, match="a unit must last at least 1 minute, not 0"):
+        midpoint_units(7, 0)
