@@ -240,11 +240,42 @@ def save(path: Path | None, summary: dict[str, Any]) -> None:
     os.replace(partial, path)
 
 
+@dataclass(frozen=True)
+class Job:
+    """One mutant to judge: the first of ``candidates`` whose changed line is in ``expect``
+    (any, when ``expect`` is None); ``was``: its label in an earlier run."""
+
+    group: str
+    candidates: tuple[Mutant, ...]
+    expect: frozenset[str] | None = None
+    was: str | None = None
+
+
+def rerun_jobs(everything: Sequence[Mutant], earlier: Iterable[dict[str, Any]]) -> list[Job]:
+    """The survivors of an earlier run, found again though lines may have moved since: the
+    mutants of the same module, operator and column within 80 lines, nearest first, of which
+    the one making the same change is run."""
+    jobs = []
+    for r in earlier:
+        if r["outcome"] != "survived":
+            continue
+        place, operator = r["mutant"].split(" ", 1)
+        module, line, column = place.rsplit(":", 2)
+        near = sorted(
+            (m for m in everything if m.module == module and m.column == int(column)
+             and m.operator.removeprefix("core/") == operator
+             and abs(m.line - int(line)) <= 80),
+            key=lambda m: abs(m.line - int(line)),
+        )
+        jobs.append(Job(r["group"], tuple(near), frozenset({r["diff"]}), r["mutant"]))
+    return jobs
+
+
 def run(root: Path, groups: Sequence[Group], size: int, seed: int,
-        only: dict[str, set[str]] | None = None, keep: Path | None = None) -> dict[str, Any]:
-    """Run the sample (or, with ``only``, the mutants of those labels whose changed line is
-    one of the diffs given) in a copy of ``root``; with ``keep``, the results so far are
-    written there after every mutant."""
+        earlier: Sequence[dict[str, Any]] | None = None, keep: Path | None = None
+        ) -> dict[str, Any]:
+    """Run the sample (or, with ``earlier``, that run's survivors again) in a copy of
+    ``root``; with ``keep``, the results so far are written there after every mutant."""
     with tempfile.TemporaryDirectory(prefix="ptcodes-mutation-") as tmp:
         work = Path(tmp)
         copy_tree(root, work)
@@ -252,34 +283,46 @@ def run(root: Path, groups: Sequence[Group], size: int, seed: int,
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
         everything = list_mutants(work, groups)
-        chosen = (sample(everything, size, seed) if only is None
-                  else [m for m in everything if m.label in only])
+        names = {g.name for g in groups}
+        jobs = ([Job(m.group, (m,)) for m in sample(everything, size, seed)] if earlier is None
+                else [j for j in rerun_jobs(everything, earlier) if j.group in names])
         timings = baseline(work, groups)
-        print(f"{len(everything)} mutants in scope; running {len(chosen)} (seed {seed}); "
+        print(f"{len(everything)} mutants in scope; running {len(jobs)} (seed {seed}); "
               "baseline " + ", ".join(f"{g} {t:.1f} s" for g, t in timings.items()), flush=True)
         by_name = {g.name: g for g in groups}
         results: list[dict[str, Any]] = []
         summary: dict[str, Any] = {"seed": seed, "sample": size, "in_scope": len(everything),
-                                   "planned": len(chosen), "results": results, "seconds": 0.0}
+                                   "planned": len(jobs), "results": results, "seconds": 0.0}
         started = time.perf_counter()
-        for n, mutant in enumerate(chosen, 1):
-            expect = None if only is None else only[mutant.label]
-            results.append(_one(work, mutant, by_name[mutant.group], timings[mutant.group],
-                                expect))
-            if results[-1]["outcome"] in ("survived", "not-built"):
-                print(f"  {results[-1]['outcome']}: {mutant.label}: {results[-1]['diff']}",
-                      flush=True)
+        for n, job in enumerate(jobs, 1):
+            results.append(_judge(work, job, by_name[job.group], timings[job.group]))
+            if results[-1]["outcome"] in ("survived", "not-built", "not-found"):
+                print(f"  {results[-1]['outcome']}: {results[-1]['mutant']}: "
+                      f"{results[-1]['diff']}", flush=True)
             summary["seconds"] = round(time.perf_counter() - started, 1)
             save(keep, summary)
-            if n % 10 == 0 or n == len(chosen):
+            if n % 10 == 0 or n == len(jobs):
                 killed = sum(r["outcome"] == "killed" for r in results)
-                print(f"  {n}/{len(chosen)} run, {killed} killed, "
+                print(f"  {n}/{len(jobs)} run, {killed} killed, "
                       f"{time.perf_counter() - started:.0f} s", flush=True)
     return summary
 
 
+def _judge(work: Path, job: Job, group: Group, seconds: float) -> dict[str, Any]:
+    result: dict[str, Any] = {"group": job.group, "mutant": job.was, "outcome": "not-found",
+                              "diff": " ".join(sorted(job.expect or ()))}
+    for mutant in job.candidates:
+        tried = _one(work, mutant, group, seconds, job.expect)
+        if tried["outcome"] != "not-selected":
+            result = tried
+            break
+    if job.was is not None:
+        result["was"] = job.was
+    return result
+
+
 def _one(work: Path, mutant: Mutant, group: Group, seconds: float,
-         expect: set[str] | None = None) -> dict[str, Any]:
+         expect: frozenset[str] | None = None) -> dict[str, Any]:
     """Apply, test and restore one mutant; with ``expect``, only one whose diff is in it."""
     path = work / mutant.module
     original = path.read_text(encoding="utf-8")
@@ -321,13 +364,18 @@ def report(summary: dict[str, Any]) -> str:
     if unbuilt:
         lines.append(f"\nNot built ({len(unbuilt)}):")
         lines.extend(f"  {r['mutant']}\n      {r['diff']}" for r in unbuilt)
+    lost = [r for r in summary["results"] if r["outcome"] == "not-found"]
+    if lost:
+        lines.append(f"\nNot found again, the code changed (counted as survivors in the "
+                     f"earlier run's figures) ({len(lost)}):")
+        lines.extend(f"  {r['mutant']}\n      {r['diff']}" for r in lost)
     return "\n".join(lines)
 
 
 def combined(earlier: Sequence[dict[str, Any]], rerun: Sequence[dict[str, Any]]) -> str:
     """The earlier run's figures with its survivors replaced by their rerun outcome (the
     mutants it killed are counted killed again: tests were only added since)."""
-    now = {(r["mutant"], r["diff"]): r["outcome"] for r in rerun
+    now = {(r.get("was", r["mutant"]), r["diff"]): r["outcome"] for r in rerun
            if r["outcome"] in ("killed", "survived")}
     judged = [{**r, "outcome": now.get((r["mutant"], r["diff"]), r["outcome"])}
               for r in earlier if r["outcome"] in ("killed", "survived")]
@@ -369,17 +417,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{name:<11} {sum(m.group == name for m in mutants)}")
         print(f"{'all':<11} {len(mutants)}")
         return 0
-    only: dict[str, set[str]] | None = None
-    earlier: list[dict[str, Any]] = []
+    earlier: list[dict[str, Any]] | None = None
     if args.rerun:
         earlier = json.loads(args.rerun.read_text(encoding="utf-8"))["results"]
-        only = {}
-        for r in earlier:
-            if r["outcome"] == "survived":
-                only.setdefault(r["mutant"], set()).add(r["diff"])
-    summary = run(args.root, groups, args.sample, args.seed, only, keep=args.json)
+    summary = run(args.root, groups, args.sample, args.seed, earlier, keep=args.json)
     print(report(summary))
-    if args.rerun:
+    if earlier is not None:
         print(combined(earlier, summary["results"]))
     save(args.json, summary)
     return 0

@@ -98,3 +98,18 @@ def test_results_are_saved_whole_and_a_rerun_replaces_only_the_survivors(
     earlier = [r("a", "killed"), r("b", "survived"), r("c", "survived"), r("d", "not-built")]
     text = mutation.combined(earlier, [r("b", "killed"), r("c", "survived")])
     assert "all            2 / 3    killed   66.7%" in text
+
+
+def test_a_rerun_finds_a_survivor_whose_line_moved() -> None:
+    def m(line: int, column: int = 8, op: str = "core/ReplaceContinueWithBreak") -> mutation.Mutant:
+        return mutation.Mutant("rules", "p/units.py", op, line, line, column, (line, column + 1))
+
+    everything = [m(90), m(104), m(104, op="core/AddNot"), m(104, column=12), m(200)]
+    earlier = [{"group": "rules", "mutant": "p/units.py:100:8 ReplaceContinueWithBreak",
+                "outcome": "survived", "diff": "- continue | + break"},
+               {"group": "rules", "mutant": "p/units.py:5:8 AddNot", "outcome": "killed",
+                "diff": "x"}]
+    (job,) = mutation.rerun_jobs(everything, earlier)  # killed ones are not run again
+    assert [c.line for c in job.candidates] == [104, 90]  # nearest first; 200 is too far
+    assert job.expect == frozenset({"- continue | + break"})
+    assert job.was == "p/units.py:100:8 ReplaceContinueWithBreak"
