@@ -59,3 +59,20 @@ def test_adding_a_line_checks_the_date_of_service() -> None:
     assert validate_new_line("90911", LOOKUP, date(2023, 6, 1)) == []
     # without a date the catalog of today decides: a deleted code is refused
     assert [w.code for w in validate_new_line("90911", LOOKUP)] == ["deleted-code"]
+
+
+def test_the_earlier_code_to_use_comes_with_the_codes_own_note() -> None:
+    """A code not yet in force names the code to bill instead, then its note if it has one;
+    without a note the sentence just ends."""
+    on = date(2023, 12, 31)
+    plain = only(evaluate(visit(L("90912", 15)), LOOKUP, on=on), "code-not-yet-effective")
+    assert plain.message == (
+        "90912 is effective 2024-01-01; on a 2023 date of service (2023-12-31) use 90911 "
+        "(Biofeedback, pelvic floor (deleted 2024)).")
+    noted = MappingLookup([*LOOKUP._codes.values(), timed(
+        "90912", "Pelvic floor biofeedback, first 15 minutes", effective="2024-01-01",
+        use_before=("90911",), before_note="90911 covered the first 15 minutes then.")])
+    error = only(evaluate(visit(L("90912", 15)), noted, on=on), "code-not-yet-effective")
+    assert error.message.endswith(
+        "use 90911 (Biofeedback, pelvic floor (deleted 2024)): 90911 covered the first 15 "
+        "minutes then.")
