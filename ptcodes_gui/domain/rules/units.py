@@ -287,9 +287,9 @@ def _line_support(ctx: RuleContext, r: ResolvedLine) -> Finding | None:
     if units <= supported:
         return None
     return Finding(
-        f"{r.text}: {plural(units, 'unit')} {_need(units)} at least {needed} minutes on this "
-        f"line under the {rule_name(ctx.profile)}; it has {minutes}. Add the missing minutes "
-        "or lower the units.",
+        f"{r.text}: {plural(units, 'unit')} {_need(units)} at least {plural(needed, 'minute')} "
+        f"on this line under the {rule_name(ctx.profile)}; it has {minutes}. Add the missing "
+        "minutes or lower the units.",
         (r.text,),
         r.index,
     )

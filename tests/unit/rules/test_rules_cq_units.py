@@ -308,3 +308,11 @@ def test_an_orthosis_the_pta_helped_fit_has_no_cq_and_no_note_saying_so() -> Non
     result = ev(visit(L("L1833", 20, extra_modifiers=("RT",), pta_minutes=5)), lookup)
     assert _claim(result) == [("L1833", 1, "RT", 20)]
     assert "assistant-units" not in ids(result)
+
+
+def test_a_line_that_gets_no_unit_shows_no_cq() -> None:
+    """97110=5 (3 by the PTA) beside 97140=30: 97110 gets no unit, so its Modifiers cell
+    shows GP alone, not CQ."""
+    result = ev(visit(L("97110", 5, pta_minutes=3), L("97140", 30)))
+    assert [(line.units, line.modifiers) for line in result.lines] == [
+        (0, ("GP",)), (2, ("GP",))]

@@ -47,3 +47,18 @@ def test_too_many_dx_pointers() -> None:
     line = L("97110", 15, dx_pointers=("A", "B", "C", "D", "E"))
     result = ev(visit(line, diagnoses=("M54.50", "M25.561", "L89.153", "E11.621", "M79.604")))
     assert "keep the 4 most relevant" in only(result, "too-many-dx-pointers").message
+
+
+def test_a_header_lists_six_billable_codes_then_says_how_many_more() -> None:
+    """Six children fit in the message whole; a seventh is "and 1 more", never "and 0 more"."""
+    def header(n: int) -> MappingLookup:
+        kids = tuple((f"S46.01{k}", f"strain {k}") for k in range(n))
+        return MappingLookup([*CODES, Code(code="S46.01", system="icd10cm", title="Strain",
+                                           category="diagnosis", billable=False,
+                                           children=kids)])
+
+    six = only(ev(visit(L("97110", 15), diagnoses=("S46.01",)), header(6)), "header-diagnosis")
+    assert "S46.015 (strain 5)" in six.message and " more" not in six.message
+    seven = only(ev(visit(L("97110", 15), diagnoses=("S46.01",)), header(7)), "header-diagnosis")
+    assert "S46.016" not in seven.message and "and 1 more" in seven.message
+    assert len(seven.suggestions) == 7

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from rulekit import COMMERCIAL_MIDPOINT, L, ev, ids, only, visit
+from rulekit import CODES, COMMERCIAL_MIDPOINT, L, ev, ids, only, timed, visit
+
+from ptcodes_gui.domain.visit import MappingLookup
 
 
 def _units(*lines: L, **kw: object) -> list[int]:
@@ -91,6 +93,9 @@ def test_units_set_by_hand_on_codes_counted_on_their_own_need_their_minutes() ->
     warning = only(ev(visit(L("97545", 20, units_override=1))), "units-need-more-minutes")
     assert warning.line == 0
     assert "97545: 1 unit needs at least 61 minutes on this line" in warning.message
+    bare = [w.message for w in ev(visit(L("97110", units_override=1))).warnings_with(
+        "units-need-more-minutes")]
+    assert any(m.startswith("97110: 1 unit needs at least 1 minute on this line") for m in bare)
     total = only(ev(visit(L("97110", 5, units_override=1))), "units-need-more-minutes")
     assert total.message.startswith("1 timed unit needs at least 8 timed minutes in total")
 
@@ -103,3 +108,20 @@ def test_a_code_without_a_unit_names_only_the_codes_that_got_the_units() -> None
     assert [w.line for w in lost] == [2, 3]
     assert all("(full 15-minute blocks first, then the most minutes left over; 97110 and "
                "97140 got them)" in w.message for w in lost)
+
+
+def test_a_timed_line_without_minutes_counts_none_toward_the_visit() -> None:
+    """97110 entered without its minutes beside 97140=7: the visit has 7 timed minutes, not
+    8, so no unit yet (and 97110 asks for its minutes)."""
+    result = ev(visit(L("97110"), L("97140", 7)))
+    assert [line.units for line in result.lines] == [0, 0]
+    assert "counts 0 minutes until then" in only(result, "missing-minutes").message
+
+
+def test_a_clinic_code_with_10_minute_units_is_counted_on_its_own() -> None:
+    """A clinic's own timed code with 10-minute units stays out of the 15-minute pool: 25
+    minutes are 2 of its units, and 97110=8 earns its own unit."""
+    lookup = MappingLookup([*CODES, timed("CL100", "Clinic service", unit_minutes=10)])
+    result = ev(visit(L("CL100", 25), L("97110", 8)), lookup)
+    assert [line.units for line in result.lines] == [2, 1]
+    assert "CL100 is counted on its own" in only(result, "separate-unit-length").message
