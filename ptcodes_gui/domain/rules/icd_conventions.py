@@ -170,7 +170,9 @@ def subsequent_codes(code: Code, lookup: CodeLookup) -> tuple[Code, Code | None]
     subsequent = lookup.get(code.code[:-1] + later)
     if subsequent is None:
         return None
-    sequela = lookup.get(code.code[:-1] + "S") if defs.get("S") == "sequela" else None
+    # "sequela", or "sequela of fracture" (M48.4, M48.5: vertebral fatigue and collapse)
+    sequela = (lookup.get(code.code[:-1] + "S") if defs.get("S", "").startswith("sequela")
+               else None)
     return subsequent, sequela
 
 

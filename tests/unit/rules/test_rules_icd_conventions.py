@@ -140,6 +140,11 @@ def test_the_shipped_catalog_cases(capsys: pytest.CaptureFixture[str]) -> None:
     assert initial["suggestions"][0] == "S83.511D"
     [fracture] = _visit(capsys, "--dx", "S52.501B", "97110=30")  # open fracture: B -> E
     assert fracture["suggestions"][0] == "S52.501E"
+    # M48.4's S is "sequela of fracture", not plain "sequela": offered all the same
+    [vertebra] = _visit(capsys, "--dx", "M48.46XA", "97110=30")
+    assert vertebra["suggestions"] == ["M48.46XD", "M48.46XS"]
+    assert "M48.46XS (S, sequela) is for a condition the healed injury left" in (
+        vertebra["message"])
     [side] = _visit(capsys, "--dx", "G56.00", "97110=30")
     assert side["suggestions"] == ["G56.01", "G56.02", "G56.03"]
     [extension] = _visit(capsys, "--dx", "S46.019D", "97110=30")
