@@ -41,6 +41,7 @@ def test_orthotic_l_codes_need_a_side() -> None:
     lookup = MappingLookup([*CODES, untimed("L1833", system="hcpcs", discipline="DME")])
     result = ev(visit(L("L1833")), lookup)
     assert only(result, "orthotic-side").suggestions == ("RT", "LT")
+    assert result.lines[0].suggested_modifiers == ("RT", "LT")  # offered on the line itself
     assert "other-discipline" not in ids(result)  # a PT dispenses it as a DMEPOS supplier
     assert "orthotic-side" not in ids(ev(visit(L("L1832", extra_modifiers=("RT",)))))
     assert "orthotic-side" not in ids(ev(visit(L("L0650"))))  # spinal: no side

@@ -169,6 +169,10 @@ def test_hand_set_units_past_the_day_total_name_the_codes_that_have_units() -> N
     result = ev(visit(L("97110", 20, units_override=2), L("97140", 2)))
     total = [w for w in result.warnings_with("units-need-more-minutes") if w.line is None]
     assert len(total) == 1 and total[0].codes == ("97110",)
+    # a code with a single unit has units too
+    both = ev(visit(L("97110", 20, units_override=2), L("97140", 2, units_override=1)))
+    day = [w for w in both.warnings_with("units-need-more-minutes") if w.line is None]
+    assert day[0].codes == ("97110", "97140")
     assert "2 timed units need at least 23 timed minutes in total" in total[0].message
 
 

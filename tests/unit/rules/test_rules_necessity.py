@@ -146,3 +146,11 @@ def test_a_long_article_paragraph_is_cut_to_300_characters_and_one_that_fits_is_
     cut = only(run("M79.604", necessity=Necessity(_Long(long), "13202", "NGS")),
                "lcd-no-covered-dx").message
     assert "\u201c" + "b" * 299 + "\u2026\u201d" in cut and "Y" not in cut
+
+
+def test_the_warning_names_the_diagnoses_the_line_points_to() -> None:
+    w = only(run("M79.604"), "lcd-no-covered-dx")
+    assert w.message.startswith("97110 points to M79.604, which A57703")
+    unpointed = evaluate(visit(L("97110", 30), diagnoses=()), LOOKUP, on=ON, necessity=NGS)
+    assert only(unpointed, "lcd-no-covered-dx").message.startswith(
+        "97110 points to no diagnosis, which A57703")
