@@ -316,3 +316,13 @@ def test_a_line_that_gets_no_unit_shows_no_cq() -> None:
     result = ev(visit(L("97110", 5, pta_minutes=3), L("97140", 30)))
     assert [(line.units, line.modifiers) for line in result.lines] == [
         (0, ("GP",)), (2, ("GP",))]
+
+
+def test_units_lowered_by_hand_on_a_shared_line_keep_the_ptas_cq_unit() -> None:
+    """97110=50/pta15 set by hand to 2 units: the PTA's full 15 minutes are the CQ unit, the
+    PT's 35 minutes the other; two claim lines of 1 unit each."""
+    result = ev(visit(L("97110", 50, pta_minutes=15, units_override=2)))
+    assert _claim(result) == [("97110", 1, "GP", 35), ("97110", 1, "GP CQ", 15)]
+    assert only(result, "assistant-units").message == (
+        "97110 (50 min, 15 by the PTA): 2 units, 1 with CQ (a full 15 minutes by the PTA) and "
+        "1 without CQ (a full 15 minutes by the PT): bill 97110 ×1 without CQ and 97110 CQ ×1.")
