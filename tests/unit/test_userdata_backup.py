@@ -167,3 +167,24 @@ def test_a_file_another_copy_holds_locked_is_unreadable_not_corrupt(tmp_path: Pa
     assert backup.check_file(path).ok
     (tmp_path / "junk.sqlite").write_bytes(b"not a database" * 64)
     assert backup.check_file(tmp_path / "junk.sqlite").state == "corrupt"
+
+
+def test_an_old_backup_that_cannot_be_deleted_does_not_stop_the_rotation(
+    conn: sqlite3.Connection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another program holds one old backup open (Windows refuses to delete it): the next
+    backup is made all the same, the others due go, and that one is left for next time."""
+    _three_a_day(conn, tmp_path, datetime(2025, 2, 10), datetime(2025, 2, 10))
+    stuck = backup.list_backups(tmp_path)[-1].path  # 10 February 08:00
+    unlink = Path.unlink
+
+    def refuse(path: Path, missing_ok: bool = False) -> None:
+        if path == stuck:
+            raise PermissionError(13, "The process cannot access the file", str(path))
+        unlink(path, missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", refuse)
+    _three_a_day(conn, tmp_path, datetime(2025, 2, 11), datetime(2025, 2, 12))
+    kept = _kept(tmp_path)
+    assert "2025-02-12 17" in kept and "2025-02-10 08" in kept  # made; the stuck one stays
+    assert "2025-02-10 12" not in kept  # pruned as the policy says
