@@ -168,12 +168,13 @@ def test_bad_favorites_profiles_and_settings_are_set_aside(
     raw(data_dir, "INSERT INTO favorites VALUES ('not a code!', 'x', 99)")
     raw(data_dir, "UPDATE payer_profiles SET daily_timed_unit_cap = 500")
     raw(data_dir, "INSERT INTO settings VALUES ('broken', '{not json')")
+    raw(data_dir, "INSERT INTO favorites VALUES ('97112', 'x', 'third')")  # a garbled position
     s, said = opened()
     assert s.favorites() == ["97110", "97140", "97530", "M54.50"]
     assert s.profiles() == []
     assert s.get_setting("theme") == "dark"
-    assert "set aside 3 saved items" in said
-    assert s.quarantined() == 3
+    assert "set aside 4 saved items" in said
+    assert s.quarantined() == 4
 
 
 # --------------------------------------------------------------------------- whole file
