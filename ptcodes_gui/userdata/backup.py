@@ -124,7 +124,7 @@ def list_backups(backup_dir: Path) -> list[BackupInfo]:
     """Backups with our name pattern, newest first (temp files and others ignored)."""
     found: list[BackupInfo] = []
     try:
-        entries = list(backup_dir.iterdir())
+        entries = sorted(backup_dir.iterdir())  # the same order on every file system
     except OSError:
         return []
     for entry in entries:

@@ -188,3 +188,13 @@ def test_an_old_backup_that_cannot_be_deleted_does_not_stop_the_rotation(
     kept = _kept(tmp_path)
     assert "2025-02-12 17" in kept and "2025-02-10 08" in kept  # made; the stuck one stays
     assert "2025-02-10 12" not in kept  # pruned as the policy says
+
+
+def test_a_file_named_like_a_backup_with_an_impossible_date_hides_no_backup(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    """A stray "user-20250000-000000.sqlite" (month 00) in the backups folder is ignored;
+    the real backups are all still listed (to restore, and to rotate)."""
+    _three_a_day(conn, tmp_path, datetime(2025, 2, 10), datetime(2025, 2, 10))
+    (tmp_path / "user-20250000-000000.sqlite").write_bytes(b"")
+    assert _kept(tmp_path) == {"2025-02-10 08", "2025-02-10 12", "2025-02-10 17"}
