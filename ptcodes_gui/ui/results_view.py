@@ -9,7 +9,8 @@ words elided once per width and cached, chips as cached pixmaps, the grid as one
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bisect import bisect_right
+from itertools import accumulate
 
 from PySide6.QtCore import QLine, QModelIndex, QRect, Qt
 from PySide6.QtGui import (
@@ -21,7 +22,6 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
     QStaticText,
-    QTransform,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,16 +41,71 @@ from ptcodes_gui.ui.results_model import star_icon as _star_icon
 _TEXTS_PER_GENERATION = 3_000  # laid-out cell texts kept (about 15 pages of results)
 
 
-@dataclass(frozen=True, slots=True)
-class _Laid:
-    """A cell's words laid out once: the text, the font's line height, the font to draw it
-    with (None: the view's), where a strike-out line goes (-1: none) and its width."""
+class _Face:
+    """One font of the table as it is drawn: the font without strike-out (the table draws
+    that line itself: ``QStaticText`` dropped it when scaled), its metrics, and the advance
+    of each character seen, to cut a title to a width without Qt laying it out twice."""
 
-    static: QStaticText
-    height: int
-    font: QFont | None
-    strike_y: int
-    width: int
+    def __init__(self, font: QFont, *, own: bool) -> None:
+        plain = QFont(font)
+        plain.setStrikeOut(False)
+        metrics = QFontMetrics(font)
+        self.font: QFont | None = plain if own else None  # None: the view's font
+        self.draw_font = plain
+        self.metrics = metrics
+        self.height = metrics.height()
+        self.ascent = metrics.ascent()
+        self.strike_y = metrics.ascent() - metrics.strikeOutPos() if font.strikeOut() else -1
+        self._ellipsis = metrics.horizontalAdvance("…")
+        self._advances: dict[str, int] = {}
+
+    def _advance(self, ch: str) -> int:
+        found = self._advances.get(ch)
+        if found is None:
+            found = self._advances[ch] = self.metrics.horizontalAdvance(ch)
+        return found
+
+    def elide(self, text: str, width: int) -> tuple[str, int]:
+        """``text`` cut with "…" to fit ``width`` and its width in pixels. Plain ASCII (every
+        code and title the catalog ships) is measured by its characters' advances, which
+        kerning only narrows; anything else is left to Qt."""
+        if not text.isascii():
+            cut = self.metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+            return cut, self.metrics.horizontalAdvance(cut)
+        known = self._advances
+        widths = [known.get(ch) or self._advance(ch) for ch in text]
+        total = sum(widths)
+        if total <= width:
+            return text, total
+        ends = list(accumulate(widths))
+        cut = text[: bisect_right(ends, width - self._ellipsis)].rstrip()
+        return cut + "…", (ends[len(cut) - 1] if cut else 0) + self._ellipsis
+
+
+class _Laid:
+    """A cell's words as painted: cut to the column, drawn as plain text the first time and
+    as a laid-out ``QStaticText`` from the second (most rows seen once are never seen again;
+    those that stay on screen while typing go on are drawn from the layout)."""
+
+    __slots__ = ("face", "static", "text", "width")
+
+    def __init__(self, face: _Face, text: str, width: int) -> None:
+        self.face = face
+        self.text = text
+        self.width = width
+        self.static: QStaticText | None = None
+
+    def draw(self, painter: QPainter, left: int, top: int) -> None:
+        face = self.face
+        if self.static is None:
+            painter.drawText(left, top + face.ascent, self.text)
+            static = self.static = QStaticText(self.text)
+            static.setTextFormat(Qt.TextFormat.PlainText)
+        else:
+            painter.drawStaticText(left, top, self.static)
+        if face.strike_y >= 0:
+            line = top + face.strike_y
+            painter.drawLine(left, line, left + self.width, line)
 
 
 class ResultsTable(QTableView):
@@ -62,12 +117,13 @@ class ResultsTable(QTableView):
         self.chips = ChipPixmaps(self)
         self._texts: dict[tuple[str, int, int], _Laid] = {}
         self._older: dict[tuple[str, int, int], _Laid] = {}
-        self._draw_fonts: dict[int, tuple[QFont, QFont]] = {}
+        self._faces: dict[int, tuple[QFont | None, _Face]] = {}
         self.setModel(model)
 
     def changeEvent(self, event: object) -> None:
         self._texts.clear()  # a font or style change: widths change
         self._older.clear()
+        self._faces.clear()
         super().changeEvent(event)  # type: ignore[arg-type]
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -137,14 +193,11 @@ class ResultsTable(QTableView):
                     left += star + margin
                 font = fonts[col]
                 laid = self._text(text, font, x + w - margin - left)
-                if laid.font is not current_font:
-                    painter.setFont(laid.font if laid.font is not None else view_font)
-                    current_font = laid.font
-                top = y + (h - laid.height) // 2
-                painter.drawStaticText(left, top, laid.static)
-                if laid.strike_y >= 0:  # drawn here: QStaticText drops it when scaled
-                    line = top + laid.strike_y
-                    painter.drawLine(left, line, left + laid.width, line)
+                face = laid.face
+                if face.font is not current_font:
+                    painter.setFont(face.font if face.font is not None else view_font)
+                    current_font = face.font
+                laid.draw(painter, left, y + (h - face.height) // 2)
 
     def painted_text(self, row: int, col: int) -> str:
         """The words painted in a cell (cut with "…" to fit), "" for an empty or chip cell."""
@@ -155,7 +208,7 @@ class ResultsTable(QTableView):
         width = self.columnWidth(col) - 2 * margin
         if col == 0 and favorite:
             width -= self._star_size() + margin
-        return self._text(texts[col], fonts[col], width).static.text()
+        return self._text(texts[col], fonts[col], width).text
 
     def _margin(self) -> int:
         return self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
@@ -165,8 +218,8 @@ class ResultsTable(QTableView):
         return icon.width() if icon.isValid() else 16
 
     def _text(self, text: str, font: QFont | None, width: int) -> _Laid:
-        """A cell's words elided to ``width`` and laid out once (``QStaticText``), and the
-        font's line height; kept in two generations so a full cache never empties at once."""
+        """A cell's words cut to ``width`` (see ``_Laid``); kept in two generations so a full
+        cache never empties at once."""
         key = (text, id(font) if font is not None else 0, width)
         found = self._texts.get(key)
         if found is None:
@@ -178,25 +231,18 @@ class ResultsTable(QTableView):
             self._texts[key] = found
         return found
 
-    def _draw_font(self, font: QFont) -> QFont:
-        """``font`` without its strike-out (the table draws that line itself)."""
-        found = self._draw_fonts.get(id(font))
+    def _face(self, font: QFont | None) -> _Face:
+        key = id(font) if font is not None else 0
+        found = self._faces.get(key)
         if found is None or found[0] is not font:
-            plain = QFont(font)
-            plain.setStrikeOut(False)
-            found = self._draw_fonts[id(font)] = (font, plain)
+            face = _Face(font if font is not None else self.font(), own=font is not None)
+            found = self._faces[key] = (font, face)
         return found[1]
 
     def _lay_out(self, text: str, font: QFont | None, width: int) -> _Laid:
-        use = self._draw_font(font) if font is not None else self.font()
-        metrics = QFontMetrics(font if font is not None else use)
-        strike = font is not None and font.strikeOut()
-        static = QStaticText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, width))
-        static.setTextFormat(Qt.TextFormat.PlainText)
-        static.prepare(QTransform(), use)
-        return _Laid(static, metrics.height(), use if font is not None else None,
-                     metrics.ascent() - metrics.strikeOutPos() if strike else -1,
-                     round(static.size().width()))
+        face = self._face(font)
+        cut, used = face.elide(text, width)
+        return _Laid(face, cut, used)
 
     def _paint_grid(self, painter: QPainter, first: int, last: int,
                     columns: list[tuple[int, int, int]]) -> None:
