@@ -53,7 +53,7 @@ RESULT_LIMIT = 200  # what the window asks for (ui/main_window.py RESULT_LIMIT)
 
 # Budgets on the reference machine (docs/PERFORMANCE.md).
 BUDGET_SEARCH_P99_MS = 5.0
-BUDGET_REPAINT_P99_MS = 16.0
+BUDGET_REPAINT_P99_MS = 8.0  # one 120 Hz frame (issue 24)
 BUDGET_START_S = 1.0
 BUDGET_RSS_MB = 150.0
 BUDGET_PROXY_SPEEDUP = 50.0
@@ -293,6 +293,7 @@ def stage_gui(quick: bool) -> dict[str, Any]:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
+    from ptcodes_gui.app import settle_heap
     from ptcodes_gui.catalog import open_catalog
     from ptcodes_gui.ui.main_window import MainWindow
     from ptcodes_gui.userdata.store import UserStore
@@ -305,6 +306,7 @@ def stage_gui(quick: bool) -> dict[str, Any]:
         window = MainWindow(catalog, store)
         window.show()
         QTest.qWaitForWindowExposed(window)
+        settle_heap()  # what the app does a second after start
         edit = window.search_edit
         viewport = window.results_view.viewport()
         state = {"reset": False, "painted": False}

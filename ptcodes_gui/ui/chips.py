@@ -1,20 +1,18 @@
 """Compact chips in the results table: timed/untimed and a code's status as small pills.
 
 The model keeps answering plain words (screen readers, tests and tooltips read them); the
-delegate only paints them as chips, in colours from ``ui.theme`` (AA on light and dark).
+results table only paints them as chips, in colours from ``ui.theme`` (AA on light and dark).
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QPainter, QPixmap
-from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ptcodes_gui.ui import theme
-
-_Index = QModelIndex | QPersistentModelIndex
 
 #: The word a chip shows for a cell's text (long status texts stay in the tooltip).
 SHORT: Final = {
@@ -37,20 +35,19 @@ def chip_text(text: str) -> str:
     return "deleted" if text.startswith("deleted") else SHORT.get(text, text)
 
 
-class ChipDelegate(QStyledItemDelegate):
-    """Chips as the cell's decoration: the model asks ``pixmap_for`` (through
-    ``ResultsModel.chip_pixmap``) and Qt paints it natively, so a repaint makes no Python
-    paint call per chip (they were a tenth of a keystroke's repaint); an empty cell shows
-    nothing. Each chip is drawn once into a cached pixmap per word, palette, font and
-    device pixel ratio."""
+class ChipPixmaps:
+    """The chips of one view: each drawn once into a pixmap per word, palette, font and
+    device pixel ratio, and painted by the results table (``ui.results_view``) with one
+    ``drawPixmap`` per cell."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, view: QWidget) -> None:
+        self._view = view
         self._pixmaps: dict[tuple[str, int, int, float], QPixmap] = {}
 
     def pixmap_for(self, text: str) -> QPixmap | None:
-        view = self.parent()
-        if not text or not isinstance(view, QWidget):
+        """The chip of a Type or Status word; None for an empty cell."""
+        view = self._view
+        if not text:
             return None
         palette = view.palette()
         fm = view.fontMetrics()
@@ -82,9 +79,3 @@ class ChipDelegate(QStyledItemDelegate):
         chip.drawText(area, int(Qt.AlignmentFlag.AlignCenter), label)
         chip.end()
         return pixmap
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
-        text = index.data(Qt.ItemDataRole.DisplayRole)
-        fm = option.fontMetrics
-        label = chip_text(text) if isinstance(text, str) else ""
-        return QSize(fm.horizontalAdvance(label) + fm.height(), fm.height() + 8)

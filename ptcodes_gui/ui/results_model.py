@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from ptcodes_gui.domain.models import CATEGORIES, Hit, System
@@ -15,7 +15,7 @@ from ptcodes_gui.ui import theme
 COLUMNS = ("Code", "Title", "Type", "Status", "Category")
 TYPE_COLUMN, STATUS_COLUMN = 2, 3
 HitRole = Qt.ItemDataRole.UserRole + 1
-_CHIP_COLUMNS = frozenset({TYPE_COLUMN, STATUS_COLUMN})
+CHIP_COLUMNS = frozenset({TYPE_COLUMN, STATUS_COLUMN})
 
 _Index = QModelIndex | QPersistentModelIndex
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
@@ -25,9 +25,8 @@ _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 _DECORATION = int(Qt.ItemDataRole.DecorationRole)
 _STARS: dict[bool, QIcon] = {}
-#: where multiData finds a role's value in ``ResultsModel._cell`` (5: no value)
-_SLOTS: dict[int, int] = {_DISPLAY: 0, _ACCESSIBLE: 1, _FONT: 2, _FOREGROUND: 3,
-                          _DECORATION: 4}
+#: a row's (cell words, muted colour, cell fonts, tooltip), made on first use
+_RowCache = tuple[tuple[str, ...], QColor | None, tuple[QFont | None, ...], str]
 _ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _FONTS: dict[tuple[bool, bool, bool], QFont] = {}
 
@@ -89,11 +88,8 @@ class ResultsModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._hits: list[Hit] = []
-        self._cache: list[Any] = []
+        self._cache: list[_RowCache | None] = []
         self._favorites: frozenset[str] = frozenset()
-        #: the chip of a Type or Status word (``ChipDelegate.pixmap_for``, set by the view):
-        #: painted natively as the cell's decoration, the word itself not drawn
-        self.chip_pixmap: Callable[[str], QPixmap | None] | None = None
 
     def set_favorites(self, codes: frozenset[str]) -> None:
         if codes == self._favorites:
@@ -172,40 +168,19 @@ class ResultsModel(QAbstractTableModel):
             return self._hits[row]
         return None
 
-    def multiData(self, index: _Index, roleDataSpan: Any) -> None:  # noqa: N802, N803
-        """Every role a delegate asks of a cell in one call (Qt 6's initStyleOption asks
-        for seven at once): one call into Python per painted cell instead of seven data()
-        calls. Every slot is written: the span may still hold the last cell's values."""
-        row, col = index.row(), index.column()
-        values: tuple[Any, ...] = ()
-        if 0 <= row < len(self._hits) and 0 <= col < len(COLUMNS):
-            values = self._cell(row, col)
-        for slot in roleDataSpan:
-            value = values[_SLOTS.get(slot.role(), 5)] if values else None
-            if value is None:
-                slot.clearData()
-            else:
-                slot.setData(value)
-
-    def _cell(self, row: int, col: int) -> tuple[Any, ...]:
-        """(display, accessible text, font, foreground, decoration, None) of a cell."""
+    def row_paint(self, row: int) -> tuple[tuple[str, ...], QColor | None,
+                                           tuple[QFont | None, ...], bool]:
+        """What the results table paints of a row: the cells' words, the muted colour of a
+        deleted or header row (None: the palette's), each cell's font (None: the view's),
+        and whether the code is a favorite (a star before it)."""
         cached = self._cache[row]
         if cached is None:
             cached = self._cache[row] = self._row_cache(self._hits[row])
-        text = cached[0][col]
-        chip = self.chip_pixmap if col in _CHIP_COLUMNS else None
-        decoration: Any = None
-        if col == 0 and self._hits[row].code in self._favorites:
-            decoration = star_icon()
-        elif chip is not None:
-            decoration = chip(text)
-        # a chip shows the word: the text is not drawn again beside it
-        return (None if chip is not None else text, text, cached[2][col], cached[1],
-                decoration, None)
+        return cached[0], cached[1], cached[2], self._hits[row].code in self._favorites
 
     def _row_cache(
         self, hit: Hit
-    ) -> tuple[tuple[str, ...], Any, tuple[QFont | None, ...], str]:
+    ) -> _RowCache:
         texts = (
             hit.code,
             hit.title,

@@ -64,7 +64,9 @@ class MenuHost(Protocol):
     @property
     def visit_panel(self) -> VisitMenuSource | None: ...
 
-    results_view: QTableView
+    @property
+    def results_view(self) -> QTableView: ...
+
     file_menu: QMenu
     edit_menu: QMenu
     go_menu: QMenu
