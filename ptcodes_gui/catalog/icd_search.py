@@ -126,6 +126,8 @@ class IcdSearchMixin:
 
         def add(rows: Iterable[Row]) -> None:
             for c, t, b in rows:
+                if len(out) >= limit:
+                    return  # what is past the limit is never shown: no Hit for it
                 if c not in seen:
                     seen.add(c)
                     out.append(self._icd_hit(c, t, b))

@@ -23,7 +23,7 @@ from ptcodes_gui.catalog.icd_search import next_key
 from ptcodes_gui.catalog.overlay import NO_OVERLAY, CatalogOverlay
 from ptcodes_gui.catalog.schema import SCHEMA_VERSION, packaged_catalog_path
 from ptcodes_gui.catalog.search import SearchMixin
-from ptcodes_gui.catalog.search_entries import PtEntry, all_words, prefixes
+from ptcodes_gui.catalog.search_entries import AllowedEntries, PtEntry, all_words, prefixes
 from ptcodes_gui.domain.fees import FeeSchedule
 from ptcodes_gui.domain.models import (
     Code,
@@ -148,6 +148,7 @@ class Catalog(SearchMixin):
         self._loose_hints = {v.loose_key(k.split()): c for k, c in self._hints.items()}
         self._known_pt: tuple[dict[str, PtEntry], frozenset[str]] | None = None
         self._pt_words = None
+        self._allowed_pt = AllowedEntries()
         self._pt: dict[str, PtEntry] = {}
         for (data,) in self._db.execute("SELECT data FROM codes"):
             code = _code_from_json(json.loads(data))

@@ -24,10 +24,12 @@ from ptcodes_gui.catalog import vocabulary as v
 from ptcodes_gui.catalog.icd_search import IcdSearchMixin, has_word
 from ptcodes_gui.catalog.overlay import CatalogOverlay
 from ptcodes_gui.catalog.search_entries import (
+    AllowedEntries,
     PtEntry,
     ended_last,
     prefer_system,
     prefixes,
+    pt_allowed,
     pt_phrase_variant,
     quoted,
     scorable,
@@ -35,7 +37,7 @@ from ptcodes_gui.catalog.search_entries import (
     word_index,
     word_score,
 )
-from ptcodes_gui.domain.models import CATEGORIES, SYSTEM_FILTERS, Hit, System
+from ptcodes_gui.domain.models import CATEGORIES, SYSTEM_FILTERS, Hit
 
 _CATEGORY_ORDER = {name: i for i, name in enumerate(CATEGORIES)}
 #: Searches a partial match may run (each one PT pass and one FTS query) per keystroke.
@@ -90,6 +92,7 @@ class SearchMixin(IcdSearchMixin):
     _pt_vocab: frozenset[str]
     _known_pt: tuple[dict[str, PtEntry], frozenset[str]] | None
     _pt_words: tuple[dict[str, PtEntry], dict[str, frozenset[str]]] | None  # word_index(_pt)
+    _allowed_pt: AllowedEntries
 
     def search(
         self,
@@ -264,7 +267,7 @@ class SearchMixin(IcdSearchMixin):
             if len(key) < 2 or not (digit or filler) or key == q.code_key(text):
                 continue
             entry = self._pt.get(key)
-            if entry is not None and ask.want_pt and self._pt_allowed(
+            if entry is not None and ask.want_pt and pt_allowed(
                     entry, ask.system, ask.category, ask.common_only):
                 found.append(entry.hit)
             elif digit and ask.want_icd and q.looks_like_icd_code(part):
@@ -479,25 +482,12 @@ class SearchMixin(IcdSearchMixin):
             return [self._icd_hit(c, t, b) for c, t, b in rows]
         entries = [
             e for e in self._pt.values()
-            if self._pt_allowed(e, system, category, common_only)
+            if pt_allowed(e, system, category, common_only)
         ]
         entries.sort(key=lambda e: (_CATEGORY_ORDER.get(e.code.category, 99),
                                     e.code.discipline not in ("PT", "any"),
                                     e.code.is_deleted, e.key))
         return [e.hit for e in entries[:limit]]
-
-    @staticmethod
-    def _pt_allowed(
-        e: PtEntry, system: str | None, category: str | None, common_only: bool
-    ) -> bool:
-        s = e.code.system
-        if system == "pt" and s not in (System.CPT, System.HCPCS, "clinic"):
-            return False
-        if system in ("cpt", "hcpcs", "modifier") and s != system:
-            return False
-        if category is not None and e.code.category != category:
-            return False
-        return not (common_only and not e.code.common)
 
     def _search_pt(
         self, text: str, words: list[str], ask: _Ask
@@ -518,9 +508,7 @@ class SearchMixin(IcdSearchMixin):
         strong: list[tuple[float, str, Hit]] = []
         weak: list[tuple[float, str, Hit]] = []
         named = False
-        for e in self._pt.values():
-            if not self._pt_allowed(e, ask.system, ask.category, ask.common_only):
-                continue
+        for e in self._allowed_pt.get(self._pt, ask.system, ask.category, ask.common_only):
             score = 0.0
             if e.key == key:
                 score = 1000.0
@@ -569,7 +557,7 @@ class SearchMixin(IcdSearchMixin):
         scored: list[tuple[float, str, Hit]] = []
         for at, code in enumerate(codes):
             e = self._pt.get(code)
-            if e is None or not self._pt_allowed(e, ask.system, ask.category, ask.common_only):
+            if e is None or not pt_allowed(e, ask.system, ask.category, ask.common_only):
                 continue
             named = sum(w in e.title_prefixes or w in e.syn_abbr_prefixes for w in rest)
             scored.append((-(SPAN_HINT_SCORE - 10 * at + 100 * named), e.key, e.hit))

@@ -160,3 +160,36 @@ def scorable(index: dict[str, frozenset[str]], words: list[str],
     for w in required[1:]:
         out &= found(w)
     return out
+
+
+def pt_allowed(e: PtEntry, system: str | None, category: str | None, common_only: bool) -> bool:
+    """Whether a filter (system, category, common only) lets ``e`` through."""
+    s = e.code.system
+    if system == "pt" and s not in (System.CPT, System.HCPCS, "clinic"):
+        return False
+    if system in ("cpt", "hcpcs", "modifier") and s != system:
+        return False
+    if category is not None and e.code.category != category:
+        return False
+    return not (common_only and not e.code.common)
+
+
+class AllowedEntries:
+    """The PT entries each filter lets through, worked out once per filter and per set of
+    entries (the catalog replaces its dict when a clinic list is imported), instead of a
+    filter test for every entry on every keystroke (a fifth of a slow search)."""
+
+    def __init__(self) -> None:
+        self._source: dict[str, PtEntry] | None = None
+        self._by_filter: dict[tuple[str | None, str | None, bool], tuple[PtEntry, ...]] = {}
+
+    def get(self, entries: dict[str, PtEntry], system: str | None, category: str | None,
+            common_only: bool) -> tuple[PtEntry, ...]:
+        if entries is not self._source:
+            self._source, self._by_filter = entries, {}
+        key = (system, category, common_only)
+        found = self._by_filter.get(key)
+        if found is None:
+            found = self._by_filter[key] = tuple(
+                e for e in entries.values() if pt_allowed(e, system, category, common_only))
+        return found
