@@ -1,10 +1,11 @@
 """The results table: fixed row heights, chips for type and status, painted in one pass.
 
-Qt's item delegate costs ~30 µs a cell here (a call into the model for the roles, then the
-style lays each text out two or three times), ~3 ms for a full page of 18 rows × 5 columns
+Qt's item delegate cost ~30 µs a cell here (a call into the model for the roles, then the
+style lays each text out two or three times), 3-5 ms for a full page of 18 rows × 5 columns
 on every keystroke. ``ResultsTable`` keeps everything a table view does (model, selection,
 keyboard, accessibility, tooltips) and only paints the visible rows itself: each cell's
-words elided once per width and cached, chips as cached pixmaps, the grid as one call.
+words cut once per width and cached, chips as cached pixmaps, the grid as one call
+(docs/PERFORMANCE.md, "Keystroke to repaint in one frame").
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from itertools import accumulate
 
-from PySide6.QtCore import QLine, QModelIndex, QRect, Qt
+from PySide6.QtCore import QEvent, QLine, QRect, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -51,7 +52,6 @@ class _Face:
         plain.setStrikeOut(False)
         metrics = QFontMetrics(font)
         self.font: QFont | None = plain if own else None  # None: the view's font
-        self.draw_font = plain
         self.metrics = metrics
         self.height = metrics.height()
         self.ascent = metrics.ascent()
@@ -120,11 +120,12 @@ class ResultsTable(QTableView):
         self._faces: dict[int, tuple[QFont | None, _Face]] = {}
         self.setModel(model)
 
-    def changeEvent(self, event: object) -> None:
-        self._texts.clear()  # a font or style change: widths change
-        self._older.clear()
-        self._faces.clear()
-        super().changeEvent(event)  # type: ignore[arg-type]
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._texts.clear()  # the widths of the words change
+            self._older.clear()
+            self._faces.clear()
+        super().changeEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         model = self._results
@@ -272,8 +273,8 @@ class ResultsTable(QTableView):
         option.state |= QStyle.StateFlag.State_HasFocus
         if self.window().testAttribute(Qt.WidgetAttribute.WA_KeyboardFocusChange):
             option.state |= QStyle.StateFlag.State_KeyboardFocusChange
-        selected = self.selectionModel() is not None and self.selectionModel().isSelected(
-            current if current.isValid() else QModelIndex())
+        selection = self.selectionModel()
+        selected = selection is not None and selection.isSelected(current)
         option.backgroundColor = self.palette().color(
             self._group(),
             QPalette.ColorRole.Highlight if selected else QPalette.ColorRole.Base)

@@ -156,3 +156,18 @@ def test_a_deleted_code_is_struck_out(window: MainWindow) -> None:
     assert _longest_run(image, _cell(window, 0, 0), pen) >= code_width * 0.8
     _search(window, "97110")  # in force: no line
     assert _longest_run(_image(window), _cell(window, 0, 0), pen) < code_width * 0.5
+
+
+def test_a_larger_font_cuts_the_title_again(window: MainWindow) -> None:
+    window.resize(700, window.height())
+    _search(window, "S72.001A")
+    view = window.results_view
+    row = next(r for r in range(window.results_model.rowCount())
+               if window.results_model.hit(r).billable)  # type: ignore[union-attr]
+    before = view.painted_text(row, 1)
+    font = view.font()
+    font.setPointSizeF(font.pointSizeF() * 1.5)
+    view.setFont(font)  # a larger font: fewer words fit the same column
+    after = view.painted_text(row, 1)
+    assert after.endswith("…") and len(after) < len(before)
+    assert view.fontMetrics().horizontalAdvance(after) <= view.columnWidth(1)
