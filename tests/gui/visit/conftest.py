@@ -11,6 +11,8 @@ from pytestqt.qtbot import QtBot
 from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.domain.profiles import MEDICARE
 from ptcodes_gui.ui.visit.editor import VisitEditor
+from ptcodes_gui.ui.visit_panel import VisitPanel
+from ptcodes_gui.userdata.store import UserStore
 
 _HOSTS: list[QMainWindow] = []
 
@@ -26,6 +28,15 @@ def clean_catalog(catalog: Catalog) -> Catalog:
 @pytest.fixture
 def editor(clean_catalog: Catalog) -> VisitEditor:
     return VisitEditor(clean_catalog, MEDICARE)
+
+
+@pytest.fixture
+def panel(host: Callable[..., QWidget], clean_catalog: Catalog,
+          store: UserStore) -> VisitPanel:
+    """A visit panel in a window tall enough for its lines, warnings and preview."""
+    p = VisitPanel(clean_catalog, store)
+    host(p, size=(480, 700), minimum=(320, 480))
+    return p
 
 
 @pytest.fixture

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QSpinBox, QWidget
+from PySide6.QtWidgets import QApplication, QSpinBox
 from pytestqt.qtbot import QtBot
 
-from ptcodes_gui.catalog import Catalog
 from ptcodes_gui.ui import dialogs
 from ptcodes_gui.ui.visit_model import MINUTES, UNITS
 from ptcodes_gui.ui.visit_panel import VisitPanel
 from ptcodes_gui.userdata.store import UserStore
-
-
-@pytest.fixture
-def panel(host: Callable[..., QWidget], clean_catalog: Catalog,
-          store: UserStore) -> VisitPanel:
-    p = VisitPanel(clean_catalog, store)
-    host(p, size=(480, 700), minimum=(320, 480))  # conftest: its own active window
-    return p
 
 
 def _enter(qtbot: QtBot, panel: VisitPanel, text: str) -> None:
