@@ -108,6 +108,13 @@ class _Laid:
             painter.drawLine(left, line, left + self.width, line)
 
 
+def _text_box(x: int, w: int, margin: int, star: int) -> tuple[int, int]:
+    """Where a cell's words start and how wide they may be: inside the margins, after the
+    favorite's star when there is one (``star``: its size, 0 for none)."""
+    left = x + margin + (star + margin if star else 0)
+    return left, x + w - margin - left
+
+
 class ResultsTable(QTableView):
     """A table view over :class:`ResultsModel` that paints its rows in one Python call."""
 
@@ -188,12 +195,10 @@ class ResultsTable(QTableView):
                         size = chip.deviceIndependentSize()
                         painter.drawPixmap(x + margin, y + (h - round(size.height())) // 2, chip)
                     continue
-                left = x + margin
                 if col == 0 and favorite:
-                    _star_icon().paint(painter, QRect(left, y + (h - star) // 2, star, star))
-                    left += star + margin
-                font = fonts[col]
-                laid = self._text(text, font, x + w - margin - left)
+                    _star_icon().paint(painter, QRect(x + margin, y + (h - star) // 2, star, star))
+                left, width = _text_box(x, w, margin, star if col == 0 and favorite else 0)
+                laid = self._text(text, fonts[col], width)
                 face = laid.face
                 if face.font is not current_font:
                     painter.setFont(face.font if face.font is not None else view_font)
@@ -205,10 +210,8 @@ class ResultsTable(QTableView):
         texts, _muted, fonts, favorite = self._results.row_paint(row)
         if col in CHIP_COLUMNS or not texts[col]:
             return ""
-        margin = self._margin()
-        width = self.columnWidth(col) - 2 * margin
-        if col == 0 and favorite:
-            width -= self._star_size() + margin
+        star = self._star_size() if col == 0 and favorite else 0
+        _left, width = _text_box(0, self.columnWidth(col), self._margin(), star)
         return self._text(texts[col], fonts[col], width).text
 
     def _margin(self) -> int:
